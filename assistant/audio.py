@@ -1,0 +1,292 @@
+"""The audio edge: WAV files in and out, microphone blocks in, playback out.
+
+Everything inside the pipeline is 16 kHz mono signed 16-bit PCM. ``load_wav``
+brings any PCM or float WAV to that shape; ``chunks`` and ``wav_stream`` cut it
+into ``AudioChunk`` events; ``microphone`` yields the same events from a live
+PortAudio device; ``play`` sends samples back out.
+
+The PortAudio callback runs on its own thread. It hands each block to the event
+loop with ``loop.call_soon_threadsafe`` into a bounded queue; when the consumer
+falls behind, blocks are dropped and counted (``MicStats``), never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+import wave
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .config import AudioConfig
+from .errors import AudioFormatError, InputError
+from .events import AudioChunk
+
+__all__ = [
+    "load_wav",
+    "write_wav",
+    "to_int16",
+    "chunks",
+    "wav_stream",
+    "microphone",
+    "MicStats",
+    "play",
+]
+
+log = logging.getLogger(__name__)
+
+_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+_STREAMING_SIZES = (0, 0xFFFFFFFF)  # data sizes written by writers that could not seek back
+_FIX = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
+
+
+@dataclass(frozen=True)
+class _Format:
+    tag: int
+    channels: int
+    rate: int
+    bits: int
+
+
+def load_wav(path: str | Path, rate: int = 16000) -> np.ndarray:
+    """Read a WAV file as mono int16 samples at ``rate``.
+
+    Any sample rate and channel count (channels are averaged); 8/16/24/32-bit
+    PCM and 32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE. Raises
+    AudioFormatError for a missing, non-WAV, truncated or empty file.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise AudioFormatError(f"audio file {path} not found; check the path") from None
+    except IsADirectoryError:
+        raise AudioFormatError(f"audio file {path} is a directory; pass a .wav file") from None
+    except OSError as exc:
+        raise AudioFormatError(f"audio file {path} cannot be read ({exc.strerror}); check its permissions") from None
+    fmt, pcm = _parse(data, path)
+    samples = _decode(pcm, fmt)
+    if samples.shape[0] == 0:
+        raise AudioFormatError(f"audio file {path} holds no audio (zero samples); record or export it again")
+    if samples.dtype == np.int16:
+        if fmt.channels == 1 and fmt.rate == rate:
+            return samples[:, 0].copy()
+        samples = samples.astype(np.float32) / 32768.0
+    mono = samples.mean(axis=1) if fmt.channels > 1 else samples[:, 0]
+    if fmt.rate != rate:
+        import soxr
+
+        mono = soxr.resample(np.asarray(mono, dtype=np.float32), fmt.rate, rate, quality="HQ")
+    return to_int16(mono)
+
+
+def _parse(data: bytes, path: Path) -> tuple[_Format, memoryview]:
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        kind = "is empty" if not data else "is not a WAV file (no RIFF/WAVE header)"
+        raise AudioFormatError(f"audio file {path} {kind}; {_FIX}")
+    view = memoryview(data)
+    fmt: _Format | None = None
+    pos = 12
+    while pos + 8 <= len(data):
+        cid, size = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
+        body = pos + 8
+        if cid == b"fmt ":
+            fmt = _read_fmt(view[body : body + size], path)
+        elif cid == b"data":
+            if fmt is None:
+                raise AudioFormatError(f"audio file {path} is corrupt: data before its fmt chunk; {_FIX}")
+            available = len(data) - body
+            if size in _STREAMING_SIZES:
+                size = available
+            elif size > available:
+                raise AudioFormatError(
+                    f"audio file {path} is truncated: header promises {size} bytes of audio, "
+                    f"file has {available}; record or copy it again"
+                )
+            frame = fmt.channels * fmt.bits // 8
+            size -= size % frame  # a torn last frame is dropped
+            return fmt, view[body : body + size]
+        pos = body + size + (size & 1)
+    missing = "fmt" if fmt is None else "data"
+    raise AudioFormatError(f"audio file {path} is truncated or corrupt: no {missing} chunk; {_FIX}")
+
+
+def _read_fmt(body: memoryview, path: Path) -> _Format:
+    if len(body) < 16:
+        raise AudioFormatError(f"audio file {path} is corrupt: fmt chunk of {len(body)} bytes; {_FIX}")
+    tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", body)
+    if tag == _EXTENSIBLE and len(body) >= 26:
+        tag = struct.unpack_from("<H", body, 24)[0]  # first two bytes of the sub-format GUID
+    ok = (tag == _PCM and bits in (8, 16, 24, 32)) or (tag == _FLOAT and bits in (32, 64))
+    if not ok:
+        raise AudioFormatError(
+            f"audio file {path} has an unsupported encoding (format tag {tag}, {bits} bits); {_FIX}"
+        )
+    if channels < 1 or rate < 1:
+        raise AudioFormatError(f"audio file {path} is corrupt: {channels} channels at {rate} Hz; {_FIX}")
+    return _Format(tag, channels, rate, bits)
+
+
+def _decode(pcm: memoryview, fmt: _Format) -> np.ndarray:
+    """Samples as float32 in [-1, 1] (int16 kept as is), shape (frames, channels)."""
+    if fmt.tag == _FLOAT:
+        x = np.frombuffer(pcm, dtype="<f4" if fmt.bits == 32 else "<f8").astype(np.float32)
+    elif fmt.bits == 16:
+        x = np.frombuffer(pcm, dtype="<i2")
+    elif fmt.bits == 8:
+        x = (np.frombuffer(pcm, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+    elif fmt.bits == 24:
+        raw = np.frombuffer(pcm, dtype=np.uint8).reshape(-1, 3)
+        wide = np.zeros((raw.shape[0], 4), dtype=np.uint8)
+        wide[:, 1:] = raw  # little-endian: the 24 bits land in the top of an int32
+        x = (wide.view("<i4")[:, 0] >> 8).astype(np.float32) / float(1 << 23)
+    else:
+        x = np.frombuffer(pcm, dtype="<i4").astype(np.float32) / float(1 << 31)
+    return x.reshape(-1, fmt.channels)
+
+
+def to_int16(samples: np.ndarray) -> np.ndarray:
+    """int16 as is; floats (full scale ±1.0) scaled, rounded and clipped."""
+    samples = np.asarray(samples)
+    if samples.dtype == np.int16:
+        return samples
+    if samples.dtype.kind == "f":
+        return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
+    if samples.dtype.kind in "iu":
+        return np.clip(samples, -32768, 32767).astype(np.int16)
+    raise InputError(f"audio samples of dtype {samples.dtype} cannot be used; pass int16 or float samples")
+
+
+def write_wav(path: str | Path, samples: np.ndarray | bytes, rate: int = 16000) -> Path:
+    """Write mono 16-bit PCM; ``samples`` are int16 (or float ±1.0) values or raw int16 bytes."""
+    path = Path(path)
+    data = samples if isinstance(samples, bytes) else to_int16(samples).astype("<i2").tobytes()
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(data)
+    return path
+
+
+def chunks(samples: np.ndarray, rate: int = 16000, chunk_ms: int = 30) -> Iterator[AudioChunk]:
+    """Cut mono int16 samples into ``chunk_ms`` chunks (the last may be shorter), timestamped."""
+    if chunk_ms <= 0:
+        raise InputError(f"chunk_ms = {chunk_ms} must be positive; use e.g. 30")
+    data = to_int16(samples)
+    step = max(1, rate * chunk_ms // 1000)
+    for start in range(0, data.shape[0], step):
+        block = data[start : start + step]
+        yield AudioChunk(audio=block.astype("<i2").tobytes(), rate=rate, timestamp=start / rate)
+
+
+async def wav_stream(
+    source: str | Path | np.ndarray, chunk_ms: int = 30, realtime: bool = False, rate: int = 16000
+) -> AsyncIterator[AudioChunk]:
+    """A WAV file (or samples at ``rate``) as a stream of chunks; ``realtime`` paces it like a microphone."""
+    samples = source if isinstance(source, np.ndarray) else load_wav(source, rate)
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    for chunk in chunks(samples, rate, chunk_ms):
+        if realtime:
+            await asyncio.sleep(max(0.0, begin + chunk.timestamp - loop.time()))
+        else:
+            await asyncio.sleep(0)  # let other tasks run between chunks
+        yield chunk
+
+
+@dataclass
+class MicStats:
+    """What a microphone stream delivered and lost."""
+
+    chunks: int = 0  # blocks handed to the consumer's queue
+    overflows: int = 0  # blocks dropped because the queue was full
+    device_overflows: int = 0  # blocks PortAudio itself reported as overrun
+
+
+def _device(name: str) -> int | str | None:
+    name = name.strip()
+    if not name:
+        return None
+    return int(name) if name.isdigit() else name
+
+
+async def microphone(config: AudioConfig, stats: MicStats | None = None) -> AsyncIterator[AudioChunk]:
+    """Live 16 kHz mono int16 chunks from ``config.input_device``; closing the generator closes the stream.
+
+    ``stats`` (optional) is updated in place with delivered and dropped block counts.
+    """
+    import sounddevice as sd
+
+    stats = stats if stats is not None else MicStats()
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[AudioChunk] = asyncio.Queue(max(1, config.queue_chunks))
+    block = config.rate * config.chunk_ms // 1000
+    position = [0]  # samples seen so far, counted on the audio thread
+
+    def put(chunk: AudioChunk) -> None:  # on the loop thread
+        try:
+            queue.put_nowait(chunk)
+            stats.chunks += 1
+        except asyncio.QueueFull:
+            stats.overflows += 1
+            if stats.overflows == 1 or stats.overflows % 100 == 0:
+                log.warning("microphone queue full (%d chunks): %d blocks dropped so far; the consumer is too slow",
+                            queue.maxsize, stats.overflows)
+
+    def callback(indata: object, frames: int, _time: object, status: sd.CallbackFlags) -> None:  # audio thread
+        if status.input_overflow:
+            stats.device_overflows += 1
+        chunk = AudioChunk(audio=bytes(indata), rate=config.rate, timestamp=position[0] / config.rate)  # type: ignore[arg-type]
+        position[0] += frames
+        try:
+            loop.call_soon_threadsafe(put, chunk)
+        except RuntimeError:  # the loop is closed: the stream is being torn down
+            pass
+
+    try:
+        stream = sd.RawInputStream(samplerate=config.rate, blocksize=block, device=_device(config.input_device),
+                                   channels=1, dtype="int16", callback=callback)
+    except (sd.PortAudioError, ValueError) as exc:
+        raise InputError(
+            f"microphone {config.input_device or '(default)'} cannot be opened at {config.rate} Hz mono: {exc}; "
+            "pick another device with PLANTVOICE_AUDIO_INPUT_DEVICE (python -m sounddevice lists them)"
+        ) from None
+    with stream:
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            if stats.overflows or stats.device_overflows:
+                log.warning("microphone closed: %d chunks delivered, %d dropped (queue full), %d device overruns",
+                            stats.chunks, stats.overflows, stats.device_overflows)
+
+
+def play(audio: np.ndarray | str | Path, config: AudioConfig) -> None:
+    """Play samples (mono int16 at ``config.rate``) or a WAV file on ``config.output_device``; blocks until done."""
+    import sounddevice as sd
+
+    samples = load_wav(audio, config.rate) if isinstance(audio, (str, Path)) else to_int16(audio)
+    device = _device(config.output_device)
+    rate = config.rate
+    try:
+        sd.check_output_settings(device=device, samplerate=rate, channels=1, dtype="int16")
+    except (sd.PortAudioError, ValueError):
+        rate = int(sd.query_devices(device, "output")["default_samplerate"])
+        import soxr
+
+        samples = to_int16(soxr.resample(samples.astype(np.float32) / 32768.0, config.rate, rate))
+    try:
+        stream = sd.RawOutputStream(samplerate=rate, device=device, channels=1, dtype="int16")
+    except (sd.PortAudioError, ValueError) as exc:
+        raise InputError(
+            f"speaker {config.output_device or '(default)'} cannot be opened at {rate} Hz mono: {exc}; "
+            "pick another device with PLANTVOICE_AUDIO_OUTPUT_DEVICE (python -m sounddevice lists them)"
+        ) from None
+    with stream:
+        stream.write(samples.astype("<i2").tobytes())
+        stream.stop()  # waits until every queued block has been played

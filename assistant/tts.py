@@ -1,0 +1,156 @@
+"""Speech output: answer text to a WAV file.
+
+Backends (``tts -> backend``):
+    pyttsx3    pyttsx3 driving libespeak-ng in process; one engine per process, reused
+    espeak-ng  the espeak-ng command line; a simple fallback
+
+Both take ``tts -> voice`` (an espeak-ng voice such as ``en-us``, ``en-gb`` or
+``en-us+f3``) and ``tts -> rate`` (words per minute). Play the file with
+``assistant.audio.play``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import threading
+import wave
+from pathlib import Path
+from typing import Any, Protocol
+
+from .config import TtsConfig
+from .errors import BackendError, ConfigError, InputError
+from .registry import Registry
+
+__all__ = ["Synthesizer", "synthesizers", "Pyttsx3Synthesizer", "EspeakSynthesizer"]
+
+
+class Synthesizer(Protocol):
+    def synthesize(self, text: str, path: Path) -> Path:
+        """Speak ``text`` into a WAV file at ``path``; returns ``path``."""
+        ...
+
+
+synthesizers: Registry[Synthesizer] = Registry("speech synthesizer", "tts -> backend")
+
+
+def _check_text(text: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"text to speak is empty ({text!r}); pass at least one word")
+    return text.strip()
+
+
+def _check_rate(config: TtsConfig) -> None:
+    if not 40 <= config.rate <= 600:
+        raise ConfigError(f"tts -> rate = {config.rate} words per minute is out of range; use 80..450, e.g. 165")
+
+
+def _frames(path: Path) -> int:
+    try:
+        with wave.open(str(path)) as w:
+            return w.getnframes()
+    except (OSError, EOFError, wave.Error):
+        return 0
+
+
+# libespeak-ng holds one voice and one callback per process, so pyttsx3's
+# espeak driver is a process-wide singleton: one engine, one lock.
+_ENGINE_LOCK = threading.Lock()
+_engine: Any = None
+_engine_errors: list[BaseException] = []
+
+
+def _shared_engine() -> Any:
+    global _engine
+    if _engine is None:
+        try:
+            import pyttsx3
+
+            engine = pyttsx3.init("espeak")
+        except Exception as exc:  # ImportError, RuntimeError from libespeak-ng, OSError from ctypes
+            raise BackendError(
+                f"pyttsx3 with the espeak driver cannot start ({exc}); install libespeak-ng1 "
+                "(scripts/setup.sh) or set tts -> backend = \"espeak-ng\""
+            ) from None
+        engine.connect("error", lambda name=None, exception=None: _engine_errors.append(exception))
+        _engine = engine
+    return _engine
+
+
+def _voice_ids(voices: Any) -> dict[str, str]:
+    """Voice file id (gmw/en) by every name a user may give: file, file base, language (en-gb), name."""
+    ids: dict[str, str] = {}
+    for voice in voices:
+        vid = voice.id.lower()
+        for name in (str(voice.name), *(voice.languages or ()), vid.rsplit("/", 1)[-1], vid):
+            ids[str(name).lower()] = vid  # later, more exact names win
+    return ids
+
+
+@synthesizers.register("pyttsx3")
+class Pyttsx3Synthesizer:
+    """pyttsx3's espeak driver: ``save_to_file`` then ``runAndWait`` (never ``say``)."""
+
+    def __init__(self, config: TtsConfig | None = None) -> None:
+        self.config = config or TtsConfig()
+        _check_rate(self.config)
+        with _ENGINE_LOCK:
+            engine = _shared_engine()
+            known = _voice_ids(engine.getProperty("voices"))
+        base, plus, variant = self.config.voice.partition("+")
+        voice_id = known.get(base.strip().lower())
+        self._voice = f"{voice_id}{plus}{variant}" if voice_id else ""
+        if not voice_id:
+            raise ConfigError(
+                f"tts -> voice = {self.config.voice!r} is not an espeak-ng voice; "
+                "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)"
+            )
+
+    def synthesize(self, text: str, path: Path) -> Path:
+        text = _check_text(text)
+        path = Path(path)
+        with _ENGINE_LOCK:
+            engine = _shared_engine()
+            _engine_errors.clear()
+            engine.setProperty("voice", self._voice)
+            engine.setProperty("rate", self.config.rate)
+            engine.save_to_file(text, str(path))
+            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+                engine.runAndWait()
+            errors = list(_engine_errors)
+        if errors:
+            raise BackendError(f"pyttsx3 failed to speak into {path}: {errors[0]}; try tts -> backend = \"espeak-ng\"")
+        if _frames(path) == 0:
+            raise BackendError(f"pyttsx3 wrote no audio to {path}; check the directory is writable "
+                               "or set tts -> backend = \"espeak-ng\"")
+        return path
+
+
+@synthesizers.register("espeak-ng")
+class EspeakSynthesizer:
+    """The ``espeak-ng`` program, text on standard input (so text may start with '-')."""
+
+    def __init__(self, config: TtsConfig | None = None, program: str = "espeak-ng") -> None:
+        self.config = config or TtsConfig()
+        self.program = program
+        _check_rate(self.config)
+
+    def synthesize(self, text: str, path: Path) -> Path:
+        text = _check_text(text)
+        path = Path(path)
+        command = [self.program, "-v", self.config.voice, "-s", str(self.config.rate), "-w", str(path)]
+        try:
+            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=60)
+        except FileNotFoundError:
+            raise BackendError(f"{self.program} not found; install it: apt-get install -y espeak-ng") from None
+        except subprocess.TimeoutExpired:
+            raise BackendError(f"{self.program} took over 60 s for {len(text)} characters; shorten the text") from None
+        message = done.stderr.decode("utf-8", "replace").strip()
+        if "voice does not exist" in message or "Failed to read voice" in message:
+            raise ConfigError(f"tts -> voice = {self.config.voice!r} is not an espeak-ng voice; "
+                              "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
+        if done.returncode != 0 or _frames(path) == 0:
+            raise BackendError(f"{self.program} failed to write {path} (exit {done.returncode}: {message}); "
+                               "check the directory is writable")
+        return path
