@@ -1,0 +1,10 @@
+.PHONY: demo test setup
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	.venv/bin/plantvoice demo
+
+test: setup
+	scripts/test.sh

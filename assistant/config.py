@@ -1,0 +1,164 @@
+"""Configuration: defaults here, overridden by a TOML file, overridden by environment.
+
+Order of precedence (last wins):
+1. the defaults below (documented in ``plantvoice.toml`` and ``docs/config.md``);
+2. the TOML file named by ``--config`` or ``PLANTVOICE_CONFIG``, else ``./plantvoice.toml``
+   when present;
+3. environment variables ``PLANTVOICE_<SECTION>_<KEY>``, e.g. ``PLANTVOICE_ASR_BACKEND=vosk``;
+   ``PLANTVOICE_DATA_DIR`` sets the one data directory everything stored lives under.
+
+A bad value raises ConfigError naming its path (``asr -> beam_size``) and the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from .errors import ConfigError
+
+__all__ = ["Config", "load_config", "ROOT"]
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: intents/, models/, audio_samples/
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    rate: int = 16000  # pipeline sample rate (Hz); every input is resampled to it
+    chunk_ms: int = 30  # size of microphone blocks
+    input_device: str = ""  # sounddevice name or index; "" = system default
+    output_device: str = ""
+    queue_chunks: int = 200  # bounded queue from the audio thread (6 s at 30 ms)
+
+
+@dataclass(frozen=True)
+class VadConfig:
+    backend: str = "silero"  # silero | energy
+    threshold: float = 0.5  # speech probability that counts as speech
+    silence_ms: int = 700  # silence that ends a request
+    min_speech_ms: int = 250  # shorter bursts are ignored
+    pre_roll_ms: int = 300  # audio kept before speech start
+    max_request_s: float = 15.0  # a request is cut after this long
+
+
+@dataclass(frozen=True)
+class AsrConfig:
+    backend: str = "faster-whisper"  # for requests: faster-whisper | vosk | pocketsphinx
+    dictation_backend: str = "faster-whisper"  # for notes and reports
+    model: str = ""  # faster-whisper model name or directory; "" = bundled tiny.en
+    compute_type: str = "int8"
+    beam_size: int = 5
+    threads: int = 2
+    bias: bool = True  # prompt and hotwords from the plant's words
+    bias_mode: str = "prompt"  # none | prompt | hotwords | both: how whisper is biased (benchmarks/asr_bias.py)
+    vosk_model: str = ""  # directory of a Vosk model (required for backend vosk)
+    vosk_grammar: bool = False  # limit Vosk to the intents' vocabulary
+    no_speech_threshold: float = 0.6  # above: the audio holds no request
+    min_confidence: float = 0.35  # below: the transcript is not trusted
+
+
+@dataclass(frozen=True)
+class NluConfig:
+    backend: str = "classifier"
+    intents_dir: str = str(ROOT / "intents" / "en")
+    models_dir: str = str(ROOT / "models")
+    threshold: float = 0.5  # intent confidence below which a request is out of scope
+
+
+@dataclass(frozen=True)
+class PlantConfig:
+    backend: str = "simulator"
+    asset_model: str = str(ROOT / "plant" / "demo_plant.yaml")
+    seed: int = 7
+    stale_after_s: float = 60.0  # readings older than this are said to be stale
+
+
+@dataclass(frozen=True)
+class TtsConfig:
+    backend: str = "pyttsx3"  # pyttsx3 | espeak-ng
+    voice: str = "en-us"
+    rate: int = 165  # words per minute
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: str = str(Path.home() / ".local" / "share" / "plantvoice")
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    vad: VadConfig = field(default_factory=VadConfig)
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    nlu: NluConfig = field(default_factory=NluConfig)
+    plant: PlantConfig = field(default_factory=PlantConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+
+    @property
+    def data_path(self) -> Path:
+        path = Path(self.data_dir).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def replace(self, section: str, **values: Any) -> Config:
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
+
+
+def _convert(value: Any, kind: type, path: str) -> Any:
+    if isinstance(value, str) and kind is not str:
+        text = value.strip().lower()
+        if kind is bool:
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+        else:
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        raise ConfigError(f"config value {path} = {value!r} is not a {kind.__name__}; set a valid {kind.__name__}")
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"config value {path} = {value!r} is not a {kind.__name__}; set a valid {kind.__name__}")
+    return value
+
+
+def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, path: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in known:
+            where = f"{path} -> {key}" if path else key
+            raise ConfigError(f"unknown config key {where}; known keys: {', '.join(sorted(known))}")
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        kind = hints[f.name]
+        where = f"{path} -> {f.name}" if path else f.name
+        env_name = f"{prefix}_{f.name}".upper()
+        if dataclasses.is_dataclass(kind):
+            section = values.get(f.name, {})
+            if not isinstance(section, dict):
+                raise ConfigError(f"config {where} must be a table [{f.name}]")
+            kwargs[f.name] = _build(kind, section, env, env_name, where)
+        elif env_name in env:
+            kwargs[f.name] = _convert(env[env_name], kind, f"{where} (from ${env_name})")
+        elif f.name in values:
+            kwargs[f.name] = _convert(values[f.name], kind, where)
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ if env is None else env)
+    path = path or env.get("PLANTVOICE_CONFIG") or (Path("plantvoice.toml") if Path("plantvoice.toml").is_file() else None)
+    values: dict[str, Any] = {}
+    if path:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"config file {file} not found; pass an existing TOML file or unset PLANTVOICE_CONFIG")
+        try:
+            values = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {file} is not valid TOML: {exc}; fix the syntax") from None
+    return _build(Config, values, env, "PLANTVOICE", "")
