@@ -1,0 +1,365 @@
+"""Intents as data: Rasa 3.x NLU YAML files loaded into frozen dataclasses.
+
+A directory such as ``intents/en`` holds files like::
+
+    version: "3.1"
+    nlu:
+    - intent: sensor_reading
+      examples: |
+        - what is the [bearing temperature](measurement) of [feed pump two](asset)
+        - [p one oh two](asset:P-102) [vibration](measurement)
+    - synonym: critical
+      examples: |
+        - urgent
+    - lookup: priority
+      examples: |
+        - high
+    - regex: number
+      examples: |
+        - \\d+
+
+Annotations are ``[text](entity)``, ``[text](entity:value)`` and
+``[text]{"entity": "...", "value": "..."}``. Files (or keys) holding Rasa domain
+parts such as ``responses:`` are accepted and ignored. Test files live in
+``<dir>/tests/*_test.yml`` in the same format; their annotations are the expected
+entities. The loader needs no Rasa; every problem is a DataError naming
+``file:line``, the intent and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import DataError
+
+__all__ = [
+    "Annotation",
+    "Example",
+    "Synonym",
+    "LookupTable",
+    "RegexPattern",
+    "Intents",
+    "load_intents",
+    "load_intent_tests",
+    "parse_example",
+]
+
+# Rasa domain and story keys that may share a file with NLU data; they are not ours.
+_IGNORED_KEYS = frozenset({
+    "responses", "intents", "entities", "slots", "actions", "forms", "session_config",
+    "e2e_actions", "stories", "rules", "config", "recipe", "language", "pipeline", "policies",
+})
+_ITEM_KINDS = ("intent", "synonym", "lookup", "regex")
+_ITEM_KEYS = frozenset(_ITEM_KINDS) | {"examples", "metadata"}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<paren>[^()]*)\)|(?P<json>\{[^{}]*\}))")
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """An entity marked in an example: ``text[start:end]`` is ``entity`` (``value`` if given)."""
+
+    entity: str
+    value: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training (or test) sentence of an intent, annotations removed."""
+
+    text: str
+    intent: str
+    entities: tuple[Annotation, ...] = ()
+    source: str = ""  # "file:line"
+
+
+@dataclass(frozen=True)
+class Synonym:
+    value: str
+    forms: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class LookupTable:
+    name: str
+    items: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RegexPattern:
+    name: str
+    patterns: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Intents:
+    """Everything one intents directory says."""
+
+    examples: tuple[Example, ...]
+    synonyms: tuple[Synonym, ...] = ()
+    lookups: tuple[LookupTable, ...] = ()
+    regexes: tuple[RegexPattern, ...] = ()
+    files: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The intent names, sorted."""
+        return tuple(sorted({e.intent for e in self.examples}))
+
+    def of(self, intent: str) -> tuple[Example, ...]:
+        return tuple(e for e in self.examples if e.intent == intent)
+
+    @property
+    def entity_names(self) -> tuple[str, ...]:
+        return tuple(sorted({a.entity for e in self.examples for a in e.entities}))
+
+    def digest(self) -> str:
+        """A hash of the content (not of file names or layout): changes when the data does."""
+        h = hashlib.sha256()
+        for e in self.examples:
+            h.update(repr((e.intent, e.text, [(a.entity, a.value, a.start, a.end) for a in e.entities])).encode())
+        for s in self.synonyms:
+            h.update(repr(("synonym", s.value, s.forms)).encode())
+        for t in self.lookups:
+            h.update(repr(("lookup", t.name, t.items)).encode())
+        for r in self.regexes:
+            h.update(repr(("regex", r.name, r.patterns)).encode())
+        return h.hexdigest()
+
+
+def _fail(where: str, what: str, fix: str, intent: str | None = None) -> DataError:
+    about = f" (intent {intent})" if intent else ""
+    return DataError(f"{where}{about}: {what}; {fix}")
+
+
+def parse_example(line: str, where: str = "<text>", intent: str | None = None) -> tuple[str, tuple[Annotation, ...]]:
+    """Split an annotated example into plain text and its annotations."""
+    text_parts: list[str] = []
+    annotations: list[Annotation] = []
+    pos = 0
+    length = 0
+    for match in _ANNOTATION.finditer(line):
+        before = line[pos:match.start()]
+        text_parts.append(before)
+        length += len(before)
+        shown = match.group("text")
+        if match.group("json") is not None:
+            try:
+                spec = json.loads(match.group("json"))
+            except json.JSONDecodeError as exc:
+                raise _fail(where, f"annotation {match.group()!r} is not valid JSON ({exc.msg})",
+                            'write [text]{"entity": "name", "value": "canonical"}', intent) from None
+            if not isinstance(spec, dict) or not isinstance(spec.get("entity"), str) or not spec["entity"]:
+                raise _fail(where, f"annotation {match.group()!r} has no \"entity\"",
+                            'write [text]{"entity": "name", "value": "canonical"}', intent)
+            entity = spec["entity"]
+            value = spec.get("value")
+            if value is not None and not isinstance(value, (str, int, float)):
+                raise _fail(where, f"annotation {match.group()!r} has a value that is not text",
+                            "give the value as a string", intent)
+            value = None if value is None else str(value)
+        else:
+            inside = match.group("paren").strip()
+            entity, _, value_text = inside.partition(":")
+            entity = entity.strip()
+            value = value_text.strip() or None
+        if not _NAME.match(entity):
+            raise _fail(where, f"annotation {match.group()!r} has no valid entity name",
+                        "write [text](entity) or [text](entity:value)", intent)
+        annotations.append(Annotation(entity, value, length, length + len(shown), shown))
+        text_parts.append(shown)
+        length += len(shown)
+        pos = match.end()
+    text_parts.append(line[pos:])
+    text = "".join(text_parts)
+    if any(c in text for c in "[]"):
+        raise _fail(where, f"malformed annotation in {line!r}",
+                    "balance the brackets: [text](entity) or [text](entity:value)", intent)
+    if re.search(r"\]\s*\(|\)\s*\[", line) and not annotations:
+        raise _fail(where, f"malformed annotation in {line!r}", "write [text](entity)", intent)
+    return text.strip(), tuple(annotations)
+
+
+def _examples_lines(node: yaml.Node, where_file: str, intent: str | None) -> list[tuple[str, int]]:
+    """The ``- item`` lines of an ``examples: |`` block with their 1-based line numbers."""
+    line0 = node.start_mark.line + 1
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        raise _fail(f"{where_file}:{line0}", "examples is not a text block",
+                    "write 'examples: |' followed by lines '- example'", intent)
+    value: str = node.value
+    block = node.style in ("|", ">")
+    first = line0 + 1 if block else line0
+    out: list[tuple[str, int]] = []
+    for i, raw in enumerate(value.splitlines()):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith("- ") and line != "-":
+            raise _fail(f"{where_file}:{first + i}", f"example {line!r} does not start with '- '",
+                        "start each example line with '- '", intent)
+        text = line[1:].strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+            text = text[1:-1]
+        if not text:
+            raise _fail(f"{where_file}:{first + i}", "empty example", "remove the line or write an example", intent)
+        out.append((text, first + i))
+    return out
+
+
+def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key, value in node.value:
+        out[str(key.value)] = (key, value)
+    return out
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataError(f"{path}{line}: not valid YAML ({problem}); fix the syntax (indentation, quotes, colons)") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.examples: list[Example] = []
+        self.synonyms: list[Synonym] = []
+        self.lookups: list[LookupTable] = []
+        self.regexes: list[RegexPattern] = []
+
+    def load_file(self, path: Path) -> None:
+        root = _compose(path)
+        if root is None:
+            return
+        if not isinstance(root, yaml.MappingNode):
+            raise DataError(f"{path}:{root.start_mark.line + 1}: the file is not a mapping; "
+                            "start it with 'version: \"3.1\"' and 'nlu:'")
+        for key, (key_node, value_node) in _mapping(root).items():
+            where = f"{path}:{key_node.start_mark.line + 1}"
+            if key == "version":
+                if not isinstance(_scalar(value_node), str):
+                    raise DataError(f"{where}: version must be a quoted string; write version: \"3.1\"")
+            elif key == "nlu":
+                self._nlu(path, value_node)
+            elif key not in _IGNORED_KEYS:
+                raise DataError(f"{where}: unknown top-level key {key!r}; use 'version' and 'nlu' "
+                                f"(Rasa domain keys such as 'responses' are ignored)")
+
+    def _nlu(self, path: Path, node: yaml.Node) -> None:
+        if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
+            return
+        if not isinstance(node, yaml.SequenceNode):
+            raise DataError(f"{path}:{node.start_mark.line + 1}: 'nlu' must be a list of items; "
+                            "write '- intent: name' items under 'nlu:'")
+        for item in node.value:
+            self._item(path, item)
+
+    def _item(self, path: Path, item: yaml.Node) -> None:
+        where = f"{path}:{item.start_mark.line + 1}"
+        if not isinstance(item, yaml.MappingNode):
+            raise DataError(f"{where}: an nlu item is not a mapping; write '- intent: name' and 'examples: |'")
+        keys = _mapping(item)
+        for key, (key_node, _) in keys.items():
+            if key not in _ITEM_KEYS:
+                raise DataError(f"{path}:{key_node.start_mark.line + 1}: unknown key {key!r} in an nlu item; "
+                                f"use one of {', '.join(sorted(_ITEM_KEYS))}")
+        kinds = [k for k in _ITEM_KINDS if k in keys]
+        if len(kinds) != 1:
+            raise DataError(f"{where}: an nlu item needs exactly one of intent, synonym, lookup, regex "
+                            f"(found {', '.join(kinds) or 'none'}); split it into separate items")
+        kind = kinds[0]
+        name = _scalar(keys[kind][1])
+        if not isinstance(name, (str, int, float)) or isinstance(name, bool) or not str(name).strip():
+            raise DataError(f"{where}: {kind} has no name; write '- {kind}: name'")
+        name = str(name).strip()
+        if kind == "intent" and not _NAME.match(name):
+            raise DataError(f"{where}: intent name {name!r} is not valid; use letters, digits and underscores")
+        if "examples" not in keys:
+            raise DataError(f"{where}: {kind} {name!r} has no examples; add 'examples: |' with '- ' lines")
+        intent = name if kind == "intent" else None
+        lines = _examples_lines(keys["examples"][1], str(path), intent)
+        if not lines:
+            raise DataError(f"{where}: {kind} {name!r} has no examples; add lines '- example' under 'examples: |'")
+        if kind == "intent":
+            for text, line in lines:
+                plain, annotations = parse_example(text, f"{path}:{line}", name)
+                if not plain:
+                    raise _fail(f"{path}:{line}", "empty example", "write an example", name)
+                self.examples.append(Example(plain, name, annotations, f"{path}:{line}"))
+        elif kind == "synonym":
+            self.synonyms.append(Synonym(name, tuple(t for t, _ in lines), where))
+        elif kind == "lookup":
+            self.lookups.append(LookupTable(name, tuple(t for t, _ in lines), where))
+        else:
+            for text, line in lines:
+                try:
+                    re.compile(text)
+                except re.error as exc:
+                    raise DataError(f"{path}:{line}: regex {name!r} pattern {text!r} does not compile ({exc}); "
+                                    "fix the pattern") from None
+            self.regexes.append(RegexPattern(name, tuple(t for t, _ in lines), where))
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def load_intents(directory: str | Path) -> Intents:
+    """Load every ``*.yml`` in ``directory`` (not its ``tests/``) into ``Intents``."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"intents directory {directory} not found; set nlu.intents_dir to a directory of Rasa NLU YAML files")
+    collector = _Collector()
+    files = _files(directory)
+    for path in files:
+        collector.load_file(path)
+    if not collector.examples:
+        raise DataError(f"{directory}: no intent examples found; add files with 'nlu:' and '- intent:' items")
+    seen: dict[str, Example] = {}
+    for example in collector.examples:
+        key = " ".join(example.text.lower().split())
+        other = seen.get(key)
+        if other is not None and other.intent != example.intent:
+            raise _fail(example.source, f"example {example.text!r} is also in intent {other.intent} at {other.source}",
+                        "keep it in one intent only", example.intent)
+        seen.setdefault(key, example)
+    return Intents(tuple(collector.examples), tuple(collector.synonyms), tuple(collector.lookups),
+                   tuple(collector.regexes), tuple(str(p) for p in files))
+
+
+def load_intent_tests(directory: str | Path, intents: Intents | None = None) -> tuple[Example, ...]:
+    """Test sentences from ``<directory>/tests/*_test.yml``; intents must exist in ``intents``."""
+    directory = Path(directory)
+    tests_dir = directory / "tests" if (directory / "tests").is_dir() else directory
+    collector = _Collector()
+    for path in _files(tests_dir):
+        collector.load_file(path)
+    if intents is not None:
+        known = set(intents.names)
+        for example in collector.examples:
+            if example.intent not in known:
+                raise _fail(example.source, f"unknown intent {example.intent!r}",
+                            f"use one of {', '.join(sorted(known))} or add the intent to the data", example.intent)
+    return tuple(collector.examples)

@@ -1,0 +1,288 @@
+"""Entities: closed lists matched by spaCy, plus time ranges, numbers and note text.
+
+* Lookup entities (``asset``, ``measurement``, or any other list the plant or the
+  intents data gives: ``lookup:`` tables, ``synonym:`` items, annotations with a
+  value) are matched by a spaCy blank English ``PhraseMatcher`` over normalised
+  forms, longest match first.
+* Recognition slips are tolerated for the lists given as ``Lookups``: plurals,
+  homophones of digits ("pump to" -> pump 2) and words that look or sound like a
+  list word ("curling tower" -> cooling tower). A corrected phrase must match a
+  form exactly after correction; a one-word correction ("matter" -> battery) also
+  needs context (a preposition before it, or another plant entity in the text).
+* ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
+  and ``note_text`` (the words after "take a note", "note that", "log that").
+
+Offsets are character offsets into the original text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from ..events import Entity
+from .data import Intents
+from .normalize import Token, normalize, number_value, tokenize
+from .timerange import find_time_ranges
+
+__all__ = ["Lookups", "EntityExtractor", "phonetic", "NOTE_TRIGGERS"]
+
+Lookups = dict[str, dict[str, tuple[str, ...]]]
+
+CODE_ENTITIES = ("time_range", "number", "note_text")
+NOTE_TRIGGERS = (
+    "take a note", "make a note", "add a note", "note that", "log that", "note down", "write down",
+    "make a log entry", "add to the log", "put in the log", "log entry", "put a note in", "note for the log",
+    "shift log", "log a note",
+)
+_HOMOPHONES = {"to": "2", "too": "2", "for": "4", "fore": "4", "won": "1", "ate": "8", "tree": "3",
+               "free": "3", "sex": "6", "nein": "9"}
+_STOPWORDS = frozenset(
+    "a an the of on for at in is are was were be it its this that these those what whats which who how "
+    "and or to me my i you your we our us show give tell please can could would will do does did with "
+    "from by as any all there their than then so up down out if about".split())
+_PREPOSITIONS = frozenset({"of", "on", "for", "at", "in", "from", "about", "check"})
+_NOT_NUMBER_BEFORE = frozenset({"which", "this", "that", "the", "each", "every", "any", "no", "another",
+                                "other", "last", "a", "only", "same", "right", "wrong"})
+
+
+def phonetic(word: str) -> str:
+    """A crude sound key: similar-sounding words get similar keys ("curling"~"cooling")."""
+    w = word.lower()
+    for a, b in (("ph", "f"), ("ck", "k"), ("qu", "kw"), ("q", "k"), ("x", "ks"), ("c", "k"), ("z", "s"),
+                 ("dg", "j"), ("gh", "g"), ("th", "t")):
+        w = w.replace(a, b)
+    if not w:
+        return w
+    head, tail = w[0], re.sub(r"[aeiouyhw]", "", w[1:])
+    key = head + tail
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _ratio(a: str, b: str, cutoff: float) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+        return 0.0
+    return matcher.ratio()
+
+
+def _similarity(a: str, b: str, cutoff: float = 0.0, a_key: str | None = None, b_key: str | None = None) -> float:
+    """Similarity 0..1 of two words by spelling or by sound, whichever is higher."""
+    spelled = _ratio(a, b, cutoff)
+    sound = _ratio(a_key or phonetic(a), b_key or phonetic(b), cutoff / 0.95) * 0.95
+    return max(spelled, sound)
+
+
+class EntityExtractor:
+    """Finds entities in text. Build once (spaCy pipeline, phrase lists); ``extract`` is cheap."""
+
+    def __init__(self, lookups: Mapping[str, Mapping[str, Iterable[str]]], intents: Intents | None = None,
+                 fuzzy_cutoff: float = 0.75) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        self.nlp = spacy.blank("en")
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.fuzzy_cutoff = fuzzy_cutoff
+        self.patterns: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.fuzzy_entities = frozenset(lookups)
+        for entity, values in lookups.items():
+            for value, forms in values.items():
+                self._add(entity, value, [value, *forms])
+        if intents is not None:
+            self._add_from_intents(intents)
+        self.vocab: frozenset[str] = frozenset(
+            w for words, (entity, _) in self.patterns.items() if entity in self.fuzzy_entities for w in words)
+        self.known_words: frozenset[str] = frozenset(
+            w for e in (intents.examples if intents else ()) for w in normalize(e.text).split())
+        self._corrections: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._keys = [(w, phonetic(w)) for w in sorted(self.vocab) if len(w) >= 4 and not w[0].isdigit()]
+        self.regexes = [(r.name, re.compile(p, re.IGNORECASE)) for r in (intents.regexes if intents else ())
+                        for p in r.patterns]
+
+    def _add(self, entity: str, value: str, forms: Iterable[str]) -> None:
+        from spacy.tokens import Doc
+
+        docs = []
+        for form in forms:
+            words = tuple(normalize(str(form)).split())
+            if not words or words in self.patterns:
+                continue
+            self.patterns[words] = (entity, value)
+            docs.append(Doc(self.nlp.vocab, words=list(words)))
+        if docs:
+            self.matcher.add(f"{entity}={value}", docs)
+
+    def _add_from_intents(self, intents: Intents) -> None:
+        synonym_of = {normalize(f): s.value for s in intents.synonyms for f in (*s.forms, s.value)}
+        for table in intents.lookups:
+            for item in table.items:
+                value = synonym_of.get(normalize(item), item)
+                self._add(table.name, value, [item])
+        for syn in intents.synonyms:
+            entity = next((a.entity for e in intents.examples for a in e.entities
+                           if a.value == syn.value or normalize(a.text) in map(normalize, syn.forms)), None)
+            entity = entity or next((t.name for t in intents.lookups if syn.value in t.items), None)
+            if entity and entity not in self.fuzzy_entities and entity not in CODE_ENTITIES:
+                self._add(entity, syn.value, [syn.value, *syn.forms])
+        for example in intents.examples:
+            for a in example.entities:
+                if a.entity in self.fuzzy_entities or a.entity in CODE_ENTITIES:
+                    continue
+                value = a.value or synonym_of.get(normalize(a.text), a.text)
+                self._add(a.entity, value, [a.text])
+
+    # -- matching ---------------------------------------------------------
+
+    def _phrases(self, words: list[str]) -> list[tuple[int, int, str, str]]:
+        from spacy.tokens import Doc
+        from spacy.util import filter_spans
+
+        doc = Doc(self.nlp.vocab, words=words)
+        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        out = []
+        for span in spans:
+            entity, value = self.patterns[tuple(words[span.start:span.end])]
+            out.append((span.start, span.end, entity, value))
+        return out
+
+    def _correct(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Words of the plant lists that ``word`` may be a slip for, best first."""
+        cached = self._corrections.get(word)
+        if cached is not None:
+            return cached
+        found: list[tuple[str, float]] = []
+        if word in _HOMOPHONES and _HOMOPHONES[word] in self.vocab:
+            found = [(_HOMOPHONES[word], 0.9)]
+        elif word.endswith("s") and word[:-1] in self.vocab:
+            found = [(word[:-1], 0.95)]
+        elif word.endswith("es") and word[:-2] in self.vocab:
+            found = [(word[:-2], 0.95)]
+        elif len(word) >= 4 and word not in _STOPWORDS and not word[0].isdigit():
+            key = phonetic(word)
+            for candidate, candidate_key in self._keys:
+                if abs(len(candidate) - len(word)) > 3:
+                    continue
+                score = _similarity(word, candidate, self.fuzzy_cutoff, key, candidate_key)
+                if score >= self.fuzzy_cutoff:
+                    found.append((candidate, score))
+            found.sort(key=lambda c: (-c[1], c[0]))
+        result = tuple(found[:3])
+        if len(self._corrections) < 20000:
+            self._corrections[word] = result
+        return result
+
+    def _fuzzy(self, words: list[str], taken: list[bool], has_plant_entity: bool) -> list[tuple[int, int, str, str, float]]:
+        options: dict[int, tuple[tuple[str, float], ...]] = {}
+        for i, w in enumerate(words):
+            if taken[i] or w in self.vocab:
+                continue
+            if w in self.known_words and w not in _HOMOPHONES and not (
+                    i >= 1 and (words[i - 1] in _PREPOSITIONS or (words[i - 1] == "the" and i >= 2 and words[i - 2] in _PREPOSITIONS))):
+                continue  # a word the intents use is only corrected where a plant name is expected
+            candidates = self._correct(w)
+            if candidates:
+                options[i] = candidates
+        if not options:
+            return []
+        found: dict[tuple[int, int], tuple[int, int, str, str, float]] = {}
+        for rank in range(3):
+            fixed = list(words)
+            score = [1.0] * len(words)
+            changed = [False] * len(words)
+            for i, candidates in options.items():
+                word, sim = candidates[min(rank, len(candidates) - 1)]
+                fixed[i], score[i], changed[i] = word, sim, True
+            for hit in self._accept(words, fixed, score, changed, taken, has_plant_entity):
+                if not any(a < hit[1] and hit[0] < b for a, b in found):
+                    found[(hit[0], hit[1])] = hit
+            if all(len(c) <= rank + 1 for c in options.values()):
+                break
+        return sorted(found.values())
+
+    def _accept(self, words: list[str], fixed: list[str], score: list[float], changed: list[bool],
+                taken: list[bool], has_plant_entity: bool) -> list[tuple[int, int, str, str, float]]:
+        found = []
+        for start, end, entity, value in self._phrases(fixed):
+            if entity not in self.fuzzy_entities or any(taken[start:end]) or not any(changed[start:end]):
+                continue
+            anchors = sum(1 for k in range(start, end) if not changed[k] and words[k] not in _STOPWORDS)
+            if anchors == 0:  # every content word was corrected: only where a plant name is expected
+                prev = words[start - 1] if start >= 1 else ""
+                prev2 = words[start - 2] if start >= 2 else ""
+                context = prev in _PREPOSITIONS or (prev == "the" and prev2 in _PREPOSITIONS) or has_plant_entity
+                only_homophones = all(words[k] in _HOMOPHONES or not changed[k] for k in range(start, end))
+                if not context or (only_homophones and end - start == 1):
+                    continue
+            confidence = 1.0
+            for k in range(start, end):
+                confidence *= score[k]
+            found.append((start, end, entity, value, round(confidence, 3)))
+        return found
+
+    def extract(self, text: str, tokens: list[Token] | None = None, now: datetime | None = None) -> list[Entity]:
+        """All entities in ``text``, in order of their start offset."""
+        tokens = tokenize(text) if tokens is None else tokens
+        words = [t.text for t in tokens]
+        taken = [False] * len(words)
+        entities: list[Entity] = []
+
+        def add(start: int, end: int, entity: str, value: str, confidence: float = 1.0) -> None:
+            for k in range(start, end):
+                taken[k] = True
+            a, b = tokens[start].start, tokens[end - 1].end
+            entities.append(Entity(entity, value, a, b, text[a:b], confidence))
+
+        for start, end, entity, value in self._phrases(words):
+            add(start, end, entity, value)
+        has_plant = any(e.entity in self.fuzzy_entities for e in entities)
+        for start, end, entity, value, confidence in self._fuzzy(words, taken, has_plant):
+            add(start, end, entity, value, confidence)
+        if now is not None:
+            for r in find_time_ranges(tokens, now):
+                if not any(taken[r.first:r.last]):
+                    add(r.first, r.last, "time_range", r.value)
+        note = self._note(text, tokens, words)
+        if note is not None:
+            entities.append(note)
+            for k, t in enumerate(tokens):
+                if t.start >= note.start:
+                    taken[k] = True
+        for k, (tok, word) in enumerate(zip(tokens, words)):
+            if taken[k] or number_value(word) is None:
+                continue
+            if text[tok.start:tok.end].lower() == "one" and (k == 0 or words[k - 1] in _NOT_NUMBER_BEFORE):
+                continue
+            value = number_value(word)
+            shown = str(int(value)) if value is not None and value.is_integer() and "." not in word else word
+            add(k, k + 1, "number", shown)
+        for name, pattern in self.regexes:
+            if any(e.entity == name for e in entities):
+                continue
+            for m in pattern.finditer(text[: tokens[-1].end if tokens else 0]):
+                if m.end() > m.start():
+                    entities.append(Entity(name, m.group(), m.start(), m.end(), m.group(), 1.0))
+        return sorted(entities, key=lambda e: (e.start, e.end))
+
+    def _note(self, text: str, tokens: list[Token], words: list[str]) -> Entity | None:
+        joined = " " + " ".join(words) + " "
+        best: int | None = None
+        for trigger in NOTE_TRIGGERS:
+            pos = joined.find(" " + trigger + " ")
+            if pos < 0:
+                continue
+            index = joined[:pos + 1].count(" ") - 1 + len(trigger.split())
+            if best is None or index < best:
+                best = index
+        if best is None:
+            return None
+        while best < len(words) and words[best] in ("that", "saying"):
+            best += 1
+        if best >= len(words):
+            return None
+        start = tokens[best].start
+        end = tokens[-1].end
+        note = text[start:end].strip()
+        return Entity("note_text", note, start, start + len(note), note, 1.0) if note else None
