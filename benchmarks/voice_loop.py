@@ -374,7 +374,11 @@ def run_backend(backend: str, manifest: list[dict[str, Any]], folder: Path, vosk
                   f"| {transcript.text!r}", flush=True)
     metrics = score(records)
     metrics["load_s"] = load_s
-    return {"metrics": metrics, "records": records}
+    # In a live loop the endpointer waits vad.silence_ms after the last word before the
+    # request is complete; that wait comes on top of the latency measured here.
+    settings = {"asr": dataclasses.asdict(config.asr), "vad_silence_ms": config.vad.silence_ms,
+                "nlu": dataclasses.asdict(config.nlu)}
+    return {"metrics": metrics, "config": settings, "records": records}
 
 
 def _fmt(value: Any, kind: str) -> str:
