@@ -1,0 +1,92 @@
+"""The plant layer: asset model, live readings, alarms, condition and maintenance.
+
+    plant = create_plant(config.plant, config.data_path)
+    plant.reading("P-102", "bearing_temperature")   # Reading | None
+    plant.alarms()                                   # active alarms
+    plant.fault_risk("P-102")                        # FaultRisk
+
+Backends are picked by name from ``plants`` (``plant.backend`` in the config):
+
+    simulator   a deterministic demo plant (seed + time), stored in data_dir/plant.sqlite
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from ..config import PlantConfig
+from ..registry import Registry
+from .model import (
+    Alarm,
+    AlarmLimit,
+    Asset,
+    AssetModel,
+    FaultMode,
+    FaultRisk,
+    MaintenanceRecord,
+    Measurement,
+    Reading,
+    Signal,
+    load_model,
+)
+
+__all__ = [
+    "Plant",
+    "plants",
+    "create_plant",
+    "load_model",
+    "Alarm",
+    "AlarmLimit",
+    "Asset",
+    "AssetModel",
+    "FaultMode",
+    "FaultRisk",
+    "MaintenanceRecord",
+    "Measurement",
+    "Reading",
+    "Signal",
+]
+
+
+@runtime_checkable
+class Plant(Protocol):
+    """What the assistant may ask of a plant. Unknown asset or signal: None or an empty list."""
+
+    @property
+    def model(self) -> AssetModel: ...
+
+    def reading(self, asset: str, measurement: str) -> Reading | None: ...
+
+    def readings(self, asset: str) -> list[Reading]: ...
+
+    def history(self, asset: str, measurement: str, start: dt.datetime, end: dt.datetime) -> list[Reading]: ...
+
+    def alarms(self, active_only: bool = True) -> list[Alarm]: ...
+
+    def acknowledge(self, alarm_id: int, by: str) -> Alarm: ...
+
+    def fault_risk(self, asset: str) -> FaultRisk: ...
+
+    def maintenance(self, asset: str) -> list[MaintenanceRecord]: ...
+
+
+plants: Registry[Plant] = Registry("plant backend", "plant -> backend")
+
+
+@plants.register("simulator")
+def _simulator(model: AssetModel, config: PlantConfig, data_dir: Path,
+               clock: Callable[[], dt.datetime] | None = None) -> Plant:
+    from .simulator import SimulatedPlant
+    from .store import PlantStore
+
+    return SimulatedPlant(model, PlantStore(Path(data_dir) / "plant.sqlite"), seed=config.seed,
+                          stale_after_s=config.stale_after_s, clock=clock)
+
+
+def create_plant(config: PlantConfig, data_dir: Path, clock: Callable[[], dt.datetime] | None = None) -> Plant:
+    """The configured plant backend over ``config.asset_model``; ``clock`` fixes time (tests, replays)."""
+    model = load_model(config.asset_model)
+    return plants.create(config.backend, model=model, config=config, data_dir=Path(data_dir), clock=clock)

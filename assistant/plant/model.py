@@ -1,0 +1,673 @@
+"""The asset model: site -> units -> assets -> signals, plus the plant's value types.
+
+Loaded from a YAML file (``plant/demo_plant.yaml``) and its fault knowledge
+(``plant/knowledge.yaml``) into frozen dataclasses. Bad data raises DataError
+naming the file, line, asset and signal, and how to fix it.
+
+Value types shared by every plant backend live here too: ``Reading`` (a value
+with unit, quality and source time), ``Alarm``, ``FaultRisk`` and
+``MaintenanceRecord``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from ..errors import DataError
+
+__all__ = [
+    "AlarmLimit",
+    "Measurement",
+    "Signal",
+    "Asset",
+    "PlantUnit",
+    "Site",
+    "FaultEffect",
+    "FaultScenario",
+    "StaleSource",
+    "QualityOverride",
+    "Simulation",
+    "MaintenanceRecord",
+    "FaultSignal",
+    "FaultMode",
+    "AssetModel",
+    "Reading",
+    "Alarm",
+    "FaultRisk",
+    "load_model",
+    "QUALITIES",
+    "PRIORITIES",
+    "LIMIT_KINDS",
+]
+
+QUALITIES = ("good", "uncertain", "bad")
+PRIORITIES = ("high", "medium", "low")
+LIMIT_KINDS = ("high_high", "high", "low", "low_low")
+
+
+# ----------------------------------------------------------------------------- value types
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One value of one signal as the source reported it."""
+
+    asset: str
+    measurement: str
+    value: float
+    unit: str
+    quality: str  # good | uncertain | bad, as the source reported it
+    time: dt.datetime  # source timestamp, in the site's time zone
+    source: str  # where the value came from, e.g. "simulator:P-102.bearing_temperature"
+    stale: bool = False  # the source has not updated for longer than stale_after_s
+
+    @property
+    def current(self) -> bool:
+        """Fresh and of good quality: may be spoken as the value now."""
+        return self.quality == "good" and not self.stale
+
+
+@dataclass(frozen=True)
+class Alarm:
+    id: int
+    asset: str
+    measurement: str
+    kind: str  # high_high | high | low | low_low
+    priority: str  # high | medium | low
+    limit: float
+    value: float  # latest value while active; the value when it cleared afterwards
+    unit: str
+    raised: dt.datetime
+    active: bool = True  # the condition is still present
+    cleared: dt.datetime | None = None
+    acknowledged: dt.datetime | None = None
+    acknowledged_by: str | None = None
+
+
+@dataclass(frozen=True)
+class FaultRisk:
+    asset: str
+    fault_mode: str  # key in knowledge.yaml, e.g. "bearing_wear"
+    name: str  # spoken name of the fault mode
+    probability: float  # 0..1, of failure within horizon_days
+    horizon_days: float
+    rul_days: float | None  # remaining useful life; None when no degradation trend is found
+    rul_low: float | None
+    rul_high: float | None
+    contributing: tuple[tuple[str, float], ...]  # (measurement, deviation beyond normal range, in its unit)
+    recommendation: str
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MaintenanceRecord:
+    asset: str
+    date: str  # ISO date
+    kind: str
+    by: str
+    text: str
+
+
+# ----------------------------------------------------------------------------- model types
+
+
+@dataclass(frozen=True)
+class AlarmLimit:
+    kind: str  # high_high | high | low | low_low
+    value: float
+    priority: str
+
+    @property
+    def high(self) -> bool:
+        return self.kind.startswith("high")
+
+    def exceeded(self, value: float) -> bool:
+        return value > self.value if self.high else value < self.value
+
+
+@dataclass(frozen=True)
+class Measurement:
+    key: str
+    name: str
+    synonyms: tuple[str, ...]
+    unit: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    key: str  # measurement key
+    name: str
+    unit: str
+    normal: tuple[float, float]
+    operating: tuple[float, float]  # value at lowest load, at full load
+    noise: float
+    limits: tuple[AlarmLimit, ...] = ()
+
+    def deviation(self, value: float) -> float:
+        """How far ``value`` lies outside the normal range (signed, 0 inside it)."""
+        low, high = self.normal
+        if value > high:
+            return value - high
+        if value < low:
+            return value - low
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+    criticality: str
+    unit: str  # id of the plant unit it belongs to
+    signals: tuple[Signal, ...]
+
+    def signal(self, key: str) -> Signal | None:
+        return next((s for s in self.signals if s.key == key), None)
+
+    @property
+    def measurements(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.signals)
+
+
+@dataclass(frozen=True)
+class PlantUnit:
+    id: str
+    name: str
+    assets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    timezone: str
+    output: tuple[tuple[str, str], ...]  # (asset, measurement) summed for the plant output
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class FaultEffect:
+    measurement: str
+    rate: float  # units per hour
+    max: float  # largest offset
+
+
+@dataclass(frozen=True)
+class FaultScenario:
+    asset: str
+    fault_mode: str
+    onset_h: float  # hours before the simulation started
+    effects: tuple[FaultEffect, ...]
+
+
+@dataclass(frozen=True)
+class StaleSource:
+    asset: str
+    measurement: str
+    stopped_min: float  # minutes before the simulation started
+
+
+@dataclass(frozen=True)
+class QualityOverride:
+    asset: str
+    measurement: str
+    quality: str
+
+
+@dataclass(frozen=True)
+class Simulation:
+    faults: tuple[FaultScenario, ...] = ()
+    stale: tuple[StaleSource, ...] = ()
+    quality: tuple[QualityOverride, ...] = ()
+
+
+@dataclass(frozen=True)
+class FaultSignal:
+    measurement: str
+    direction: str  # high | low
+    failure: float
+
+
+@dataclass(frozen=True)
+class FaultMode:
+    id: str
+    name: str
+    asset_types: tuple[str, ...]
+    signals: tuple[FaultSignal, ...]
+    horizon_days: float
+    trend_window_h: float
+    checks: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AssetModel:
+    path: str
+    site: Site
+    units: tuple[PlantUnit, ...]
+    assets: tuple[Asset, ...]
+    measurements: tuple[Measurement, ...]
+    fault_modes: tuple[FaultMode, ...]
+    simulation: Simulation
+    maintenance: tuple[MaintenanceRecord, ...]
+    _assets: dict[str, Asset] = field(init=False, repr=False, compare=False)
+    _measurements: dict[str, Measurement] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_assets", {a.id: a for a in self.assets})
+        object.__setattr__(self, "_measurements", {m.key: m for m in self.measurements})
+
+    def asset(self, asset_id: str) -> Asset | None:
+        return self._assets.get(asset_id)
+
+    def measurement(self, key: str) -> Measurement | None:
+        return self._measurements.get(key)
+
+    def signal(self, asset_id: str, key: str) -> Signal | None:
+        asset = self.asset(asset_id)
+        return asset.signal(key) if asset else None
+
+    def fault_modes_for(self, asset_id: str) -> tuple[FaultMode, ...]:
+        asset = self.asset(asset_id)
+        if asset is None:
+            return ()
+        return tuple(m for m in self.fault_modes if asset.type in m.asset_types)
+
+    def lookups(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Spoken forms (lowercase, words) per asset id and per measurement key."""
+        assets = {a.id: spoken_asset_forms(a) for a in self.assets}
+        measurements = {
+            m.key: _unique([_words(m.name), _words(m.key.replace("_", " ")), *(_words(s) for s in m.synonyms)])
+            for m in self.measurements
+        }
+        return {"asset": assets, "measurement": measurements}
+
+
+# ----------------------------------------------------------------------------- spoken tag forms
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+         "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINALS = {
+    "one": "first", "two": "second", "three": "third", "four": "fourth", "five": "fifth",
+    "six": "sixth", "seven": "seventh", "eight": "eighth", "nine": "ninth", "ten": "tenth",
+}
+# words people use for an asset type in front of a tag number ("pump one oh two")
+_TYPE_WORDS = {
+    "pump": ("pump",),
+    "valve": ("valve",),
+    "feeder": ("feeder",),
+    "transformer": ("transformer",),
+    "gas_turbine": ("gas turbine",),
+    "steam_turbine": ("steam turbine",),
+    "generator": ("generator",),
+    "boiler": ("boiler",),
+    "battery": ("battery",),
+    "gas_engine": ("engine",),
+    "cooling_tower": ("cooling tower",),
+}
+
+
+def _cardinal(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f" {_ONES[ones]}" if ones else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{_ONES[hundreds]} hundred" + (f" {_cardinal(rest)}" if rest else "")
+    thousands, rest = divmod(n, 1000)
+    return f"{_cardinal(thousands)} thousand" + (f" {_cardinal(rest)}" if rest else "")
+
+
+def _digit_forms(digits: str) -> list[str]:
+    """How people say the number in a tag: '102' -> 'one oh two', 'one zero two', ..."""
+    n = int(digits)
+    forms: list[str] = []
+    if len(digits) == 3:
+        head, tail = digits[0], digits[1:]
+        if tail[0] == "0":
+            forms.append(f"{_ONES[int(head)]} oh {_ONES[int(tail[1])]}")
+        else:
+            forms.append(f"{_ONES[int(head)]} {_cardinal(int(tail))}")
+        forms.append(" ".join(_ONES[int(d)] for d in digits))
+        forms.append(_cardinal(n))
+        if n % 100:
+            forms.append(f"{_ONES[int(head)]} hundred and {_cardinal(n % 100)}")
+    else:
+        forms.append(_cardinal(n))
+        if len(digits) > 1:
+            forms.append(" ".join(_ONES[int(d)] for d in digits))
+    forms.append(digits)
+    return forms
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+def _unique(forms: list[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for form in forms:
+        if form:
+            seen.setdefault(form, None)
+    return tuple(seen)
+
+
+def spoken_asset_forms(asset: Asset) -> tuple[str, ...]:
+    """Name, aliases and the ways people say the tag: 'p one oh two', 'pump one oh two', 'p 102'."""
+    forms = [_words(asset.name), *(_words(a) for a in asset.aliases)]
+    match = re.fullmatch(r"([A-Za-z]+)[-_ ]?(\d+)", asset.id)
+    if match:
+        letters, digits = match.group(1).lower(), match.group(2)
+        prefixes = [" ".join(letters)]
+        if len(letters) > 1:
+            prefixes.append(letters)
+        prefixes.extend(_TYPE_WORDS.get(asset.type, ()))
+        for prefix in prefixes:
+            for number in _digit_forms(digits):
+                forms.append(f"{prefix} {number}")
+    name = _words(asset.name).split()
+    if len(name) > 1 and name[-1] in _ORDINALS:  # "feed water pump two" -> "the second feed water pump"
+        forms.append(f"the {_ORDINALS[name[-1]]} {' '.join(name[:-1])}")
+        if "water" in name[:-1]:
+            forms.append(f"the {_ORDINALS[name[-1]]} {' '.join(w for w in name[:-1] if w != 'water')}")
+    forms.append(_words(asset.id))
+    return _unique(forms)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+class _Map(dict):  # a YAML mapping that remembers its line
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    mapping = _Map(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise DataError(f"{path}: file not found; check plant.asset_model in the config or restore the file")
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise DataError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+
+
+class _Ctx:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, node: Any, what: str, fix: str) -> DataError:
+        line = getattr(node, "line", 0)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return DataError(f"{where}: {what}; {fix}")
+
+    def map(self, node: Any, what: str) -> _Map:
+        if not isinstance(node, dict):
+            raise self.fail(node, f"{what} must be a mapping", "write it as key: value pairs")
+        return node  # type: ignore[return-value]
+
+    def get(self, node: _Map, key: str, what: str, kind: type | tuple[type, ...] = str, default: Any = ...) -> Any:
+        if key not in node or node[key] is None:
+            if default is not ...:
+                return default
+            raise self.fail(node, f"{what}: missing '{key}'", f"add {key}")
+        value = node[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.fail(node, f"{what}: '{key}' = {value!r} is not a {name}", f"set {key} to a {name}")
+        return value
+
+    def pair(self, node: _Map, key: str, what: str, ordered: bool = False) -> tuple[float, float]:
+        value = node.get(key)
+        if (not isinstance(value, list) or len(value) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+            raise self.fail(node, f"{what}: '{key}' = {value!r} is not a pair of numbers", f"write {key}: [low, high]")
+        low, high = float(value[0]), float(value[1])
+        if ordered and not low < high:
+            raise self.fail(node, f"{what}: '{key}' low {low:g} is not below high {high:g}", f"write {key}: [low, high]")
+        return low, high
+
+    def strings(self, node: _Map, key: str, what: str) -> tuple[str, ...]:
+        value = node.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(node, f"{what}: '{key}' must be a list of strings", f"write {key}: [a, b]")
+        return tuple(value)
+
+
+def load_model(path: str | Path) -> AssetModel:
+    """Load an asset model and the fault knowledge it names; DataError on bad data."""
+    path = Path(path)
+    ctx = _Ctx(path)
+    root = ctx.map(_read_yaml(path), "the asset model")
+
+    site_node = ctx.map(root.get("site"), "site")
+    timezone = ctx.get(site_node, "timezone", "site", default="UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ctx.fail(site_node, f"site: unknown timezone {timezone!r}", "use an IANA name like Europe/Berlin") from None
+
+    measurements: list[Measurement] = []
+    for key, node in ctx.map(root.get("measurements"), "measurements").items():
+        node = ctx.map(node, f"measurement {key}")
+        what = f"measurement {key}"
+        measurements.append(Measurement(
+            key=key,
+            name=ctx.get(node, "name", what),
+            synonyms=ctx.strings(node, "synonyms", what),
+            unit=ctx.get(node, "unit", what),
+        ))
+    catalogue = {m.key: m for m in measurements}
+
+    units: list[PlantUnit] = []
+    assets: list[Asset] = []
+    unit_nodes = root.get("units")
+    if not isinstance(unit_nodes, list) or not unit_nodes:
+        raise ctx.fail(root, "'units' must be a non-empty list", "add units with their assets")
+    for unit_node in unit_nodes:
+        unit_node = ctx.map(unit_node, "unit")
+        unit_id = ctx.get(unit_node, "id", "unit")
+        asset_nodes = unit_node.get("assets")
+        if not isinstance(asset_nodes, list):
+            raise ctx.fail(unit_node, f"unit {unit_id}: 'assets' must be a list", "add its assets")
+        ids = []
+        for asset_node in asset_nodes:
+            asset = _load_asset(ctx, ctx.map(asset_node, f"unit {unit_id} asset"), unit_id, catalogue)
+            if any(a.id == asset.id for a in assets):
+                raise ctx.fail(asset_node, f"asset {asset.id}: defined twice", "give every asset its own id")
+            assets.append(asset)
+            ids.append(asset.id)
+        units.append(PlantUnit(id=unit_id, name=ctx.get(unit_node, "name", f"unit {unit_id}"), assets=tuple(ids)))
+    by_id = {a.id: a for a in assets}
+
+    def check_signal(node: Any, asset_id: str, key: str, what: str) -> None:
+        if asset_id not in by_id:
+            raise ctx.fail(node, f"{what}: unknown asset {asset_id!r}", f"use one of {', '.join(by_id)}")
+        if by_id[asset_id].signal(key) is None:
+            raise ctx.fail(node, f"{what}: asset {asset_id} has no signal {key!r}",
+                           f"use one of {', '.join(by_id[asset_id].measurements)}")
+
+    output = []
+    for node in site_node.get("output") or []:
+        node = ctx.map(node, "site output")
+        asset_id, key = ctx.get(node, "asset", "site output"), ctx.get(node, "measurement", "site output")
+        check_signal(node, asset_id, key, "site output")
+        output.append((asset_id, key))
+    site = Site(id=ctx.get(site_node, "id", "site"), name=ctx.get(site_node, "name", "site"),
+                timezone=timezone, output=tuple(output))
+
+    simulation = _load_simulation(ctx, root.get("simulation") or _Map(), check_signal)
+
+    maintenance = []
+    for node in root.get("maintenance") or []:
+        node = ctx.map(node, "maintenance record")
+        what = "maintenance record"
+        asset_id = ctx.get(node, "asset", what)
+        if asset_id not in by_id:
+            raise ctx.fail(node, f"{what}: unknown asset {asset_id!r}", f"use one of {', '.join(by_id)}")
+        date = node.get("date")
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date)
+            except ValueError:
+                date = None
+        if not isinstance(date, dt.date):
+            raise ctx.fail(node, f"{what} of {asset_id}: date {node.get('date')!r} is not a date", "write YYYY-MM-DD")
+        maintenance.append(MaintenanceRecord(asset=asset_id, date=date.isoformat(), kind=ctx.get(node, "kind", what),
+                                             by=ctx.get(node, "by", what), text=ctx.get(node, "text", what)))
+
+    knowledge_path = path.parent / ctx.get(site_node, "knowledge", "site", default="knowledge.yaml")
+    fault_modes = _load_knowledge(knowledge_path, catalogue)
+    for asset in assets:
+        if not any(asset.type in m.asset_types for m in fault_modes):
+            raise DataError(f"{knowledge_path}: no fault mode for asset type {asset.type!r} (asset {asset.id} in "
+                            f"{path}); add {asset.type} to the asset_types of a fault mode")
+    for fault in simulation.faults:
+        if fault.fault_mode not in {m.id for m in fault_modes}:
+            raise ctx.fail(root.get("simulation"), f"simulation fault on {fault.asset}: unknown fault mode "
+                           f"{fault.fault_mode!r}", f"use a fault mode from {knowledge_path}")
+
+    return AssetModel(path=str(path), site=site, units=tuple(units), assets=tuple(assets),
+                      measurements=tuple(measurements), fault_modes=fault_modes, simulation=simulation,
+                      maintenance=tuple(maintenance))
+
+
+def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measurement]) -> Asset:
+    asset_id = ctx.get(node, "id", f"unit {unit_id} asset")
+    what = f"asset {asset_id}"
+    criticality = ctx.get(node, "criticality", what)
+    if criticality not in PRIORITIES:
+        raise ctx.fail(node, f"{what}: criticality {criticality!r} is not one of {', '.join(PRIORITIES)}",
+                       "set criticality to high, medium or low")
+    signals = []
+    for key, sig in ctx.map(node.get("signals"), f"{what} signals").items():
+        swhat = f"asset {asset_id} signal {key}"
+        sig = ctx.map(sig, swhat)
+        if key not in catalogue:
+            raise ctx.fail(sig, f"{swhat}: measurement {key!r} is not in the measurements catalogue",
+                           "add it under measurements or fix the key")
+        normal = ctx.pair(sig, "normal", swhat, ordered=True)
+        operating = ctx.pair(sig, "operating", swhat) if "operating" in sig else ((normal[0] + normal[1]) / 2,) * 2
+        noise = ctx.get(sig, "noise", swhat, float, default=0.0)
+        if noise < 0:
+            raise ctx.fail(sig, f"{swhat}: noise {noise} is negative", "set noise to zero or more")
+        limits = []
+        for lim in sig.get("limits") or []:
+            lim = ctx.map(lim, f"{swhat} limit")
+            kind = ctx.get(lim, "kind", f"{swhat} limit")
+            priority = ctx.get(lim, "priority", f"{swhat} limit")
+            value = ctx.get(lim, "value", f"{swhat} limit", float)
+            if kind not in LIMIT_KINDS:
+                raise ctx.fail(lim, f"{swhat}: limit kind {kind!r} is not one of {', '.join(LIMIT_KINDS)}", "fix kind")
+            if priority not in PRIORITIES:
+                raise ctx.fail(lim, f"{swhat}: priority {priority!r} is not one of {', '.join(PRIORITIES)}",
+                               "fix priority")
+            limit = AlarmLimit(kind=kind, value=value, priority=priority)
+            inside = normal[1] if limit.high else normal[0]
+            if limit.exceeded(inside):
+                raise ctx.fail(lim, f"{swhat}: {kind} limit {value:g} lies inside the normal range "
+                               f"{normal[0]:g}..{normal[1]:g}", "move the limit outside the normal range")
+            limits.append(limit)
+        signals.append(Signal(key=key, name=catalogue[key].name, unit=ctx.get(sig, "unit", swhat, default=catalogue[key].unit),
+                              normal=normal, operating=operating, noise=noise, limits=tuple(limits)))
+    if not signals:
+        raise ctx.fail(node, f"{what}: no signals", "add at least one signal")
+    return Asset(id=asset_id, name=ctx.get(node, "name", what), aliases=ctx.strings(node, "aliases", what),
+                 type=ctx.get(node, "type", what), criticality=criticality, unit=unit_id, signals=tuple(signals))
+
+
+def _load_simulation(ctx: _Ctx, node: Any, check_signal: Any) -> Simulation:
+    node = ctx.map(node, "simulation")
+    faults = []
+    for fnode in node.get("faults") or []:
+        fnode = ctx.map(fnode, "simulation fault")
+        asset_id = ctx.get(fnode, "asset", "simulation fault")
+        what = f"simulation fault on {asset_id}"
+        effects = []
+        for key, enode in ctx.map(fnode.get("effects"), f"{what} effects").items():
+            enode = ctx.map(enode, f"{what} effect {key}")
+            check_signal(enode, asset_id, key, what)
+            effects.append(FaultEffect(measurement=key, rate=ctx.get(enode, "rate", f"{what} {key}", float),
+                                       max=ctx.get(enode, "max", f"{what} {key}", float)))
+        faults.append(FaultScenario(asset=asset_id, fault_mode=ctx.get(fnode, "fault_mode", what),
+                                    onset_h=ctx.get(fnode, "onset_h", what, float), effects=tuple(effects)))
+    stale = []
+    for snode in node.get("stale") or []:
+        snode = ctx.map(snode, "simulation stale source")
+        asset_id, key = ctx.get(snode, "asset", "stale source"), ctx.get(snode, "measurement", "stale source")
+        check_signal(snode, asset_id, key, "simulation stale source")
+        stale.append(StaleSource(asset=asset_id, measurement=key,
+                                 stopped_min=ctx.get(snode, "stopped_min", "stale source", float)))
+    quality = []
+    for qnode in node.get("quality") or []:
+        qnode = ctx.map(qnode, "simulation quality")
+        asset_id, key = ctx.get(qnode, "asset", "quality override"), ctx.get(qnode, "measurement", "quality override")
+        check_signal(qnode, asset_id, key, "simulation quality")
+        value = ctx.get(qnode, "quality", "quality override")
+        if value not in QUALITIES:
+            raise ctx.fail(qnode, f"quality override {asset_id}.{key}: {value!r} is not one of {', '.join(QUALITIES)}",
+                           "fix quality")
+        quality.append(QualityOverride(asset=asset_id, measurement=key, quality=value))
+    return Simulation(faults=tuple(faults), stale=tuple(stale), quality=tuple(quality))
+
+
+def _load_knowledge(path: Path, catalogue: dict[str, Measurement]) -> tuple[FaultMode, ...]:
+    ctx = _Ctx(path)
+    root = ctx.map(_read_yaml(path), "the fault knowledge")
+    modes = []
+    for mode_id, node in ctx.map(root.get("fault_modes"), "fault_modes").items():
+        what = f"fault mode {mode_id}"
+        node = ctx.map(node, what)
+        signals = []
+        for key, snode in ctx.map(node.get("signals"), f"{what} signals").items():
+            snode = ctx.map(snode, f"{what} signal {key}")
+            if key not in catalogue:
+                raise ctx.fail(snode, f"{what}: measurement {key!r} is not in the asset model's catalogue",
+                               "use a measurement key of the asset model")
+            direction = ctx.get(snode, "direction", f"{what} {key}")
+            if direction not in ("high", "low"):
+                raise ctx.fail(snode, f"{what} {key}: direction {direction!r} is not high or low", "fix direction")
+            signals.append(FaultSignal(measurement=key, direction=direction,
+                                       failure=ctx.get(snode, "failure", f"{what} {key}", float)))
+        if not signals:
+            raise ctx.fail(node, f"{what}: no signals", "add the signals that show this fault")
+        actions = ctx.strings(node, "actions", what)
+        if not actions:
+            raise ctx.fail(node, f"{what}: no actions", "add at least one action")
+        modes.append(FaultMode(
+            id=mode_id, name=ctx.get(node, "name", what), asset_types=ctx.strings(node, "asset_types", what),
+            signals=tuple(signals), horizon_days=ctx.get(node, "horizon_days", what, float),
+            trend_window_h=ctx.get(node, "trend_window_h", what, float, default=12.0),
+            checks=ctx.strings(node, "checks", what), actions=actions,
+        ))
+    return tuple(modes)
