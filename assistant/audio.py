@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 _STREAMING_SIZES = (0, 0xFFFFFFFF)  # data sizes written by writers that could not seek back
+PLAYBACK_LATENCY_S = 0.3  # output buffer: playback is not latency-critical, a busy CPU must not starve it
 _FIX = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
 
 
@@ -272,21 +273,25 @@ def play(audio: np.ndarray | str | Path, config: AudioConfig) -> None:
 
     samples = load_wav(audio, config.rate) if isinstance(audio, (str, Path)) else to_int16(audio)
     device = _device(config.output_device)
+    fix = "pick another device with PLANTVOICE_AUDIO_OUTPUT_DEVICE (python -m sounddevice lists them)"
+    try:
+        info = sd.query_devices(device, "output")
+    except (sd.PortAudioError, ValueError) as exc:
+        raise InputError(f"speaker {config.output_device or '(default)'} not found ({exc}); {fix}") from None
     rate = config.rate
     try:
         sd.check_output_settings(device=device, samplerate=rate, channels=1, dtype="int16")
-    except (sd.PortAudioError, ValueError):
-        rate = int(sd.query_devices(device, "output")["default_samplerate"])
+    except (sd.PortAudioError, ValueError):  # the device wants its own rate
         import soxr
 
+        rate = int(info["default_samplerate"])
         samples = to_int16(soxr.resample(samples.astype(np.float32) / 32768.0, config.rate, rate))
     try:
-        stream = sd.RawOutputStream(samplerate=rate, device=device, channels=1, dtype="int16")
+        stream = sd.RawOutputStream(samplerate=rate, device=device, channels=1, dtype="int16",
+                                    latency=PLAYBACK_LATENCY_S)
     except (sd.PortAudioError, ValueError) as exc:
-        raise InputError(
-            f"speaker {config.output_device or '(default)'} cannot be opened at {rate} Hz mono: {exc}; "
-            "pick another device with PLANTVOICE_AUDIO_OUTPUT_DEVICE (python -m sounddevice lists them)"
-        ) from None
+        raise InputError(f"speaker {config.output_device or '(default)'} cannot be opened at {rate} Hz mono: "
+                         f"{exc}; {fix}") from None
     with stream:
         stream.write(samples.astype("<i2").tobytes())
         stream.stop()  # waits until every queued block has been played
