@@ -8,8 +8,10 @@ size and turns the probabilities into events:
     VoiceStopped(t), SpokenRequest(...)  after ``silence_ms`` of silence, or at ``max_request_s``
 
 ``VoiceStarted``/``VoiceStopped`` carry the speech boundaries. A ``SpokenRequest``
-holds ``pre_roll_ms`` of audio before speech began and as much after it ended,
-and its ``started``/``stopped`` are the times of its first and last sample.
+holds ``pre_roll_ms`` of audio before speech began and ``post_roll_ms`` after it
+ended (trailing sounds too faint for the detector stay in), and its
+``started``/``stopped`` are the stream times of its first sample and its end.
+Stream time counts samples from the first chunk's timestamp.
 
 ``PushToTalk`` is the hands-on alternative: audio is kept only while pressed.
 
@@ -157,7 +159,7 @@ class Endpointer:
     def __init__(self, config: VadConfig, detector: VoiceDetector | None = None) -> None:
         if not 0.0 < config.threshold < 1.0:
             raise ConfigError(f"vad -> threshold = {config.threshold} must be between 0 and 1; use e.g. 0.5")
-        for name in ("silence_ms", "min_speech_ms", "pre_roll_ms"):
+        for name in ("silence_ms", "min_speech_ms", "pre_roll_ms", "post_roll_ms"):
             if getattr(config, name) < 0:
                 raise ConfigError(f"vad -> {name} = {getattr(config, name)} must not be negative")
         if config.max_request_s <= 0:
@@ -240,9 +242,9 @@ class Endpointer:
         return events
 
     def _close(self, speech_end: int) -> list[VadEvent]:
-        """Emit the open request: audio up to ``pre_roll_ms`` past the end of speech."""
+        """Emit the open request: audio up to ``post_roll_ms`` past the end of speech."""
         audio = np.concatenate(self._frames)
-        keep = min(audio.shape[0], speech_end - self._audio_start + int(self.config.pre_roll_ms * RATE / 1000))
+        keep = min(audio.shape[0], speech_end - self._audio_start + int(self.config.post_roll_ms * RATE / 1000))
         keep = max(keep, speech_end - self._audio_start)
         rest = audio[keep:]
         stopped = VoiceStopped(timestamp=self._time(speech_end))
