@@ -42,6 +42,7 @@ class VadConfig:
     silence_ms: int = 700  # silence that ends a request
     min_speech_ms: int = 250  # shorter bursts are ignored
     pre_roll_ms: int = 300  # audio kept before speech start
+    post_roll_ms: int = 500  # audio kept after speech end (at most silence_ms is there to keep)
     max_request_s: float = 15.0  # a request is cut after this long
 
 
