@@ -88,6 +88,8 @@ class EntityExtractor:
         self.fuzzy_cutoff = fuzzy_cutoff
         self.patterns: dict[tuple[str, ...], tuple[str, str]] = {}
         self.fuzzy_entities = frozenset(lookups)
+        # words seen next to an entity of the intents data; a one-word match needs one of them
+        self.contexts: dict[str, set[str]] = {}
         for entity, values in lookups.items():
             for value, forms in values.items():
                 self._add(entity, value, [value, *forms])
@@ -133,6 +135,9 @@ class EntityExtractor:
                     continue
                 value = a.value or synonym_of.get(normalize(a.text), a.text)
                 self._add(a.entity, value, [a.text])
+                before = normalize(example.text[:a.start]).split()[-1:]
+                after = normalize(example.text[a.end:]).split()[:1]
+                self.contexts.setdefault(a.entity, set()).update(before + after)
 
     # -- matching ---------------------------------------------------------
 
@@ -147,6 +152,10 @@ class EntityExtractor:
             entity, value = self.patterns[tuple(words[span.start:span.end])]
             out.append((span.start, span.end, entity, value))
         return out
+
+    def _in_context(self, words: list[str], k: int, entity: str) -> bool:
+        near = self.contexts[entity]
+        return (k > 0 and words[k - 1] in near) or (k + 1 < len(words) and words[k + 1] in near)
 
     def _correct(self, word: str) -> tuple[tuple[str, float], ...]:
         """Words of the plant lists that ``word`` may be a slip for, best first."""
@@ -236,6 +245,8 @@ class EntityExtractor:
             entities.append(Entity(entity, value, a, b, text[a:b], confidence))
 
         for start, end, entity, value in self._phrases(words):
+            if end - start == 1 and entity in self.contexts and not self._in_context(words, start, entity):
+                continue
             add(start, end, entity, value)
         has_plant = any(e.entity in self.fuzzy_entities for e in entities)
         for start, end, entity, value, confidence in self._fuzzy(words, taken, has_plant):
