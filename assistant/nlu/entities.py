@@ -188,7 +188,8 @@ class EntityExtractor:
         for i, w in enumerate(words):
             if taken[i] or w in self.vocab:
                 continue
-            if w in self.known_words and w not in _HOMOPHONES and not (
+            plural = w.endswith("s") and (w[:-1] in self.vocab or w[:-2] in self.vocab)
+            if w in self.known_words and w not in _HOMOPHONES and not plural and not (
                     i >= 1 and (words[i - 1] in _PREPOSITIONS or (words[i - 1] == "the" and i >= 2 and words[i - 2] in _PREPOSITIONS))):
                 continue  # a word the intents use is only corrected where a plant name is expected
             candidates = self._correct(w)
