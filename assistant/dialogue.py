@@ -1,0 +1,878 @@
+"""The dialogue: from an Intent and the conversation state to an Answer and the next state.
+
+    dialogue = Dialogue(plant, load_responses(), config.data_path)
+    answer, state = dialogue.respond(intent, DialogueState())
+
+One handler per intent of the catalogue (``Dialogue.handlers``). Answers are built
+from plant data only; every plant value an answer uses is in ``Answer.data``.
+Writes (alarm acknowledge, notes, report findings) are read back first and happen
+only after ``confirm``; ``deny`` or ``cancel`` drop them, and so does moving on to
+another request. Confirmed writes go to ``data_dir/notes.jsonl`` and
+``data_dir/audit.jsonl`` with fsync before the answer says they are done.
+
+Missing slots are asked for (``awaiting="asset"`` etc.) and filled by the next
+request; follow-ups ("and the vibration?") reuse the last asset and measurement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .events import Answer, Intent
+
+if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
+    from .answer import Responses
+    from .plant import Alarm, FaultRisk, Plant, Reading
+
+__all__ = [
+    "Dialogue",
+    "DialogueState",
+    "PendingWrite",
+    "INTENTS",
+    "RESPONSES",
+    "append_durably",
+]
+
+INTENTS = (
+    "plant_overview", "asset_status", "sensor_reading", "trend", "alarm_list", "alarm_acknowledge",
+    "fault_prediction", "remaining_life", "explain", "recommend_action", "maintenance_history", "note_add",
+    "note_read", "report_start", "compare", "help", "cancel", "confirm", "deny", "repeat", "out_of_scope",
+)
+
+RESPONSES = (
+    "utter_ask_asset", "utter_ask_measurement", "utter_ask_compare_asset", "utter_unknown_asset",
+    "utter_unknown_measurement", "utter_no_reading",
+    "utter_plant_overview", "utter_overview_output_not_current", "utter_alarm_count_none", "utter_alarm_count_one",
+    "utter_alarm_count", "utter_top_risk",
+    "utter_asset_status", "utter_status_alarms_none", "utter_status_alarms", "utter_status_normal",
+    "utter_status_deviations", "utter_status_not_current",
+    "utter_sensor_reading", "utter_sensor_reading_stale", "utter_sensor_reading_uncertain", "utter_sensor_readings",
+    "utter_reading_item", "utter_reading_item_stale", "utter_reading_item_uncertain",
+    "utter_trend", "utter_trend_steady", "utter_trend_no_data", "utter_trend_bad_range", "utter_trend_stale",
+    "utter_alarm_list", "utter_alarm_list_none", "utter_alarm_item", "utter_alarm_more",
+    "utter_alarm_ack_readback", "utter_alarm_ack_none", "utter_alarm_ack_done",
+    "utter_fault_prediction", "utter_fault_prediction_rul", "utter_fault_prediction_low", "utter_fault_overview",
+    "utter_fault_item",
+    "utter_remaining_life", "utter_remaining_life_none", "utter_remaining_life_reached",
+    "utter_explain", "utter_explain_none", "utter_explain_item",
+    "utter_recommend_action", "utter_recommend_none",
+    "utter_maintenance_history", "utter_maintenance_none", "utter_maintenance_item",
+    "utter_ask_note_text", "utter_note_readback", "utter_note_saved", "utter_note_read", "utter_note_read_none",
+    "utter_note_item",
+    "utter_report_start", "utter_report_readback", "utter_report_saved",
+    "utter_compare", "utter_compare_same", "utter_compare_not_current", "utter_compare_missing",
+    "utter_help", "utter_cancelled", "utter_cancel_nothing", "utter_confirm_nothing", "utter_pending_dropped",
+    "utter_repeat_nothing", "utter_out_of_scope",
+)
+
+_KEEP_PENDING = {"confirm", "deny", "cancel", "repeat", "help"}
+_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about)\b", re.IGNORECASE)
+_MAX_ITEMS = 5
+_DEFAULT_TREND_H = 8
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A write read back to the user, waiting for confirm."""
+
+    kind: str  # alarm_acknowledge | note_add | report_finding
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    last: Answer | None = None  # for repeat
+    pending: PendingWrite | None = None  # a write waiting for confirm
+    asset: str | None = None  # last asset talked about, for follow-ups
+    measurement: str | None = None  # last measurement talked about
+    awaiting: str | None = None  # asset | measurement | note_text | finding | confirm
+    waiting: Intent | None = None  # the request that waits for the missing slot
+    report: str | None = None  # asset of the open report
+
+
+def append_durably(path: Path, record: dict[str, Any]) -> None:
+    """Append one JSON line and fsync it (and the directory when the file is new)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    if new:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+Handler = Callable[[Intent, DialogueState, str], tuple[Answer, DialogueState]]
+
+
+class Dialogue:
+    def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
+                 now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3) -> None:
+        from . import answer as wording  # the wording functions that go with ``responses``
+
+        responses.require(RESPONSES)
+        self.plant = plant
+        self.model = plant.model
+        self.responses = responses
+        self.say = wording
+        self.data_dir = Path(data_dir)
+        self.notes_path = self.data_dir / "notes.jsonl"
+        self.audit_path = self.data_dir / "audit.jsonl"
+        self.now = now or _utc_now
+        self.notes_shown = notes_shown
+        self.tz = self.model.site.tz
+        lookups = self.model.lookups()
+        self._asset_forms = {f: a for a, forms in lookups["asset"].items() for f in forms}
+        self._measurement_forms = {f: m for m, forms in lookups["measurement"].items() for f in forms}
+        self.handlers: dict[str, Handler] = {name: getattr(self, f"_{name}") for name in INTENTS}
+
+    # ------------------------------------------------------------------ entry point
+
+    def respond(self, intent: Intent, state: DialogueState, user: str = "operator") -> tuple[Answer, DialogueState]:
+        """Answer one request; returns the answer and the state for the next request."""
+        name = intent.name if intent.name in self.handlers else "out_of_scope"
+        if name == "repeat":
+            return self._repeat(intent, state, user)
+        if state.awaiting in ("note_text", "finding") and name not in ("cancel", "deny", "help"):
+            answer, new = self._dictated(intent, state, user)
+            return answer, dataclasses.replace(new, last=answer)
+        if state.waiting is not None and name not in _KEEP_PENDING:
+            intent, name = self._fill_waiting(intent, state.waiting)
+        dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None
+        if dropped is not None or name not in _KEEP_PENDING:
+            state = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
+        answer, new = self.handlers[name](intent, state, user)
+        if dropped is not None:
+            prefix = self._text("utter_pending_dropped", what=self._write_name(dropped.kind))
+            answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}",
+                                         data={**answer.data, "dropped": dropped.kind})
+        answer = dataclasses.replace(answer, awaiting=new.awaiting)
+        return answer, dataclasses.replace(new, last=answer)
+
+    def _fill_waiting(self, intent: Intent, waiting: Intent) -> tuple[Intent, str]:
+        """A request that supplies the slot the previous one was missing completes that one."""
+        kinds = {e.entity for e in intent.entities}
+        fills = ("asset" in kinds and (waiting.entity("asset") is None or waiting.name == "compare")) or (
+            "measurement" in kinds and waiting.entity("measurement") is None)
+        if fills and intent.name in (waiting.name, "out_of_scope", "asset_status", "sensor_reading"):
+            merged = Intent(text=intent.text, name=waiting.name, confidence=intent.confidence,
+                            entities=waiting.entities + intent.entities, ranking=intent.ranking)
+            return merged, waiting.name
+        return intent, intent.name
+
+    # ------------------------------------------------------------------ helpers
+
+    def _text(self, template: str, **slots: Any) -> str:
+        return self.responses.render(template, **slots)
+
+    def _answer(self, intent: Intent, template: str, data: dict[str, Any] | None = None, **slots: Any) -> Answer:
+        text = self._text(template, **slots)
+        return Answer(text=text[:1].upper() + text[1:], intent=intent.name, data=data or {})
+
+    def _local(self, when: dt.datetime) -> dt.datetime:
+        return when.astimezone(self.tz)
+
+    def _asset_id(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if self.model.asset(value):
+            return value
+        for asset in self.model.assets:
+            if asset.id.lower() == value.lower():
+                return asset.id
+        words = " ".join(re.sub(r"[^0-9a-z]+", " ", value.lower()).split())
+        return self._asset_forms.get(words)
+
+    def _measurement_key(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if self.model.measurement(value):
+            return value
+        words = " ".join(re.sub(r"[^0-9a-z]+", " ", value.lower()).split())
+        return self._measurement_forms.get(words, self._measurement_forms.get(words.replace(" ", "_")))
+
+    def _tag(self, asset: str) -> str:
+        return self.say.say_tag(asset)
+
+    def _mname(self, key: str) -> str:
+        m = self.model.measurement(key)
+        return m.name if m else key.replace("_", " ")
+
+    def _resolve_asset(self, intent: Intent, state: DialogueState, follow: bool = True
+                       ) -> tuple[str | None, tuple[Answer, DialogueState] | None]:
+        """The asset of the request (or the last one talked about); else an answer asking for it."""
+        value = intent.entity("asset")
+        if value is None:
+            if follow and state.asset:
+                return state.asset, None
+            answer = self._answer(intent, "utter_ask_asset")
+            return None, (answer, dataclasses.replace(state, awaiting="asset", waiting=intent))
+        asset = self._asset_id(value)
+        if asset is None:
+            answer = self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value)
+            return None, (answer, state)
+        return asset, None
+
+    def _reading_data(self, reading: Reading) -> dict[str, Any]:
+        age = max(0, int((self.now() - reading.time).total_seconds()))
+        return {
+            "asset": reading.asset, "measurement": reading.measurement, "value": reading.value,
+            "unit": reading.unit, "quality": reading.quality, "time": self._local(reading.time).isoformat(),
+            "source": reading.source, "stale": reading.stale, "age_s": age,
+        }
+
+    def _value(self, reading: Reading) -> str:
+        return self.say.say_quantity(reading.value, reading.unit)
+
+    def _age(self, reading: Reading) -> str:
+        return self.say.say_age((self.now() - reading.time).total_seconds())
+
+    def _reading_item(self, reading: Reading) -> str:
+        slots = {"measurement": self._mname(reading.measurement), "value": self._value(reading)}
+        if reading.stale:
+            return self._text("utter_reading_item_stale", age=self._age(reading), **slots)
+        if reading.quality != "good":
+            return self._text("utter_reading_item_uncertain", quality=reading.quality, **slots)
+        return self._text("utter_reading_item", **slots)
+
+    def _alarm_data(self, alarm: Alarm) -> dict[str, Any]:
+        return {
+            "id": alarm.id, "asset": alarm.asset, "measurement": alarm.measurement, "kind": alarm.kind,
+            "priority": alarm.priority, "limit": alarm.limit, "value": alarm.value, "unit": alarm.unit,
+            "raised": self._local(alarm.raised).isoformat(), "active": alarm.active,
+            "acknowledged": self._local(alarm.acknowledged).isoformat() if alarm.acknowledged else None,
+            "acknowledged_by": alarm.acknowledged_by,
+        }
+
+    def _since(self, when: dt.datetime) -> str:
+        """'fourteen thirty' today, 'yesterday at fourteen thirty', else with the date."""
+        local, today = self._local(when), self._local(self.now()).date()
+        clock = self.say.say_clock(local)
+        if local.date() == today:
+            return clock
+        if local.date() == today - dt.timedelta(days=1):
+            return f"yesterday at {clock}"
+        return f"{self.say.say_date(local.date())} at {clock}"
+
+    def _alarm_name(self, alarm: Alarm) -> str:
+        kind = alarm.kind.replace("_", " ")
+        return f"{self._tag(alarm.asset)} {kind} {self._mname(alarm.measurement)}"
+
+    def _alarm_item(self, alarm: Alarm) -> str:
+        return self._text("utter_alarm_item", priority=alarm.priority, alarm=self._alarm_name(alarm),
+                          value=self.say.say_quantity(alarm.value, alarm.unit),
+                          since=self._since(alarm.raised),
+                          ack=", acknowledged" if alarm.acknowledged else "")
+
+    def _risk_data(self, risk: FaultRisk) -> dict[str, Any]:
+        contributing = []
+        for key, deviation in risk.contributing:
+            signal = self.model.signal(risk.asset, key)
+            contributing.append({"measurement": key, "deviation": deviation, "unit": signal.unit if signal else ""})
+        return {
+            "asset": risk.asset, "fault_mode": risk.fault_mode, "name": risk.name, "probability": risk.probability,
+            "horizon_days": risk.horizon_days, "rul_days": risk.rul_days, "rul_low": risk.rul_low,
+            "rul_high": risk.rul_high, "contributing": contributing, "recommendation": risk.recommendation,
+            "checks": list(risk.checks), "source": "plant fault model",
+        }
+
+    def _days(self, days: float) -> str:
+        return self.say.say_quantity(days, "d")
+
+    def _write_name(self, kind: str) -> str:
+        return {"alarm_acknowledge": "alarm acknowledgement", "note_add": "note",
+                "report_finding": "report finding"}.get(kind, kind)
+
+    def _audit(self, user: str, action: str, details: dict[str, Any]) -> None:
+        append_durably(self.audit_path, {"time": self._local(self.now()).isoformat(), "user": user,
+                                         "action": action, "details": details})
+
+    def _notes(self) -> list[dict[str, Any]]:
+        if not self.notes_path.exists():
+            return []
+        notes = []
+        with open(self.notes_path, encoding="utf-8") as file:
+            for line in file:
+                line = line.strip()
+                if line:
+                    try:
+                        notes.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        continue  # a torn last line after a crash: the note was never confirmed as saved
+        return notes
+
+    def _context(self, state: DialogueState, asset: str | None = None, measurement: str | None = None
+                 ) -> DialogueState:
+        return dataclasses.replace(state, asset=asset or state.asset, measurement=measurement or state.measurement)
+
+    # ------------------------------------------------------------------ plant overview and status
+
+    def _plant_overview(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        terms, total, not_current = [], 0.0, []
+        for asset, key in self.model.site.output:
+            reading = self.plant.reading(asset, key)
+            if reading is None:
+                continue
+            terms.append(self._reading_data(reading))
+            total += reading.value / 1000.0 if reading.unit == "kW" else reading.value
+            if not reading.current:
+                not_current.append(self._tag(asset))
+        alarms = self.plant.alarms()
+        unacked = [a for a in alarms if a.acknowledged is None]
+        risks = sorted((self.plant.fault_risk(a.id) for a in self.model.assets), key=lambda r: -r.probability)
+        top = risks[0]
+        output = {"value": round(total, 3), "unit": "MW", "terms": terms}
+        data = {"site": self.model.site.name, "output": output, "active_alarms": len(alarms),
+                "unacknowledged_alarms": len(unacked), "top_risk": self._risk_data(top)}
+        if not alarms:
+            alarm_part = self._text("utter_alarm_count_none")
+        elif len(alarms) == 1:
+            alarm_part = self._text("utter_alarm_count_one", unacknowledged=self.say.say_number(len(unacked)))
+        else:
+            alarm_part = self._text("utter_alarm_count", count=self.say.say_number(len(alarms)),
+                                    unacknowledged=self.say.say_number(len(unacked)))
+        output_note = self._text("utter_overview_output_not_current", assets=self.say.say_list(not_current)) \
+            if not_current else ""
+        risk_part = self._text("utter_top_risk", asset=self._tag(top.asset), fault=top.name,
+                               probability=self.say.say_percent(top.probability), horizon=self._days(top.horizon_days))
+        answer = self._answer(intent, "utter_plant_overview", data, site=self.model.site.name,
+                              output=self.say.say_quantity(total, "MW"), output_note=output_note, alarms=alarm_part,
+                              risk=risk_part)
+        return answer, state
+
+    def _asset_status(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        found = self.model.asset(asset)
+        assert found is not None
+        readings = self.plant.readings(asset)
+        alarms = [a for a in self.plant.alarms() if a.asset == asset]
+        risk = self.plant.fault_risk(asset)
+        deviations, not_current = [], []
+        for reading in readings:
+            signal = found.signal(reading.measurement)
+            if not reading.current:
+                not_current.append(self._reading_item(reading))
+            elif signal and signal.deviation(reading.value):
+                side = "above" if signal.deviation(reading.value) > 0 else "below"
+                deviations.append(f"{self._reading_item(reading)}, {side} normal")
+        data = {"asset": asset, "asset_name": found.name, "readings": [self._reading_data(r) for r in readings],
+                "alarms": [self._alarm_data(a) for a in alarms], "alarms_count": len(alarms),
+                "fault_risk": self._risk_data(risk), "readings_count": len(readings)}
+        if alarms:
+            alarm_part = self._text("utter_status_alarms", count=self.say.say_number(len(alarms)),
+                                    alarm_word="alarm" if len(alarms) == 1 else "alarms",
+                                    alarms=self.say.say_list(self._alarm_item(a) for a in alarms))
+        else:
+            alarm_part = self._text("utter_status_alarms_none")
+        parts = []
+        if deviations:
+            parts.append(self._text("utter_status_deviations", items=self.say.say_list(deviations)))
+        if not_current:
+            parts.append(self._text("utter_status_not_current", items=self.say.say_list(not_current)))
+        if not deviations and not not_current:
+            parts.append(self._text("utter_status_normal", count=self.say.say_number(len(readings))))
+        risk_part = self._text("utter_top_risk", asset=self._tag(asset), fault=risk.name,
+                               probability=self.say.say_percent(risk.probability),
+                               horizon=self._days(risk.horizon_days))
+        answer = self._answer(intent, "utter_asset_status", data, asset=self._tag(asset), name=found.name,
+                              alarms=alarm_part, readings=" ".join(parts), risk=risk_part)
+        return answer, self._context(state, asset)
+
+    # ------------------------------------------------------------------ readings, trend, compare
+
+    def _sensor_reading(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        key = self._measurement_key(intent.entity("measurement"))
+        asked = intent.entity("measurement")
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        found = self.model.asset(asset)
+        assert found is not None
+        if key is None and asked is None and state.measurement and _FOLLOW_UP.match(intent.text) \
+                and found.signal(state.measurement):
+            key = state.measurement  # "and pump one oh one?" after a reading: the same measurement
+        if key is None and asked is None:
+            readings = self.plant.readings(asset)
+            data = {"asset": asset, "asset_name": found.name, "readings": [self._reading_data(r) for r in readings]}
+            answer = self._answer(intent, "utter_sensor_readings", data, asset=self._tag(asset), name=found.name,
+                                  items=self.say.say_list(self._reading_item(r) for r in readings))
+            return answer, self._context(state, asset)
+        if key is None or found.signal(key) is None:
+            available = [self._mname(k) for k in found.measurements]
+            data = {"asset": asset, "asset_name": found.name, "asked": asked, "available": list(found.measurements)}
+            answer = self._answer(intent, "utter_unknown_measurement", data, asset=self._tag(asset),
+                                  measurement=self._mname(key) if key else asked,
+                                  available=self.say.say_list(available))
+            return answer, self._context(state, asset)
+        reading = self.plant.reading(asset, key)
+        if reading is None:
+            answer = self._answer(intent, "utter_no_reading", {"asset": asset, "measurement": key},
+                                  asset=self._tag(asset), measurement=self._mname(key))
+            return answer, self._context(state, asset, key)
+        data = {**self._reading_data(reading), "asset_name": found.name}
+        slots = {"asset": self._tag(asset), "name": found.name, "measurement": self._mname(key),
+                 "value": self._value(reading)}
+        if reading.stale:
+            answer = self._answer(intent, "utter_sensor_reading_stale", data, age=self._age(reading),
+                                  clock=self.say.say_clock(self._local(reading.time)), **slots)
+        elif reading.quality != "good":
+            answer = self._answer(intent, "utter_sensor_reading_uncertain", data, quality=reading.quality, **slots)
+        else:
+            answer = self._answer(intent, "utter_sensor_reading", data,
+                                  clock=self.say.say_clock(self._local(reading.time)), **slots)
+        return answer, self._context(state, asset, key)
+
+    def _measurement_for(self, intent: Intent, state: DialogueState, asset: str
+                         ) -> tuple[str | None, tuple[Answer, DialogueState] | None]:
+        found = self.model.asset(asset)
+        assert found is not None
+        asked = intent.entity("measurement")
+        key = self._measurement_key(asked) if asked else (
+            state.measurement if state.measurement and found.signal(state.measurement) else None)
+        if asked is None and key is None:
+            examples = self.say.say_list([self._mname(k) for k in found.measurements[:3]], last="or")
+            answer = self._answer(intent, "utter_ask_measurement", {"asset": asset,
+                                  "available": list(found.measurements)}, asset=self._tag(asset), examples=examples)
+            return None, (answer, dataclasses.replace(self._context(state, asset), awaiting="measurement",
+                                                      waiting=intent))
+        if key is None or found.signal(key) is None:
+            data = {"asset": asset, "asked": asked, "available": list(found.measurements)}
+            answer = self._answer(intent, "utter_unknown_measurement", data, asset=self._tag(asset),
+                                  measurement=self._mname(key) if key else asked,
+                                  available=self.say.say_list(self._mname(k) for k in found.measurements))
+            return None, (answer, self._context(state, asset))
+        return key, None
+
+    def _time_range(self, value: str | None) -> tuple[dt.datetime, dt.datetime] | None:
+        now = self._local(self.now())
+        if not value:
+            return now - dt.timedelta(hours=_DEFAULT_TREND_H), now
+        try:
+            start_text, end_text = value.split("/", 1)
+            start, end = dt.datetime.fromisoformat(start_text), dt.datetime.fromisoformat(end_text)
+        except ValueError:
+            return None
+        start = start if start.tzinfo else start.replace(tzinfo=self.tz)
+        end = end if end.tzinfo else end.replace(tzinfo=self.tz)
+        end = min(end, now)
+        return (start, end) if start < end else None
+
+    def _trend(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        key, problem = self._measurement_for(intent, state, asset)
+        if problem:
+            return problem
+        assert key is not None
+        span = self._time_range(intent.entity("time_range"))
+        if span is None:
+            answer = self._answer(intent, "utter_trend_bad_range", {"time_range": intent.entity("time_range")})
+            return answer, self._context(state, asset, key)
+        start, end = span
+        history = [r for r in self.plant.history(asset, key, start, end) if r.quality != "bad"]
+        default = intent.entity("time_range") is None
+        if default:
+            period = f"the last {self.say.say_number(_DEFAULT_TREND_H)} hours"
+        else:
+            period = f"{self.say.say_clock(self._local(start))} to {self.say.say_clock(self._local(end))}"
+        base = {"asset": asset, "measurement": key, "start": self._local(start).isoformat(),
+                "end": self._local(end).isoformat(), "source": "plant history"}
+        if default:
+            base["hours"] = _DEFAULT_TREND_H
+        if len(history) < 2:
+            answer = self._answer(intent, "utter_trend_no_data", base, asset=self._tag(asset),
+                                  measurement=self._mname(key), period=period)
+            return answer, self._context(state, asset, key)
+        unit = history[0].unit
+        values = [r.value for r in history]
+        hours = [(r.time - history[0].time).total_seconds() / 3600.0 for r in history]
+        mean_h = sum(hours) / len(hours)
+        mean_v = sum(values) / len(values)
+        var = sum((h - mean_h) ** 2 for h in hours)
+        slope = sum((h - mean_h) * (v - mean_v) for h, v in zip(hours, values)) / var if var else 0.0
+        data = {**base, "unit": unit, "first": values[0], "last": values[-1], "min": min(values),
+                "max": max(values), "mean": round(mean_v, 4), "slope_per_hour": round(slope, 4),
+                "samples": len(values), "last_time": self._local(history[-1].time).isoformat()}
+        slots = {"asset": self._tag(asset), "measurement": self._mname(key), "period": period,
+                 "first": self.say.say_quantity(values[0], unit), "last": self.say.say_quantity(values[-1], unit),
+                 "min": self.say.say_quantity(min(values), unit), "max": self.say.say_quantity(max(values), unit),
+                 "mean": self.say.say_quantity(mean_v, unit)}
+        if self.say.round_value(slope, unit) == 0:
+            text = self._text("utter_trend_steady", **slots)
+        else:
+            text = self._text("utter_trend", direction="rising" if slope > 0 else "falling",
+                              slope=self.say.say_quantity(abs(slope), unit), **slots)
+            data["slope_abs_per_hour"] = round(abs(slope), 4)
+        live = self.plant.reading(asset, key)
+        if default and live is not None and live.stale:
+            data["last_reading"] = self._reading_data(live)
+            text += " " + self._text("utter_trend_stale", age=self._age(live))
+        return Answer(text=text, intent=intent.name, data=data), self._context(state, asset, key)
+
+    def _compare(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asked = [e.value for e in intent.entities if e.entity == "asset"]
+        assets: list[str] = []
+        for value in asked:
+            asset = self._asset_id(value)
+            if asset is None:
+                return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+            if asset not in assets:
+                assets.append(asset)
+        if len(assets) == 1 and state.asset and state.asset != assets[0]:
+            assets.insert(0, state.asset)
+        if not assets:
+            answer = self._answer(intent, "utter_ask_asset")
+            return answer, dataclasses.replace(state, awaiting="asset", waiting=intent)
+        if len(assets) == 1:
+            answer = self._answer(intent, "utter_ask_compare_asset", {"asset": assets[0]}, asset=self._tag(assets[0]))
+            return answer, dataclasses.replace(state, awaiting="asset", waiting=intent)
+        first, second = assets[:2]
+        key, problem = self._measurement_for(intent, state, first)
+        if problem:
+            return problem
+        assert key is not None
+        if self.model.signal(second, key) is None:
+            answer = self._answer(intent, "utter_compare_missing", {"asset": second, "measurement": key},
+                                  asset=self._tag(second), measurement=self._mname(key))
+            return answer, self._context(state, first, key)
+        a, b = self.plant.reading(first, key), self.plant.reading(second, key)
+        if a is None or b is None:
+            missing = second if b is None else first
+            answer = self._answer(intent, "utter_no_reading", {"asset": missing, "measurement": key},
+                                  asset=self._tag(missing), measurement=self._mname(key))
+            return answer, self._context(state, first, key)
+        data = {"measurement": key, "readings": [self._reading_data(a), self._reading_data(b)]}
+        slots = {"measurement": self._mname(key), "asset_a": self._tag(first), "asset_b": self._tag(second),
+                 "value_a": self._reading_item(a), "value_b": self._reading_item(b)}
+        if not (a.current and b.current):
+            return self._answer(intent, "utter_compare_not_current", data, **slots), self._context(state, second, key)
+        difference = a.value - b.value
+        if self.say.round_value(difference, a.unit) == 0:
+            return self._answer(intent, "utter_compare_same", data, **slots), self._context(state, second, key)
+        data["difference"] = {"value": round(abs(difference), 4), "unit": a.unit}
+        answer = self._answer(intent, "utter_compare", data, difference=self.say.say_quantity(abs(difference), a.unit),
+                              relation="higher" if difference > 0 else "lower", **slots)
+        return answer, self._context(state, second, key)
+
+    # ------------------------------------------------------------------ alarms
+
+    def _alarm_filter(self, intent: Intent, state: DialogueState) -> tuple[list[Alarm], dict[str, Any]]:
+        alarms = self.plant.alarms()
+        scope: dict[str, Any] = {}
+        asset = self._asset_id(intent.entity("asset"))
+        if asset:
+            alarms = [a for a in alarms if a.asset == asset]
+            scope["asset"] = asset
+        key = self._measurement_key(intent.entity("measurement"))
+        if key:
+            alarms = [a for a in alarms if a.measurement == key]
+            scope["measurement"] = key
+        priority = intent.entity("priority")
+        if priority in ("high", "medium", "low"):
+            alarms = [a for a in alarms if a.priority == priority]
+            scope["priority"] = priority
+        order = {"high": 0, "medium": 1, "low": 2}
+        return sorted(alarms, key=lambda a: (order.get(a.priority, 3), a.raised)), scope
+
+    def _scope_words(self, scope: dict[str, Any]) -> tuple[str, str]:
+        priority = f"{scope['priority']} priority " if "priority" in scope else ""
+        where = f" on {self._tag(scope['asset'])}" if "asset" in scope else ""
+        return priority, where
+
+    def _alarm_list(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        if intent.entity("asset") and self._asset_id(intent.entity("asset")) is None:
+            value = intent.entity("asset")
+            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+        alarms, scope = self._alarm_filter(intent, state)
+        priority, where = self._scope_words(scope)
+        data = {**scope, "count": len(alarms), "alarms": [self._alarm_data(a) for a in alarms]}
+        if not alarms:
+            return self._answer(intent, "utter_alarm_list_none", data, priority=priority, where=where), state
+        shown = alarms[:_MAX_ITEMS]
+        items = self.say.say_list(self._alarm_item(a) for a in shown)
+        more = ""
+        if len(alarms) > len(shown):
+            data["more"] = len(alarms) - len(shown)
+            more = self._text("utter_alarm_more", count=self.say.say_number(len(alarms) - len(shown)))
+        answer = self._answer(intent, "utter_alarm_list", data, count=self.say.say_number(len(alarms)),
+                              alarm_word="alarm" if len(alarms) == 1 else "alarms", priority=priority, where=where,
+                              items=items, more=more)
+        return answer, self._context(state, scope.get("asset"))
+
+    def _alarm_acknowledge(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        if intent.entity("asset") and self._asset_id(intent.entity("asset")) is None:
+            value = intent.entity("asset")
+            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+        alarms, scope = self._alarm_filter(intent, state)
+        alarms = [a for a in alarms if a.acknowledged is None]
+        priority, where = self._scope_words(scope)
+        if not alarms:
+            return self._answer(intent, "utter_alarm_ack_none", {**scope, "count": 0}, priority=priority,
+                                where=where), state
+        data = {**scope, "count": len(alarms), "alarms": [self._alarm_data(a) for a in alarms]}
+        items = self.say.say_list(self._alarm_item(a) for a in alarms)
+        answer = self._answer(intent, "utter_alarm_ack_readback", data, items=items)
+        pending = PendingWrite("alarm_acknowledge", {"alarm_ids": [a.id for a in alarms], "items": items})
+        return answer, dataclasses.replace(self._context(state, scope.get("asset")), pending=pending,
+                                           awaiting="confirm")
+
+    # ------------------------------------------------------------------ condition
+
+    def _fault_prediction(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        if intent.entity("asset") is None:  # plant-wide: the highest risks
+            risks = sorted((self.plant.fault_risk(a.id) for a in self.model.assets), key=lambda r: -r.probability)
+            top = risks[:3]
+            items = self.say.say_list(
+                self._text("utter_fault_item", asset=self._tag(r.asset), fault=r.name,
+                           probability=self.say.say_percent(r.probability), horizon=self._days(r.horizon_days))
+                for r in top)
+            data = {"risks": [self._risk_data(r) for r in top]}
+            return self._answer(intent, "utter_fault_overview", data, items=items), state
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        risk = self.plant.fault_risk(asset)
+        data = self._risk_data(risk)
+        slots = {"asset": self._tag(asset), "fault": risk.name, "probability": self.say.say_percent(risk.probability),
+                 "horizon": self._days(risk.horizon_days)}
+        if not risk.contributing and risk.rul_days is None:
+            return self._answer(intent, "utter_fault_prediction_low", data, **slots), self._context(state, asset)
+        text = self._text("utter_fault_prediction", **slots)
+        if risk.rul_days is not None:
+            text += " " + self._text("utter_fault_prediction_rul", rul=self._days(risk.rul_days))
+        return Answer(text=text, intent=intent.name, data=data), self._context(state, asset)
+
+    def _remaining_life(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        risk = self.plant.fault_risk(asset)
+        modes = [m for m in self.model.fault_modes_for(asset) if m.id == risk.fault_mode]
+        primary = next((s.measurement for s in modes[0].signals if self.model.signal(asset, s.measurement)),
+                       "") if modes else ""
+        data = {**self._risk_data(risk), "trend_measurement": primary,
+                "trend_window_h": modes[0].trend_window_h if modes else None}
+        slots = {"asset": self._tag(asset), "fault": risk.name, "measurement": self._mname(primary)}
+        if risk.rul_days is None:
+            return self._answer(intent, "utter_remaining_life_none", data, **slots), self._context(state, asset)
+        if risk.rul_days <= 0:
+            return self._answer(intent, "utter_remaining_life_reached", data, **slots), self._context(state, asset)
+        answer = self._answer(intent, "utter_remaining_life", data, rul=self._days(risk.rul_days),
+                              low=self._days(risk.rul_low or 0.0), high=self._days(risk.rul_high or 0.0),
+                              window=self.say.say_quantity(data["trend_window_h"] or 0, "h"), **slots)
+        return answer, self._context(state, asset)
+
+    def _explain(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        risk = self.plant.fault_risk(asset)
+        data = self._risk_data(risk)
+        readings = []
+        items = []
+        for key, deviation in risk.contributing:
+            reading = self.plant.reading(asset, key)
+            signal = self.model.signal(asset, key)
+            if reading is None or signal is None:
+                continue
+            readings.append(self._reading_data(reading))
+            items.append(self._text("utter_explain_item", measurement=self._mname(key), value=self._value(reading),
+                                    deviation=self.say.say_quantity(abs(deviation), signal.unit),
+                                    side="above" if deviation > 0 else "below"))
+        data["readings"] = readings
+        slots = {"asset": self._tag(asset), "fault": risk.name, "probability": self.say.say_percent(risk.probability)}
+        if not items:
+            return self._answer(intent, "utter_explain_none", data, **slots), self._context(state, asset)
+        answer = self._answer(intent, "utter_explain", data, items=self.say.say_list(items), **slots)
+        return answer, self._context(state, asset)
+
+    def _recommend_action(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        risk = self.plant.fault_risk(asset)
+        data = self._risk_data(risk)
+        slots = {"asset": self._tag(asset), "fault": risk.name}
+        if not risk.contributing and risk.rul_days is None:
+            return self._answer(intent, "utter_recommend_none", data, **slots), self._context(state, asset)
+        answer = self._answer(intent, "utter_recommend_action", data, action=risk.recommendation,
+                              checks=self.say.say_list(list(risk.checks[:2])), **slots)
+        return answer, self._context(state, asset)
+
+    def _maintenance_history(self, intent: Intent, state: DialogueState, user: str
+                             ) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state)
+        if problem:
+            return problem
+        assert asset is not None
+        records = self.plant.maintenance(asset)[:3]
+        data = {"asset": asset, "records": [dataclasses.asdict(r) for r in records], "source": "maintenance history"}
+        if not records:
+            return self._answer(intent, "utter_maintenance_none", data, asset=self._tag(asset)), \
+                self._context(state, asset)
+        items = [self._text("utter_maintenance_item", date=self.say.say_date(r.date), kind=r.kind, by=r.by,
+                            text=r.text) for r in records]
+        answer = self._answer(intent, "utter_maintenance_history", data, asset=self._tag(asset),
+                              items="; ".join(items))
+        return answer, self._context(state, asset)
+
+    # ------------------------------------------------------------------ notes and reports
+
+    def _note_add(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        value = intent.entity("asset")
+        asset = self._asset_id(value) if value else None
+        if value and asset is None:
+            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+        text = intent.entity("note_text")
+        if not text:
+            answer = self._answer(intent, "utter_ask_note_text", {"asset": asset} if asset else {})
+            return answer, dataclasses.replace(state, awaiting="note_text",
+                                               pending=PendingWrite("note_add", {"assets": [asset] if asset else []}))
+        return self._note_readback(intent, state, "note_add", text, [asset] if asset else [])
+
+    def _note_readback(self, intent: Intent, state: DialogueState, kind: str, text: str, assets: list[str]
+                       ) -> tuple[Answer, DialogueState]:
+        data = {"text": text, "assets": assets}
+        scope = f" for {self.say.say_list(self._tag(a) for a in assets)}" if assets else ""
+        if kind == "report_finding":
+            answer = self._answer(intent, "utter_report_readback", data, asset=self._tag(assets[0]), text=text)
+        else:
+            answer = self._answer(intent, "utter_note_readback", data, scope=scope, text=text)
+        return answer, dataclasses.replace(state, pending=PendingWrite(kind, data), awaiting="confirm")
+
+    def _dictated(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        """The request after 'what should the note say' / 'what did you find' is the text itself."""
+        text = intent.entity("note_text") or intent.text.strip()
+        finding = state.awaiting == "finding"
+        state = dataclasses.replace(state, awaiting=None)
+        if finding:
+            return self._note_readback(intent, state, "report_finding", text, [state.report] if state.report else [])
+        assets = list(state.pending.data.get("assets", [])) if state.pending else []
+        return self._note_readback(intent, state, "note_add", text, assets)
+
+    def _save_note(self, kind: str, data: dict[str, Any], user: str) -> dict[str, Any]:
+        notes = self._notes()
+        record = {"id": max((int(n.get("id", 0)) for n in notes), default=0) + 1,
+                  "time": self._local(self.now()).isoformat(), "author": user, "text": data["text"],
+                  "assets": list(data.get("assets", [])), "kind": "report_finding" if kind == "report_finding" else "note"}
+        append_durably(self.notes_path, record)
+        self._audit(user, kind, record)
+        return record
+
+    def _note_read(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        value = intent.entity("asset")
+        asset = self._asset_id(value) if value else None
+        if value and asset is None:
+            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+        notes = [n for n in self._notes() if asset is None or asset in n.get("assets", [])]
+        latest = list(reversed(notes))[: self.notes_shown]
+        scope = f" for {self._tag(asset)}" if asset else ""
+        data = {"asset": asset, "notes": latest, "count": len(latest), "source": str(self.notes_path.name)}
+        if not latest:
+            return self._answer(intent, "utter_note_read_none", data, scope=scope), self._context(state, asset)
+        items = []
+        for note in latest:
+            when = dt.datetime.fromisoformat(note["time"])
+            items.append(self._text("utter_note_item", author=note.get("author", ""), text=note.get("text", ""),
+                                    date=self.say.say_date(when.date()), clock=self.say.say_clock(when)))
+        answer = self._answer(intent, "utter_note_read", data, count=self.say.say_number(len(latest)),
+                              note_word="note" if len(latest) == 1 else "notes", scope=scope, items="; ".join(items))
+        return answer, self._context(state, asset)
+
+    def _report_start(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        asset, problem = self._resolve_asset(intent, state, follow=False)
+        if problem:
+            return problem
+        assert asset is not None
+        found = self.model.asset(asset)
+        assert found is not None
+        answer = self._answer(intent, "utter_report_start", {"asset": asset, "asset_name": found.name},
+                              asset=self._tag(asset), name=found.name)
+        return answer, dataclasses.replace(self._context(state, asset), report=asset, awaiting="finding",
+                                           pending=PendingWrite("report_finding", {"assets": [asset]}))
+
+    # ------------------------------------------------------------------ conversation control
+
+    def _help(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        example = next((a for a in self.model.assets if a.signals), self.model.assets[0])
+        for asset in self.model.assets:  # prefer an asset with a bearing temperature, the common question
+            if asset.signal("bearing_temperature"):
+                example = asset
+                break
+        key = example.signals[0].key if example.signal("bearing_temperature") is None else "bearing_temperature"
+        data = {"example": {"asset": example.id, "asset_name": example.name, "measurement": key}}
+        answer = self._answer(intent, "utter_help", data, example=f"the {self._mname(key)} of {example.name}")
+        return answer, state
+
+    def _confirm(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        pending = state.pending
+        cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
+        if pending is None or state.awaiting != "confirm":
+            return self._answer(intent, "utter_confirm_nothing"), cleared
+        if pending.kind == "alarm_acknowledge":
+            done = []
+            for alarm_id in pending.data["alarm_ids"]:
+                alarm = self.plant.acknowledge(alarm_id, user)
+                self._audit(user, "alarm_acknowledge", self._alarm_data(alarm))
+                done.append(alarm)
+            data = {"acknowledged": [self._alarm_data(a) for a in done], "count": len(done)}
+            names = self.say.say_list(self._alarm_name(a) for a in done)
+            return self._answer(intent, "utter_alarm_ack_done", data, items=names, user=user), cleared
+        record = self._save_note(pending.kind, pending.data, user)
+        scope = f" for {self.say.say_list(self._tag(a) for a in record['assets'])}" if record["assets"] else ""
+        if pending.kind == "report_finding":
+            asset = record["assets"][0] if record["assets"] else ""
+            answer = self._answer(intent, "utter_report_saved", {"note": record}, asset=self._tag(asset),
+                                  id=self.say.say_number(record["id"]))
+            return answer, dataclasses.replace(cleared, report=None)
+        answer = self._answer(intent, "utter_note_saved", {"note": record}, id=self.say.say_number(record["id"]),
+                              scope=scope)
+        return answer, cleared
+
+    def _cancel(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None, report=None)
+        if state.pending is None and state.awaiting is None:
+            return self._answer(intent, "utter_cancel_nothing"), cleared
+        what = self._write_name(state.pending.kind) if state.pending else "request"
+        return self._answer(intent, "utter_cancelled", {"dropped": state.pending.kind if state.pending else None},
+                            what=what), cleared
+
+    def _deny(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        return self._cancel(intent, state, user)
+
+    def _repeat(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        if state.last is None:
+            answer = self._answer(intent, "utter_repeat_nothing")
+            return dataclasses.replace(answer, awaiting=state.awaiting), state
+        last = state.last
+        return Answer(text=last.text, intent=intent.name, data=last.data, awaiting=last.awaiting), state
+
+    def _out_of_scope(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        return self._answer(intent, "utter_out_of_scope"), state
+
