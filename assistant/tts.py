@@ -11,8 +11,6 @@ Both take ``tts -> voice`` (an espeak-ng voice such as ``en-us``, ``en-gb`` or
 
 from __future__ import annotations
 
-import contextlib
-import io
 import subprocess
 import threading
 import wave
@@ -61,12 +59,19 @@ _engine: Any = None
 _engine_errors: list[BaseException] = []
 
 
+def _quiet(*_args: object, **_kwargs: object) -> None:
+    return None
+
+
 def _shared_engine() -> Any:
     global _engine
     if _engine is None:
         try:
             import pyttsx3
 
+            import pyttsx3.drivers.espeak as driver
+
+            driver.print = _quiet  # type: ignore[attr-defined]  # it prints "Audio saved to ..." on stdout
             engine = pyttsx3.init("espeak")
         except Exception as exc:  # ImportError, RuntimeError from libespeak-ng, OSError from ctypes
             raise BackendError(
@@ -74,16 +79,20 @@ def _shared_engine() -> Any:
                 "(scripts/setup.sh) or set tts -> backend = \"espeak-ng\""
             ) from None
         engine.connect("error", lambda name=None, exception=None: _engine_errors.append(exception))
+        # runAndWait() stops the driver first, and its stop() calls espeak_Cancel() whenever
+        # libespeak-ng reports itself busy, which puts back older speech parameters (the rate
+        # just set is lost). Files are synthesized synchronously, so there is nothing to stop.
+        engine.proxy._driver.stop = _quiet
         _engine = engine
     return _engine
 
 
 def _voice_ids(voices: Any) -> dict[str, str]:
-    """Voice file id (gmw/en) by every name a user may give: file, file base, language (en-gb), name."""
+    """Voice file id (gmw/en) by every name a user may give: language (en-gb), file, file base, name."""
     ids: dict[str, str] = {}
     for voice in voices:
-        vid = voice.id.lower()
-        for name in (str(voice.name), *(voice.languages or ()), vid.rsplit("/", 1)[-1], vid):
+        vid = str(voice.id).lower()
+        for name in (str(voice.name), vid.rsplit("/", 1)[-1], vid, *(voice.languages or ())):
             ids[str(name).lower()] = vid  # later, more exact names win
     return ids
 
@@ -96,16 +105,15 @@ class Pyttsx3Synthesizer:
         self.config = config or TtsConfig()
         _check_rate(self.config)
         with _ENGINE_LOCK:
-            engine = _shared_engine()
-            known = _voice_ids(engine.getProperty("voices"))
+            known = _voice_ids(_shared_engine().getProperty("voices"))
         base, plus, variant = self.config.voice.partition("+")
-        voice_id = known.get(base.strip().lower())
-        self._voice = f"{voice_id}{plus}{variant}" if voice_id else ""
-        if not voice_id:
+        file = known.get(base.strip().lower())
+        if not file:
             raise ConfigError(
                 f"tts -> voice = {self.config.voice!r} is not an espeak-ng voice; "
                 "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)"
             )
+        self._voice = f"{file}{plus}{variant}"
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
@@ -116,9 +124,11 @@ class Pyttsx3Synthesizer:
             engine.setProperty("voice", self._voice)
             engine.setProperty("rate", self.config.rate)
             engine.save_to_file(text, str(path))
-            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
-                engine.runAndWait()
+            engine.runAndWait()
             errors = list(_engine_errors)
+        if errors and "voice" in str(errors[0]):
+            raise ConfigError(f"tts -> voice = {self.config.voice!r} was refused by libespeak-ng ({errors[0]}); "
+                              "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
         if errors:
             raise BackendError(f"pyttsx3 failed to speak into {path}: {errors[0]}; try tts -> backend = \"espeak-ng\"")
         if _frames(path) == 0:

@@ -1,0 +1,127 @@
+"""Speech output through real pyttsx3 (libespeak-ng in process) and the espeak-ng program."""
+
+from __future__ import annotations
+
+import threading
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.audio import chunks, load_wav
+from assistant.config import TtsConfig, VadConfig
+from assistant.errors import ConfigError, InputError
+from assistant.events import SpokenRequest
+from assistant.tts import synthesizers
+from assistant.vad import Endpointer
+
+BACKENDS = ["pyttsx3", "espeak-ng"]
+SENTENCE = "The pressure in boiler two is twelve bar."
+
+
+def spoken_requests(samples: np.ndarray) -> list[SpokenRequest]:
+    endpointer = Endpointer(VadConfig(backend="silero"))
+    events = [e for c in chunks(samples) for e in endpointer.process(c)] + endpointer.flush()
+    return [e for e in events if isinstance(e, SpokenRequest)]
+
+
+def seconds(path: Path) -> float:
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_writes_a_wav_of_speech_of_plausible_length(tmp_path: Path, backend: str) -> None:
+    synth = synthesizers.create(backend, TtsConfig(voice="en-us", rate=165))
+    path = synth.synthesize(SENTENCE, tmp_path / "answer.wav")
+    assert path == tmp_path / "answer.wav"
+    words = len(SENTENCE.split())
+    assert 0.5 * words / 165 * 60 < seconds(path) < 2.0 * words / 165 * 60  # near 165 words per minute
+    samples = load_wav(path)
+    found = spoken_requests(samples)
+    assert len(found) == 1  # the voice detector hears one utterance
+    assert found[0].seconds > 0.6 * seconds(path)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rate_and_text_length_change_duration(tmp_path: Path, backend: str) -> None:
+    slow = synthesizers.create(backend, TtsConfig(rate=110)).synthesize(SENTENCE, tmp_path / "slow.wav")
+    fast = synthesizers.create(backend, TtsConfig(rate=260)).synthesize(SENTENCE, tmp_path / "fast.wav")
+    short = synthesizers.create(backend, TtsConfig(rate=260)).synthesize("Yes.", tmp_path / "short.wav")
+    assert seconds(slow) > 1.6 * seconds(fast)
+    assert seconds(short) < 0.5 * seconds(fast)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_another_voice_gives_another_waveform(tmp_path: Path, backend: str) -> None:
+    us = load_wav(synthesizers.create(backend, TtsConfig(voice="en-us")).synthesize(SENTENCE, tmp_path / "us.wav"))
+    gb = load_wav(synthesizers.create(backend, TtsConfig(voice="en-gb")).synthesize(SENTENCE, tmp_path / "gb.wav"))
+    female = load_wav(synthesizers.create(backend, TtsConfig(voice="en-us+f3")).synthesize(SENTENCE,
+                                                                                           tmp_path / "f3.wav"))
+    n = min(len(us), len(gb), len(female))
+    for other in (gb, female):
+        assert not np.array_equal(us[:n], other[:n])
+        assert abs(np.corrcoef(us[:n].astype(float), other[:n].astype(float))[0, 1]) < 0.5
+    assert len(spoken_requests(female)) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_speaking_twice_in_a_row_works(tmp_path: Path, backend: str) -> None:
+    synth = synthesizers.create(backend, TtsConfig())
+    first = load_wav(synth.synthesize(SENTENCE, tmp_path / "one.wav"))
+    second = load_wav(synth.synthesize("Feed pump four is running.", tmp_path / "two.wav"))
+    third = load_wav(synth.synthesize(SENTENCE, tmp_path / "three.wav"))
+    assert len(spoken_requests(second)) == 1 and len(spoken_requests(third)) == 1
+    assert abs(len(third) - len(first)) < 0.05 * len(first)  # the same sentence again, not a leftover
+    assert abs(len(second) - len(first)) > 0.1 * len(first)
+
+
+def test_pyttsx3_engine_is_shared_and_safe_across_threads(tmp_path: Path) -> None:
+    us = synthesizers.create("pyttsx3", TtsConfig(voice="en-us"))
+    gb = synthesizers.create("pyttsx3", TtsConfig(voice="en-gb", rate=220))
+    errors: list[BaseException] = []
+
+    def speak(synth: object, name: str) -> None:
+        try:
+            for i in range(3):
+                synth.synthesize(f"Valve {i + 1} is open.", tmp_path / f"{name}{i}.wav")  # type: ignore[attr-defined]
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=speak, args=(s, n)) for s, n in ((us, "us"), (gb, "gb"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for i in range(3):
+        us_len, gb_len = seconds(tmp_path / f"us{i}.wav"), seconds(tmp_path / f"gb{i}.wav")
+        assert us_len > 0.5 and gb_len > 0.5
+        assert gb_len < us_len  # each call kept its own rate: the faster voice is shorter
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_empty_text_is_an_input_error(tmp_path: Path, backend: str, text: str) -> None:
+    with pytest.raises(InputError, match="empty"):
+        synthesizers.create(backend, TtsConfig()).synthesize(text, tmp_path / "x.wav")
+    assert not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unknown_voice_and_bad_rate_are_config_errors(tmp_path: Path, backend: str) -> None:
+    with pytest.raises(ConfigError, match="tts -> voice = 'xx-nope'"):
+        synthesizers.create(backend, TtsConfig(voice="xx-nope")).synthesize("hello", tmp_path / "x.wav")
+    with pytest.raises(ConfigError, match="tts -> rate"):
+        synthesizers.create(backend, TtsConfig(rate=5))
+
+
+def test_espeak_ng_speaks_text_that_looks_like_an_option(tmp_path: Path) -> None:
+    path = synthesizers.create("espeak-ng", TtsConfig()).synthesize("-5 degrees at the inlet", tmp_path / "m.wav")
+    assert seconds(path) > 0.8
+
+
+def test_unknown_backend_lists_the_choices() -> None:
+    with pytest.raises(ConfigError, match="tts -> backend.*espeak-ng, pyttsx3"):
+        synthesizers.create("festival", TtsConfig())
