@@ -68,7 +68,6 @@ def _shared_engine() -> Any:
     if _engine is None:
         try:
             import pyttsx3
-
             import pyttsx3.drivers.espeak as driver
 
             driver.print = _quiet  # type: ignore[attr-defined]  # it prints "Audio saved to ..." on stdout
