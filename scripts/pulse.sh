@@ -19,8 +19,8 @@ command -v pulseaudio >/dev/null || die "pulseaudio not found; install it: apt-g
 command -v pactl >/dev/null || die "pactl not found; install it: apt-get install -y pulseaudio-utils"
 
 dir="${PLANTVOICE_PULSE_DIR:-/tmp/plantvoice-pulse-$(id -u)}"
-mkdir -p "$dir"
-chmod 700 "$dir"
+mkdir -p "$dir" 2>/dev/null && chmod 700 "$dir" 2>/dev/null \
+  || die "cannot create $dir for the server's socket; set PLANTVOICE_PULSE_DIR to a writable directory"
 socket="$dir/native"
 export PULSE_SERVER="unix:$socket"
 export PULSE_RUNTIME_PATH="$dir"

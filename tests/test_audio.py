@@ -185,6 +185,21 @@ def test_wav_stream_yields_the_file(speech: Path, reference: np.ndarray) -> None
 
 # --- the real device ---------------------------------------------------------------------------
 
+def test_pulse_script_is_idempotent_and_fails_clearly(pulse: dict[str, str]) -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "pulse.sh"
+    again = subprocess.run([str(script)], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0
+    assert f"export PULSE_SERVER={pulse['PULSE_SERVER']}" in again.stdout.splitlines()
+    sinks = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True, check=True)
+    assert [line.split()[1] for line in sinks.stdout.splitlines()].count("vsink") == 1
+    info = subprocess.run(["pactl", "info"], capture_output=True, text=True, check=True).stdout
+    assert "Default Sink: vsink" in info and "Default Source: vsink.monitor" in info
+    broken = subprocess.run([str(script)], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "PLANTVOICE_PULSE_DIR": "/proc/no-such-dir"})
+    assert broken.returncode != 0 and broken.stdout == ""
+    assert broken.stderr.count("\n") == 1 and "PLANTVOICE_PULSE_DIR" in broken.stderr
+
+
 def test_portaudio_lists_the_pulse_device() -> None:
     import sounddevice as sd
 
