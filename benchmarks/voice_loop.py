@@ -423,25 +423,21 @@ ROWS = (
 
 
 def table(results: dict[str, Any]) -> str:
-    names = list(results)
+    names = [n for n in results if "metrics" in results[n]]
+    failed = [f"{n}: {results[n]['error']}" for n in results if "error" in results[n]]
+    if not names:
+        return "\n".join(failed)
     width = max(len(label) for label, _, _ in ROWS) + 2
     lines = ["".ljust(width) + "".join(n.rjust(16) for n in names)]
     for label, key, kind in ROWS:
         cells = []
         for n in names:
-            m = results[n].get("metrics")
-            if m is None:
-                cells.append("error")
-                continue
-            value: Any = m
+            value: Any = results[n]["metrics"]
             for part in key if isinstance(key, tuple) else (key,):
                 value = value.get(part) if isinstance(value, dict) else None
             cells.append(_fmt(value, kind))
         lines.append(label.ljust(width) + "".join(c.rjust(16) for c in cells))
-    for n in names:
-        if "error" in results[n]:
-            lines.append(f"{n}: {results[n]['error']}")
-    return "\n".join(lines)
+    return "\n".join(lines + failed)
 
 
 # ---------------------------------------------------------------- self-test
