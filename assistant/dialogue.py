@@ -151,6 +151,9 @@ class Dialogue:
             return self._repeat(intent, state, user)
         if state.awaiting in ("note_text", "finding") and name not in ("cancel", "deny", "help"):
             answer, new = self._dictated(intent, state, user)
+            kind = new.pending.kind if new.pending else "note_add"
+            answer = dataclasses.replace(answer, intent="report_start" if kind == "report_finding" else "note_add",
+                                         awaiting=new.awaiting)
             return answer, dataclasses.replace(new, last=answer)
         if state.waiting is not None and name not in _KEEP_PENDING:
             intent, name = self._fill_waiting(intent, state.waiting)

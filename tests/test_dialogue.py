@@ -1,0 +1,450 @@
+"""The dialogue on text-level Intents against the simulated plant in a temporary data directory.
+
+Every answer is checked against its data: each number word spoken must come from
+``Answer.data`` (``unexplained_numbers``), and the values in data are compared with
+what the plant itself reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Responses, load_responses, say_date, say_percent, say_quantity, unexplained_numbers
+from assistant.config import PlantConfig
+from assistant.dialogue import INTENTS, Dialogue, DialogueState
+from assistant.errors import DataError
+from assistant.events import Answer, Entity, Intent
+from assistant.plant import Plant, create_plant
+
+NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)  # 14:30 at the site (Europe/Berlin)
+
+CATALOGUE = {
+    "plant_overview", "asset_status", "sensor_reading", "trend", "alarm_list", "alarm_acknowledge",
+    "fault_prediction", "remaining_life", "explain", "recommend_action", "maintenance_history", "note_add",
+    "note_read", "report_start", "compare", "help", "cancel", "confirm", "deny", "repeat", "out_of_scope",
+}
+
+
+def _clock() -> dt.datetime:
+    return NOW
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("plant")
+    plant = create_plant(PlantConfig(), directory, clock=_clock)
+    plant.alarms()
+    plant.close()  # type: ignore[attr-defined]
+    return directory / "plant.sqlite"
+
+
+@pytest.fixture
+def plant(template: Path, tmp_path: Path) -> Plant:
+    shutil.copy(template, tmp_path / "plant.sqlite")
+    return create_plant(PlantConfig(), tmp_path, clock=_clock)
+
+
+@pytest.fixture
+def dialogue(plant: Plant, tmp_path: Path) -> Dialogue:
+    return Dialogue(plant, load_responses(), tmp_path, now=_clock)
+
+
+class Talk:
+    """A conversation: ``talk("sensor_reading", asset="P-102")`` -> Answer, keeping the state."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+        self.state = DialogueState()
+
+    def __call__(self, name: str, text: str = "", user: str = "operator", **entities: str | list[str]) -> Answer:
+        found = []
+        for kind, values in entities.items():
+            for value in values if isinstance(values, list) else [values]:
+                found.append(Entity(entity=kind, value=value, start=0, end=len(value), text=value))
+        intent = Intent(text=text or name.replace("_", " "), name=name, confidence=0.9, entities=tuple(found))
+        answer, self.state = self.dialogue.respond(intent, self.state, user=user)
+        assert answer.text and "{" not in answer.text
+        assert unexplained_numbers(answer.text, answer.data) == [], answer.text
+        return answer
+
+
+@pytest.fixture
+def talk(dialogue: Dialogue) -> Talk:
+    return Talk(dialogue)
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+# ----------------------------------------------------------------------------- the catalogue
+
+
+def test_every_intent_of_the_catalogue_has_a_handler(dialogue: Dialogue) -> None:
+    assert set(INTENTS) == CATALOGUE
+    assert set(dialogue.handlers) == CATALOGUE
+
+
+REQUESTS = {
+    "plant_overview": {},
+    "asset_status": {"asset": "P-102"},
+    "sensor_reading": {"asset": "P-102", "measurement": "bearing_temperature"},
+    "trend": {"asset": "T1", "measurement": "oil_temperature"},
+    "alarm_list": {},
+    "alarm_acknowledge": {"asset": "BESS1"},
+    "fault_prediction": {"asset": "BESS1"},
+    "remaining_life": {"asset": "P-102"},
+    "explain": {"asset": "T1"},
+    "recommend_action": {"asset": "BESS1"},
+    "maintenance_history": {"asset": "T1"},
+    "note_add": {"asset": "P-101", "note_text": "coupling guard loose"},
+    "note_read": {},
+    "report_start": {"asset": "CT1"},
+    "compare": {"asset": ["G1", "GT1"], "measurement": "power"},
+    "help": {},
+    "cancel": {},
+    "confirm": {},
+    "deny": {},
+    "repeat": {},
+    "out_of_scope": {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_intent_answers_with_traceable_numbers(talk: Talk, name: str) -> None:
+    answer = talk(name, **REQUESTS[name])  # Talk asserts every spoken number is in answer.data
+    assert answer.intent == name
+    if name in ("asset_status", "sensor_reading", "trend", "fault_prediction", "remaining_life", "explain",
+                "compare"):
+        assert unexplained_numbers(answer.text, {}) != []  # these answers do speak plant numbers
+
+
+def test_responses_missing_a_template_fail_at_construction(plant: Plant, tmp_path: Path) -> None:
+    full = load_responses()
+    partial = Responses({k: v for k, v in full.templates.items() if k != "utter_alarm_ack_readback"}, "r.yml")
+    with pytest.raises(DataError, match="r.yml: missing responses utter_alarm_ack_readback"):
+        Dialogue(plant, partial, tmp_path, now=_clock)
+
+
+# ----------------------------------------------------------------------------- overview and status
+
+
+def test_plant_overview(talk: Talk, plant: Plant) -> None:
+    answer = talk("plant_overview")
+    g1, chp, bess = plant.reading("G1", "power"), plant.reading("CHP1", "power"), plant.reading("BESS1", "power")
+    total = g1.value + chp.value / 1000 + bess.value
+    assert answer.data["output"]["value"] == pytest.approx(total, abs=1e-3)
+    assert [t["asset"] for t in answer.data["output"]["terms"]] == ["G1", "CHP1", "BESS1"]
+    assert say_quantity(total, "MW") in answer.text
+    alarms = plant.alarms()
+    assert answer.data["active_alarms"] == len(alarms) >= 3
+    top = max((plant.fault_risk(a.id) for a in plant.model.assets), key=lambda r: r.probability)
+    assert answer.data["top_risk"]["asset"] == top.asset == "P-102"
+    assert say_percent(top.probability) in answer.text and "P one oh two" in answer.text
+
+
+def test_asset_status_names_alarms_and_deviations(talk: Talk, plant: Plant) -> None:
+    answer = talk("asset_status", asset="P-102")
+    alarm = next(a for a in plant.alarms() if a.asset == "P-102")
+    assert [a["id"] for a in answer.data["alarms"]] == [alarm.id]
+    assert "high bearing temperature" in answer.text and say_quantity(alarm.value, alarm.unit) in answer.text
+    assert "vibration" in answer.text and "above normal" in answer.text
+    quiet = talk("asset_status", asset="P-101")
+    assert "No active alarms" in quiet.text and "normal range" in quiet.text
+
+
+def test_missing_asset_is_asked_for_and_the_next_request_fills_it(talk: Talk) -> None:
+    ask = talk("asset_status")
+    assert ask.awaiting == "asset" and ask.data == {}
+    answer = talk("out_of_scope", text="feed pump two", asset="P-102")
+    assert answer.intent == "asset_status" and answer.data["asset"] == "P-102" and answer.awaiting is None
+
+
+def test_unknown_asset_is_a_polite_answer(talk: Talk) -> None:
+    answer = talk("sensor_reading", asset="P-999", measurement="flow")
+    assert "I do not know an asset called P-999" in answer.text and answer.awaiting is None
+
+
+# ----------------------------------------------------------------------------- readings
+
+
+def test_sensor_reading_speaks_the_plant_value(talk: Talk, plant: Plant) -> None:
+    answer = talk("sensor_reading", asset="P-102", measurement="bearing_temperature")
+    reading = plant.reading("P-102", "bearing_temperature")
+    for key in ("asset", "measurement", "value", "unit", "quality", "source"):
+        assert answer.data[key] == getattr(reading, key)
+    assert answer.data["time"] == reading.time.isoformat()
+    assert say_quantity(reading.value, reading.unit) in answer.text
+    assert "fourteen thirty" in answer.text and "P one oh two" in answer.text
+
+
+def test_all_readings_of_an_asset_without_measurement(talk: Talk, plant: Plant) -> None:
+    answer = talk("sensor_reading", asset="BESS1")
+    readings = plant.readings("BESS1")
+    assert [r["measurement"] for r in answer.data["readings"]] == [r.measurement for r in readings]
+    for reading in readings:
+        assert say_quantity(reading.value, reading.unit) in answer.text
+
+
+def test_follow_ups_reuse_asset_and_measurement(talk: Talk, plant: Plant) -> None:
+    talk("sensor_reading", asset="P-102", measurement="bearing_temperature")
+    vibration = talk("sensor_reading", text="and the vibration?", measurement="vibration")
+    assert (vibration.data["asset"], vibration.data["measurement"]) == ("P-102", "vibration")
+    other = talk("sensor_reading", text="and pump one oh one?", asset="P-101")
+    assert (other.data["asset"], other.data["measurement"]) == ("P-101", "vibration")
+    assert say_quantity(plant.reading("P-101", "vibration").value, "mm/s") in other.text
+
+
+def test_unknown_measurement_for_the_asset_lists_what_exists(talk: Talk) -> None:
+    answer = talk("sensor_reading", asset="T1", measurement="flow")
+    assert "T one has no flow" in answer.text
+    assert "oil temperature, winding temperature and load" in answer.text
+    assert answer.data["available"] == ["oil_temperature", "winding_temperature", "load"]
+
+
+def test_stale_reading_is_never_said_as_current(talk: Talk, plant: Plant) -> None:
+    answer = talk("sensor_reading", asset="CT1", measurement="fan_speed")
+    reading = plant.reading("CT1", "fan_speed")
+    assert reading.stale and answer.data["stale"] is True
+    assert "stale" in answer.text and "not a current value" in answer.text
+    assert "forty minutes ago" in answer.text and say_quantity(reading.value, reading.unit) in answer.text
+    assert "fan speed of C T one is stale" in answer.text
+    status = talk("asset_status", asset="CT1")
+    assert "Not current: fan speed stale" in status.text
+
+
+def test_uncertain_and_bad_quality_are_said(talk: Talk) -> None:
+    answer = talk("sensor_reading", asset="F3", measurement="voltage")
+    assert answer.data["quality"] == "uncertain"
+    assert "uncertain quality" in answer.text and "Do not rely on it" in answer.text
+    compare = talk("compare", asset=["P-201", "P-202"], measurement="flow")
+    assert "bad quality" in compare.text and "do not compare" in compare.text
+    assert "difference" not in compare.data
+
+
+# ----------------------------------------------------------------------------- trend and compare
+
+
+def test_trend_over_the_default_eight_hours(talk: Talk, plant: Plant) -> None:
+    answer = talk("trend", asset="P-102", measurement="bearing_temperature")
+    history = plant.history("P-102", "bearing_temperature", NOW - dt.timedelta(hours=8), NOW)
+    values = [r.value for r in history]
+    assert answer.data["hours"] == 8 and answer.data["samples"] == len(values)
+    assert answer.data["min"] == min(values) and answer.data["max"] == max(values)
+    assert answer.data["mean"] == pytest.approx(sum(values) / len(values), abs=1e-3)
+    assert answer.data["slope_per_hour"] > 0 and "rising" in answer.text
+    assert "the last eight hours" in answer.text and say_quantity(max(values), "°C") in answer.text
+
+
+def test_trend_over_a_given_time_range(talk: Talk, plant: Plant) -> None:
+    answer = talk("trend", asset="GT1", measurement="power",
+                  time_range="2025-03-12T12:00:00+01:00/2025-03-12T14:00:00+01:00")
+    assert answer.data["samples"] == 121
+    assert "twelve hundred to fourteen hundred" in answer.text
+    bad = talk("trend", asset="GT1", measurement="power", time_range="yesterday-ish")
+    assert "did not understand the time range" in bad.text
+
+
+def test_trend_without_measurement_asks_and_completes(talk: Talk) -> None:
+    ask = talk("trend", asset="HRSG1")
+    assert ask.awaiting == "measurement" and "drum level" in ask.text
+    answer = talk("sensor_reading", text="the drum level", measurement="drum_level")
+    assert answer.intent == "trend" and answer.data["measurement"] == "drum_level" and answer.data["asset"] == "HRSG1"
+
+
+def test_compare_two_assets(talk: Talk, plant: Plant) -> None:
+    answer = talk("compare", asset=["P-101", "P-102"], measurement="bearing_temperature")
+    a, b = plant.reading("P-101", "bearing_temperature"), plant.reading("P-102", "bearing_temperature")
+    assert answer.data["difference"]["value"] == pytest.approx(abs(a.value - b.value), abs=1e-3)
+    assert say_quantity(abs(a.value - b.value), "°C") in answer.text and "lower" in answer.text
+    follow = talk("compare", asset="GT1", measurement="vibration", text="compare it with the gas turbine")
+    assert [r["asset"] for r in follow.data["readings"]] == ["P-102", "GT1"]  # "it": the last asset
+
+
+def test_compare_asks_for_the_second_asset(dialogue: Dialogue) -> None:
+    talk = Talk(dialogue)
+    ask = talk("compare", asset="GT1", measurement="vibration", text="compare the gas turbine")
+    assert ask.awaiting == "asset" and "compare G T one with" in ask.text
+    done = talk("compare", asset="ST1", text="with the steam turbine")
+    assert [r["asset"] for r in done.data["readings"]] == ["GT1", "ST1"]
+    assert done.data["measurement"] == "vibration"
+
+
+# ----------------------------------------------------------------------------- alarms
+
+
+def test_alarm_list_by_priority(talk: Talk, plant: Plant) -> None:
+    answer = talk("alarm_list")
+    alarms = plant.alarms()
+    assert answer.data["count"] == len(alarms)
+    assert {a["id"] for a in answer.data["alarms"]} == {a.id for a in alarms}
+    high = talk("alarm_list", priority="high")
+    assert {a["priority"] for a in high.data["alarms"]} == {"high"}
+    assert high.data["count"] == sum(a.priority == "high" for a in alarms)
+    assert "T one" not in high.text and "T one high oil temperature" in answer.text
+
+
+def test_acknowledge_needs_confirm_and_deny_keeps_it_active(talk: Talk, plant: Plant, tmp_path: Path) -> None:
+    readback = talk("alarm_acknowledge", asset="P-102")
+    assert readback.awaiting == "confirm" and "P one oh two high bearing temperature" in readback.text
+    alarm_id = readback.data["alarms"][0]["id"]
+    assert next(a for a in plant.alarms() if a.id == alarm_id).acknowledged is None  # nothing written yet
+    denied = talk("deny", text="no")
+    assert "not written" in denied.text and denied.awaiting is None
+    alarm = next(a for a in plant.alarms() if a.id == alarm_id)
+    assert alarm.active and alarm.acknowledged is None
+    assert not (tmp_path / "audit.jsonl").exists()
+    assert "nothing to confirm" in talk("confirm").text
+    assert next(a for a in plant.alarms() if a.id == alarm_id).acknowledged is None
+
+
+def test_confirm_acknowledges_and_writes_the_audit_log(talk: Talk, plant: Plant, tmp_path: Path) -> None:
+    talk("alarm_acknowledge", asset="T1")
+    repeated = talk("repeat", text="say again")
+    assert repeated.awaiting == "confirm"  # repeating the read-back keeps it pending
+    done = talk("confirm", text="confirm", user="shift lead")
+    acked = [a for a in plant.alarms() if a.asset == "T1"]
+    assert acked and all(a.acknowledged_by == "shift lead" for a in acked)
+    assert "Acknowledged T one high oil temperature" in done.text
+    audit = _lines(tmp_path / "audit.jsonl")
+    assert [(r["action"], r["user"], r["details"]["id"]) for r in audit] == [
+        ("alarm_acknowledge", "shift lead", a.id) for a in acked]
+    again = talk("alarm_acknowledge", asset="T1")
+    assert "no unacknowledged alarm on T one" in again.text and again.awaiting is None
+
+
+def test_moving_on_drops_a_pending_write(talk: Talk, plant: Plant) -> None:
+    talk("alarm_acknowledge", priority="high")
+    answer = talk("sensor_reading", asset="GT1", measurement="speed")
+    assert answer.text.startswith("The alarm acknowledgement was not written.")
+    assert "nothing to confirm" in talk("confirm").text
+    assert all(a.acknowledged is None for a in plant.alarms())
+
+
+# ----------------------------------------------------------------------------- condition
+
+
+def test_fault_prediction_for_an_asset_and_the_plant(talk: Talk, plant: Plant) -> None:
+    risk = plant.fault_risk("P-102")
+    answer = talk("fault_prediction", asset="P-102")
+    assert answer.data["probability"] == risk.probability and answer.data["rul_days"] == risk.rul_days
+    assert say_percent(risk.probability) in answer.text and "bearing wear" in answer.text
+    assert say_quantity(risk.rul_days, "d") in answer.text
+    overview = talk("fault_prediction")
+    assert [r["asset"] for r in overview.data["risks"]][0] == "P-102" and len(overview.data["risks"]) == 3
+    healthy = talk("fault_prediction", asset="P-101")
+    assert "no sign of a developing fault" in healthy.text
+
+
+def test_remaining_life(talk: Talk, plant: Plant) -> None:
+    risk = plant.fault_risk("P-102")
+    answer = talk("remaining_life", asset="P-102")
+    for value in (risk.rul_days, risk.rul_low, risk.rul_high):
+        assert say_quantity(value, "d") in answer.text
+    assert "bearing temperature" in answer.text and "twelve hours" in answer.text
+    none = talk("remaining_life", asset="GT1")
+    assert none.data["rul_days"] is None and "no remaining life estimate" in none.text
+
+
+def test_explain_names_the_contributing_signals(talk: Talk, plant: Plant) -> None:
+    risk = plant.fault_risk("P-102")
+    answer = talk("explain", text="why", asset="P-102")
+    deviation = dict(risk.contributing)["bearing_temperature"]
+    assert say_quantity(deviation, "°C") + " above its normal range" in answer.text
+    assert [c["measurement"] for c in answer.data["contributing"]] == [m for m, _ in risk.contributing]
+    follow = talk("explain", text="why is that")  # no asset: the last one talked about
+    assert follow.data["asset"] == "P-102"
+
+
+def test_recommend_action_from_the_knowledge(talk: Talk, plant: Plant) -> None:
+    knowledge = {m.id: m for m in plant.model.fault_modes}
+    answer = talk("recommend_action", asset="P-102")
+    assert knowledge["bearing_wear"].actions[0] in answer.text
+    assert knowledge["bearing_wear"].checks[0] in answer.text
+    assert "no developing fault" in talk("recommend_action", asset="F2").text
+
+
+def test_maintenance_history(talk: Talk) -> None:
+    answer = talk("maintenance_history", asset="P-102")
+    assert say_date("2025-01-14") in answer.text and "mechanical seal replaced" in answer.text
+    assert [r["date"] for r in answer.data["records"]] == ["2025-01-14", "2024-09-03"]
+    assert "no maintenance record for F two" in talk("maintenance_history", asset="F2").text
+
+
+# ----------------------------------------------------------------------------- notes and reports
+
+
+def test_note_add_is_read_back_and_saved_durably_on_confirm(talk: Talk, tmp_path: Path) -> None:
+    readback = talk("note_add", asset="P-102", note_text="bearing sounds rough on the drive end")
+    assert readback.awaiting == "confirm" and "bearing sounds rough on the drive end" in readback.text
+    assert not (tmp_path / "notes.jsonl").exists()
+    saved = talk("confirm", user="anna")
+    notes = _lines(tmp_path / "notes.jsonl")
+    assert len(notes) == 1
+    assert notes[0] | {} == {"id": 1, "time": "2025-03-12T14:30:00+01:00", "author": "anna",
+                             "text": "bearing sounds rough on the drive end", "assets": ["P-102"], "kind": "note"}
+    assert "Saved as note one for P one oh two" in saved.text
+    assert [r["action"] for r in _lines(tmp_path / "audit.jsonl")] == ["note_add"]
+
+
+def test_note_text_is_asked_for_and_cancel_drops_it(talk: Talk, tmp_path: Path) -> None:
+    ask = talk("note_add", asset="GT1")
+    assert ask.awaiting == "note_text"
+    readback = talk("out_of_scope", text="inlet filter pressure drop rising")
+    assert readback.intent == "note_add" and readback.awaiting == "confirm" and "inlet filter pressure drop rising" in readback.text
+    cancelled = talk("cancel")
+    assert "note was not written" in cancelled.text
+    assert not (tmp_path / "notes.jsonl").exists()
+    assert "nothing to cancel" in talk("cancel").text
+
+
+def test_note_read_latest_by_asset(talk: Talk) -> None:
+    assert "no notes" in talk("note_read").text
+    for asset, text in (("P-102", "seal weeping"), ("T1", "fan two noisy"), ("P-102", "oil topped up")):
+        talk("note_add", asset=asset, note_text=text)
+        talk("confirm")
+    answer = talk("note_read", asset="P-102")
+    assert [n["text"] for n in answer.data["notes"]] == ["oil topped up", "seal weeping"]
+    assert "fan two noisy" not in answer.text and "oil topped up" in answer.text
+    everything = talk("note_read")
+    assert everything.data["count"] == 3
+
+
+def test_report_start_asks_for_the_finding_and_saves_it_on_confirm(talk: Talk, tmp_path: Path) -> None:
+    ask = talk("report_start")
+    assert ask.awaiting == "asset"
+    opened = talk("out_of_scope", text="the transformer", asset="T1")
+    assert opened.intent == "report_start" and opened.awaiting == "finding" and "What did you find" in opened.text
+    readback = talk("out_of_scope", text="radiator fan two is not running")
+    assert readback.awaiting == "confirm" and "T one report" in readback.text
+    saved = talk("confirm")
+    notes = _lines(tmp_path / "notes.jsonl")
+    assert notes[-1]["kind"] == "report_finding" and notes[-1]["assets"] == ["T1"]
+    assert notes[-1]["text"] == "radiator fan two is not running"
+    assert "not available yet" in saved.text
+
+
+# ----------------------------------------------------------------------------- conversation control
+
+
+def test_help_cancel_confirm_repeat_and_out_of_scope(talk: Talk) -> None:
+    assert "I have not said anything yet" in talk("repeat").text
+    helped = talk("help")
+    assert "confirm" in helped.text and "bearing temperature" in helped.text
+    assert talk("repeat").text == helped.text
+    assert "nothing to cancel" in talk("deny").text
+    assert "nothing to confirm" in talk("confirm").text
+    off = talk("out_of_scope", text="what is the weather")
+    assert "Say help" in off.text and off.awaiting is None
+
+
+def test_repeat_gives_the_same_answer_and_data(talk: Talk) -> None:
+    first = talk("sensor_reading", asset="G1", measurement="voltage")
+    again = talk("repeat")
+    assert (again.text, again.data) == (first.text, first.data)
+    assert again.intent == "repeat"
