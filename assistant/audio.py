@@ -242,7 +242,8 @@ async def microphone(config: AudioConfig, stats: MicStats | None = None) -> Asyn
     def callback(indata: object, frames: int, _time: object, status: sd.CallbackFlags) -> None:  # audio thread
         if status.input_overflow:
             stats.device_overflows += 1
-        chunk = AudioChunk(audio=bytes(indata), rate=config.rate, timestamp=position[0] / config.rate)  # type: ignore[arg-type]
+        audio = bytes(indata)  # type: ignore[call-overload]  # a cffi buffer
+        chunk = AudioChunk(audio=audio, rate=config.rate, timestamp=position[0] / config.rate)
         position[0] += frames
         try:
             loop.call_soon_threadsafe(put, chunk)

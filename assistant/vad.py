@@ -304,7 +304,8 @@ class PushToTalk:
 
     def process(self, chunk: AudioChunk) -> None:
         if chunk.rate != RATE or chunk.width != 2 or chunk.channels != 1:
-            raise InputError(f"push-to-talk got {chunk.rate} Hz {chunk.channels}-channel audio; it takes {RATE} Hz mono")
+            raise InputError(f"push-to-talk got {chunk.rate} Hz {chunk.channels}-channel audio; "
+                             f"it takes {RATE} Hz mono: read files with assistant.audio.load_wav")
         with self._lock:
             if not self._pressed or self._size >= 2 * self.max_samples:
                 return

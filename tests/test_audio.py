@@ -209,7 +209,8 @@ def test_portaudio_lists_the_pulse_device() -> None:
     assert pulse["max_input_channels"] > 0 and pulse["max_output_channels"] > 0
 
 
-async def record_while_playing(audio: np.ndarray | Path, config: AudioConfig, tail_s: float = 1.0) -> tuple[list, MicStats]:
+async def record_while_playing(audio: np.ndarray | Path, config: AudioConfig,
+                               tail_s: float = 1.0) -> tuple[list, MicStats]:
     """Record from the monitor, play ``audio`` to the sink, keep recording ``tail_s`` after it ends."""
     stats = MicStats()
     captured = []
