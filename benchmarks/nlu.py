@@ -1,0 +1,193 @@
+"""Benchmark of the understanding stage: accuracy, rejection, latency, training and start-up time.
+
+    .venv/bin/python benchmarks/nlu.py                 # all feature kinds
+    .venv/bin/python benchmarks/nlu.py --features tfidf --folds 5 --json out.json
+
+For each feature kind (tfidf, minilm, both):
+  * cross-validation on the intents data: folds over the written examples, the
+    training part expanded, the held-out examples parsed (templates + classifier);
+  * the intent test files (intents/en/tests): intent accuracy, entity recall;
+  * out-of-scope rejection (out_of_scope test sentences and extra chatter rejected)
+    and false rejection (in-domain test sentences called out_of_scope);
+  * latency p50/p95 of ``parse`` per utterance, training time, and start-up time of
+    a fresh process that loads the stored model;
+  * a threshold sweep, to choose ``nlu.threshold``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.config import ROOT, NluConfig  # noqa: E402
+from assistant.events import OUT_OF_SCOPE  # noqa: E402
+from assistant.nlu import load_intent_tests, load_intents, load_lookups  # noqa: E402
+from assistant.nlu.data import Intents  # noqa: E402
+from assistant.nlu.understand import ClassifierUnderstander  # noqa: E402
+
+INTENTS_DIR = ROOT / "intents" / "en"
+LOOKUPS = ROOT / "tests" / "fixtures" / "lookups_demo.yml"
+NOW = datetime(2026, 3, 11, 9, 30)
+CHATTER = [
+    "what's the forecast for saturday", "did arsenal score", "i fancy a sandwich", "pete can you grab the door",
+    "my phone battery is dead", "where did i park", "that film was great", "so basically what happened was",
+    "is the kettle on", "what's the time in tokyo", "lovely day isn't it", "can someone open a window",
+    "i'll be back in five minutes", "who's making the tea", "did you watch the news", "my back hurts",
+    "the car park is full", "have you seen my pen", "what's the wifi password", "let's get pizza tonight",
+]
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def folds(intents: Intents, k: int, seed: int = 13) -> list[tuple[Intents, list]]:
+    by_intent = defaultdict(list)
+    for e in intents.examples:
+        by_intent[e.intent].append(e)
+    parts: list[list] = [[] for _ in range(k)]
+    rng = random.Random(seed)
+    for name in sorted(by_intent):
+        items = by_intent[name][:]
+        rng.shuffle(items)
+        for i, e in enumerate(items):
+            parts[i % k].append(e)
+    out = []
+    for i in range(k):
+        held = parts[i]
+        held_ids = {id(e) for e in held}
+        train = tuple(e for e in intents.examples if id(e) not in held_ids)
+        out.append((replace(intents, examples=train), held))
+    return out
+
+
+def decide(ranking, threshold: float) -> str:
+    name, confidence = ranking[0]
+    return OUT_OF_SCOPE if name != OUT_OF_SCOPE and confidence < threshold else name
+
+
+def scores(pairs: list[tuple[str, tuple]], threshold: float) -> dict[str, float]:
+    """pairs: (expected intent, ranking)."""
+    predicted = [(want, decide(r, threshold)) for want, r in pairs]
+    inside = [(w, p) for w, p in predicted if w != OUT_OF_SCOPE]
+    outside = [(w, p) for w, p in predicted if w == OUT_OF_SCOPE]
+    return {
+        "accuracy": sum(w == p for w, p in predicted) / len(predicted),
+        "in_domain_accuracy": sum(w == p for w, p in inside) / max(1, len(inside)),
+        "oos_rejection": sum(p == OUT_OF_SCOPE for _, p in outside) / max(1, len(outside)),
+        "false_rejection": sum(p == OUT_OF_SCOPE for _, p in inside) / max(1, len(inside)),
+    }
+
+
+def startup_seconds(models_dir: str, features: str) -> float:
+    code = (
+        "import time; t=time.perf_counter();"
+        "from assistant.config import NluConfig;"
+        "from assistant.nlu import create_understander, load_lookups;"
+        f"u=create_understander(NluConfig(models_dir={models_dir!r}, features={features!r}), load_lookups({str(LOOKUPS)!r}));"
+        "u.parse('what is the bearing temperature of feed pump two');"
+        "print(time.perf_counter()-t, u.trained)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    seconds, trained = out.stdout.split()
+    assert trained == "False", "start-up measurement retrained the model"
+    return float(seconds)
+
+
+def run(features: str, k: int, lookups, intents, tests, threshold: float) -> dict:
+    result: dict = {"features": features}
+    # cross-validation
+    cv_pairs = []
+    for train, held in folds(intents, k):
+        with tempfile.TemporaryDirectory() as tmp:
+            u = ClassifierUnderstander(NluConfig(models_dir=tmp, features=features, threshold=threshold), lookups,
+                                       now=lambda: NOW, intents=train)
+            cv_pairs += [(e.intent, u.parse(e.text).ranking) for e in held]
+    result["cv"] = scores(cv_pairs, threshold)
+    # the full model
+    with tempfile.TemporaryDirectory() as tmp:
+        config = NluConfig(models_dir=tmp, features=features, threshold=threshold)
+        t = time.perf_counter()
+        u = ClassifierUnderstander(config, lookups, INTENTS_DIR, now=lambda: NOW)
+        result["build_and_train_s"] = time.perf_counter() - t
+        result["train_s"] = u.model.train_seconds
+        result["training_sentences"] = u.model.sentences
+        result["startup_s"] = startup_seconds(tmp, features)
+        pairs, entity_hits, entity_total = [], 0, 0
+        for case in tests:
+            parsed = u.parse(case.text)
+            pairs.append((case.intent, parsed.ranking if parsed.ranking else ((OUT_OF_SCOPE, 0.0),)))
+            for a in case.entities:
+                entity_total += 1
+                entity_hits += any(e.entity == a.entity and e.start < a.end and a.start < e.end
+                                   and (a.value is None or e.value == a.value) for e in parsed.entities)
+        chatter = [(OUT_OF_SCOPE, u.parse(text).ranking) for text in CHATTER]
+        result["tests"] = scores(pairs, threshold)
+        result["entity_recall"] = entity_hits / max(1, entity_total)
+        result["chatter_rejection"] = scores(chatter, threshold)["oos_rejection"]
+        result["sweep"] = {str(th): {"tests": scores(pairs + chatter, th), "cv": scores(cv_pairs, th)}
+                           for th in THRESHOLDS}
+        texts = [c.text for c in tests] + CHATTER
+        latencies = []
+        for _ in range(3):
+            for text in texts:
+                t = time.perf_counter()
+                u.parse(text)
+                latencies.append((time.perf_counter() - t) * 1000)
+        result["latency_ms"] = {"p50": statistics.median(latencies), "p95": percentile(latencies, 0.95),
+                                "max": max(latencies)}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", nargs="*", default=["tfidf", "minilm", "both"])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--threshold", type=float, default=NluConfig().threshold)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    lookups = load_lookups(LOOKUPS)
+    intents = load_intents(INTENTS_DIR)
+    tests = load_intent_tests(INTENTS_DIR, intents)
+    print(f"{len(intents.examples)} examples, {len(intents.names)} intents, {len(tests)} test sentences, "
+          f"{len(CHATTER)} chatter, threshold {args.threshold}")
+    results = []
+    for features in args.features:
+        r = run(features, args.folds, lookups, intents, tests, args.threshold)
+        results.append(r)
+        print(f"\n== {features}")
+        print(f"  cv {args.folds}-fold   acc {r['cv']['accuracy']:.3f}  in-domain {r['cv']['in_domain_accuracy']:.3f}"
+              f"  oos rejected {r['cv']['oos_rejection']:.3f}  false rejection {r['cv']['false_rejection']:.3f}")
+        print(f"  test files  acc {r['tests']['accuracy']:.3f}  in-domain {r['tests']['in_domain_accuracy']:.3f}"
+              f"  oos rejected {r['tests']['oos_rejection']:.3f}  false rejection {r['tests']['false_rejection']:.3f}"
+              f"  entity recall {r['entity_recall']:.3f}  chatter rejected {r['chatter_rejection']:.3f}")
+        print(f"  latency p50 {r['latency_ms']['p50']:.1f} ms  p95 {r['latency_ms']['p95']:.1f} ms"
+              f"  max {r['latency_ms']['max']:.1f} ms")
+        print(f"  training {r['train_s']:.1f} s ({r['training_sentences']} sentences)"
+              f"  build+train {r['build_and_train_s']:.1f} s  start-up with stored model {r['startup_s']:.1f} s")
+        print("  threshold  tests+chatter: acc  oos-rej  false-rej | cv: acc  oos-rej  false-rej")
+        for th, s in r["sweep"].items():
+            t, c = s["tests"], s["cv"]
+            print(f"  {th:>9}  {t['accuracy']:.3f}  {t['oos_rejection']:.3f}  {t['false_rejection']:.3f}"
+                  f"      | {c['accuracy']:.3f}  {c['oos_rejection']:.3f}  {c['false_rejection']:.3f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
