@@ -1,4 +1,12 @@
-"""The ``classifier`` understander: entities, then templates, then a trained model."""
+"""The ``classifier`` understander: entities, then templates, then a trained model.
+
+``parse`` finds the entities, replaces them by placeholders, and asks the model:
+a sentence equal to a written example (as is, or with its entities replaced)
+gets that intent with confidence 1.0; otherwise the classifier's ranking decides.
+A best intent below ``NluConfig.threshold`` becomes ``out_of_scope`` with
+confidence ``1 - best``; the ranking is kept so the dialogue can still ask
+"did you mean ...".
+"""
 
 from __future__ import annotations
 
