@@ -122,20 +122,10 @@ Handler = Callable[[Intent, DialogueState, str], tuple[Answer, DialogueState]]
 
 
 class Dialogue:
-    def __init__(self, plant: Plant, responses: Responses | str | Path, data_dir: str | Path | None = None,
-                 now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
-                 intents_dir: str | Path | None = None) -> None:
-        """``Dialogue(plant, responses, data_dir)``; or ``Dialogue(plant, data_dir, intents_dir=...)``,
-        which loads ``responses.yml`` from the intents directory (the bundled one when it has none)."""
+    def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
+                 now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3) -> None:
         from . import answer as wording  # the wording functions that go with ``responses``
 
-        if not isinstance(responses, wording.Responses):
-            if data_dir is None:
-                data_dir = responses
-            path = Path(intents_dir) / "responses.yml" if intents_dir else None
-            responses = wording.load_responses(path if path and path.is_file() else None)
-        if data_dir is None:
-            raise TypeError("Dialogue needs a data_dir")
         responses.require(RESPONSES)
         self.plant = plant
         self.model = plant.model

@@ -12,6 +12,7 @@ Both take ``tts -> voice`` (an espeak-ng voice such as ``en-us``, ``en-gb`` or
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import threading
 import wave
 from pathlib import Path
@@ -82,8 +83,16 @@ def _shared_engine() -> Any:
         # libespeak-ng reports itself busy, which puts back older speech parameters (the rate
         # just set is lost). Files are synthesized synchronously, so there is nothing to stop.
         engine.proxy._driver.stop = _quiet
+        _warm_up(engine)
         _engine = engine
     return _engine
+
+
+def _warm_up(engine: Any) -> None:
+    """The first utterance after ``init()`` is often dropped: spend it on a throwaway file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine.save_to_file("ready", str(Path(tmp) / "warm-up.wav"))
+        engine.runAndWait()
 
 
 def _voice_ids(voices: Any) -> dict[str, str]:

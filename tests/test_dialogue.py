@@ -124,12 +124,6 @@ def test_every_intent_answers_with_traceable_numbers(talk: Talk, name: str) -> N
         assert unexplained_numbers(answer.text, {}) != []  # these answers do speak plant numbers
 
 
-def test_dialogue_from_data_dir_and_intents_dir(plant: Plant, tmp_path: Path) -> None:
-    dialogue = Dialogue(plant, tmp_path, intents_dir=tmp_path / "no-responses-here", now=_clock)
-    answer = Talk(dialogue)("note_add", note_text="checked", asset="F1")
-    assert dialogue.data_dir == tmp_path and "Say confirm or cancel" in answer.text
-
-
 def test_responses_missing_a_template_fail_at_construction(plant: Plant, tmp_path: Path) -> None:
     full = load_responses()
     partial = Responses({k: v for k, v in full.templates.items() if k != "utter_alarm_ack_readback"}, "r.yml")
