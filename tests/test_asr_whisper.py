@@ -1,0 +1,186 @@
+"""faster-whisper recognizer with the bundled tiny.en on real espeak-ng speech."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from speech import say
+
+from assistant.asr import (
+    StreamingRecognizer,
+    Vocabulary,
+    create_recognizer,
+    is_no_request,
+    recognizers,
+)
+from assistant.asr.whisper import WhisperRecognizer, build_hotwords, build_prompt
+from assistant.config import AsrConfig
+from assistant.errors import BackendError, ConfigError, InputError
+from assistant.events import Transcript, from_event
+
+VOCAB = Vocabulary(
+    phrases=("gas turbine one", "feed water pump one", "cooling water pump two", "heat recovery steam generator",
+             "boiler", "battery storage", "bearing temperature", "vibration", "drum level", "discharge pressure",
+             "state of charge"),
+    sentences=("what is the bearing temperature of feed water pump one", "show the vibration of gas turbine one"),
+)
+
+
+def load(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+
+
+@pytest.fixture(scope="module")
+def config() -> AsrConfig:
+    return AsrConfig()
+
+
+@pytest.fixture(scope="module")
+def command(config: AsrConfig) -> WhisperRecognizer:
+    recognizer = create_recognizer(config, VOCAB, "command")
+    assert isinstance(recognizer, WhisperRecognizer)
+    return recognizer
+
+
+@pytest.fixture(scope="module")
+def dictation(config: AsrConfig) -> WhisperRecognizer:
+    recognizer = create_recognizer(config, VOCAB, "dictation")
+    assert isinstance(recognizer, WhisperRecognizer)
+    return recognizer
+
+
+@pytest.mark.parametrize(
+    ("voice", "text", "keys"),
+    [
+        ("en-us", "what is the bearing temperature of feed water pump one", ("temperature", "pump")),
+        ("en-gb", "show me the discharge pressure of cooling water pump two", ("pressure", "pump")),
+    ],
+)
+def test_plant_request_in_two_voices(command: WhisperRecognizer, config: AsrConfig, tmp_path: Path,
+                                     voice: str, text: str, keys: tuple[str, ...]) -> None:
+    samples = load(say(text, tmp_path / "request.wav", voice=voice))
+    t = command.transcribe(samples)
+    heard = t.text.lower()
+    for key in keys:
+        assert key in heard, (key, t.text)
+    assert t.backend == "faster-whisper"
+    assert t.duration_s == pytest.approx(samples.size / 16000)
+    assert t.seconds > 0
+    assert 0.0 < t.confidence <= 1.0
+    assert t.avg_logprob < 0.0
+    assert 0.0 <= t.no_speech_prob < config.no_speech_threshold
+    assert not is_no_request(t, config)
+
+
+def test_words_have_times_and_probabilities(command: WhisperRecognizer, tmp_path: Path) -> None:
+    samples = load(say("show the vibration of gas turbine one", tmp_path / "words.wav", voice="en-us+f3"))
+    t = command.transcribe(samples)
+    assert len(t.words) >= 5, t
+    assert " ".join(w.text for w in t.words).lower().rstrip(".?") == t.text.lower().rstrip(".?")
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts)
+    for w in t.words:
+        assert 0.0 <= w.start <= w.end <= t.duration_s + 0.05
+        assert 0.0 < w.confidence <= 1.0
+    # the transcript survives the JSON event round trip with its words
+    assert from_event(t.event()) == t
+
+
+def test_bias_is_built_within_budget(command: WhisperRecognizer) -> None:
+    assert command.bias_mode == AsrConfig().bias_mode
+    prompt = build_prompt(VOCAB.phrases, command._count_tokens, budget=20)
+    assert 0 < command._count_tokens(prompt) <= 20
+    assert prompt.startswith("gas turbine one")
+    hotwords = build_hotwords(VOCAB.phrases, command._count_tokens, budget=12)
+    assert 0 < command._count_tokens(hotwords) <= 12
+    assert "the" not in hotwords.split() and "turbine" in hotwords.split()
+    # a phrase adding no new word is skipped: "boiler" comes once
+    assert build_prompt(("boiler", "the boiler", "boiler"), command._count_tokens).count("boiler") == 1
+
+
+def test_digital_silence_is_no_request(command: WhisperRecognizer, config: AsrConfig) -> None:
+    t = command.transcribe(np.zeros(2 * 16000, dtype=np.int16))
+    assert is_no_request(t, config), t
+
+
+def test_white_noise_is_no_request(command: WhisperRecognizer, config: AsrConfig) -> None:
+    noise = np.random.default_rng(3).normal(0, 2000, 2 * 16000).clip(-32768, 32767).astype(np.int16)
+    t = command.transcribe(noise)
+    assert is_no_request(t, config), t
+
+
+def test_empty_audio_is_no_request(command: WhisperRecognizer, config: AsrConfig) -> None:
+    t = command.transcribe(np.zeros(0, dtype=np.int16))
+    assert t.text == "" and is_no_request(t, config)
+
+
+def test_ten_second_clip(command: WhisperRecognizer, tmp_path: Path) -> None:
+    text = ("what is the drum level of the boiler and the state of charge of the battery storage "
+            "and show me the vibration of gas turbine one please")
+    samples = load(say(text, tmp_path / "long.wav", voice="en-us", speed=120))
+    assert samples.size / 16000 >= 9.0
+    t = command.transcribe(samples)
+    heard = t.text.lower()
+    assert "boiler" in heard and "battery" in heard and "turbine" in heard, t.text
+    assert t.words[-1].end > 0.6 * t.duration_s
+
+
+def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, tmp_path: Path) -> None:
+    assert dictation.prompt == "" and dictation.hotwords == ""
+    text = ("note for the next shift: the lubrication oil was changed this morning "
+            "and the maintenance team will check the coupling tomorrow")
+    t = dictation.transcribe(load(say(text, tmp_path / "note.wav", voice="en-gb")))
+    heard = t.text.lower()
+    for key in ("shift", "oil", "morning", "maintenance", "tomorrow"):
+        assert key in heard, (key, t.text)
+
+
+def test_is_no_request_rules(config: AsrConfig) -> None:
+    heard = Transcript(text="what is the power of generator one", confidence=0.8, no_speech_prob=0.05)
+    assert not is_no_request(heard, config)
+    assert is_no_request(Transcript(text="", confidence=0.9), config)
+    assert is_no_request(Transcript(text="what is the power", confidence=0.9, no_speech_prob=0.9), config)
+    assert is_no_request(Transcript(text="what is the power", confidence=0.1), config)
+    assert is_no_request(Transcript(text="Thank you.", confidence=0.7, no_speech_prob=0.4), config)
+    assert not is_no_request(Transcript(text="Thank you.", confidence=0.9, no_speech_prob=0.01), config)
+
+
+def test_whisper_is_not_streaming(command: WhisperRecognizer) -> None:
+    assert not isinstance(command, StreamingRecognizer)
+
+
+def test_bad_input_shape_is_input_error(command: WhisperRecognizer) -> None:
+    with pytest.raises(InputError, match="1-D"):
+        command.transcribe(np.zeros((2, 100), dtype=np.int16))
+
+
+def test_unknown_backend_lists_names(config: AsrConfig) -> None:
+    with pytest.raises(ConfigError) as err:
+        create_recognizer(AsrConfig(backend="kaldi-nonsense"), VOCAB)
+    for name in ("faster-whisper", "vosk", "pocketsphinx"):
+        assert name in str(err.value)
+    assert "asr -> backend" in str(err.value)
+    with pytest.raises(ConfigError, match="asr -> dictation_backend"):
+        create_recognizer(AsrConfig(dictation_backend="nope"), VOCAB, "dictation")
+    with pytest.raises(ConfigError, match="mode"):
+        create_recognizer(config, VOCAB, "shouting")
+    assert set(recognizers.names()) >= {"faster-whisper", "vosk", "pocketsphinx"}
+
+
+def test_bad_model_settings(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="model.bin"):
+        WhisperRecognizer(AsrConfig(model=str(tmp_path)), VOCAB)
+    with pytest.raises(ConfigError, match="not found"):
+        WhisperRecognizer(AsrConfig(model=str(tmp_path / "missing")), VOCAB)
+    with pytest.raises(ConfigError, match="bias_mode"):
+        WhisperRecognizer(AsrConfig(bias_mode="loud"), VOCAB)
+
+
+def test_model_name_without_internet_is_backend_error() -> None:
+    """This box has no internet: naming a model that is not cached must say so clearly."""
+    with pytest.raises(BackendError, match="asr -> model"):
+        WhisperRecognizer(AsrConfig(model="plantvoice-no-such-model"), VOCAB)
