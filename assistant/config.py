@@ -50,6 +50,7 @@ class VadConfig:
 class AsrConfig:
     backend: str = "faster-whisper"  # for requests: faster-whisper | vosk | pocketsphinx
     dictation_backend: str = "faster-whisper"  # for notes and reports
+    confirmation_backend: str = "pocketsphinx"  # for yes / no / cancel / repeat answers (benchmarks/asr_bias.py)
     model: str = ""  # faster-whisper model name or directory; "" = bundled tiny.en
     compute_type: str = "int8"
     beam_size: int = 5

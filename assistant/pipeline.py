@@ -1,0 +1,138 @@
+"""The one place that wires the stages together.
+
+    audio -> vad -> asr -> nlu -> dialogue -> plant -> answer -> tts -> audio
+
+``Pipeline`` holds one instance of each stage, built by name from the config;
+heavy stages (recognizers, speech synthesis) load on first use so a typed
+request never pays for a speech model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from . import asr, audio, nlu, tts, vad
+from .answer import load_responses
+from .config import Config
+from .dialogue import Dialogue, DialogueState
+from .events import OUT_OF_SCOPE, Answer, Intent, SpokenRequest, Transcript
+from .plant import create_plant
+
+__all__ = ["Pipeline", "Turn"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One request through the whole loop, with its latency from end of speech."""
+
+    transcript: Transcript
+    intent: Intent
+    answer: Answer | None
+    latency_s: float = 0.0
+    events: tuple[object, ...] = field(default=())
+
+    @property
+    def heard(self) -> bool:
+        return bool(self.intent.text)
+
+
+class Pipeline:
+    def __init__(self, config: Config, intents_dir: str | Path | None = None) -> None:
+        self.config = config
+        self.plant = create_plant(config.plant, config.data_path)
+        lookups = self.plant.model.lookups()
+        intents_dir = intents_dir or config.nlu.intents_dir
+        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir)
+        phrases, sentences = nlu.vocabulary(nlu.load_intents(intents_dir), lookups)
+        self.vocabulary = asr.Vocabulary(tuple(phrases), tuple(sentences))
+        responses = Path(intents_dir) / "responses.yml"
+        self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
+                                 config.data_path)
+        self.state = DialogueState()
+
+    @classmethod
+    def from_config(cls, config: Config, intents_dir: str | Path | None = None) -> Pipeline:
+        return cls(config, intents_dir)
+
+    # -- recognition and understanding -------------------------------------------------
+    @cached_property
+    def recognizer(self) -> asr.Recognizer:
+        return asr.create_recognizer(self.config.asr, self.vocabulary, "command")
+
+    @cached_property
+    def dictation(self) -> asr.Recognizer:
+        return asr.create_recognizer(self.config.asr, self.vocabulary, "dictation")
+
+    def transcribe(self, samples: np.ndarray, mode: str = "command") -> Transcript:
+        return (self.dictation if mode == "dictation" else self.recognizer).transcribe(samples)
+
+    def parse(self, text: str) -> Intent:
+        return self.understander.parse(text)
+
+    def understand(self, samples: np.ndarray) -> tuple[Transcript, Intent]:
+        """Speech to intent; speech that holds no request gives an empty out-of-scope intent."""
+        transcript = self.transcribe(samples)
+        if asr.is_no_request(transcript, self.config.asr):
+            return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
+        return transcript, self.parse(transcript.text)
+
+    # -- dialogue and speech ------------------------------------------------------------
+    def respond(self, intent: Intent, user: str = "operator") -> Answer:
+        answer, self.state = self.dialogue.respond(intent, self.state, user=user)
+        return answer
+
+    def ask(self, text: str) -> tuple[Intent, Answer]:
+        intent = self.parse(text)
+        return intent, self.respond(intent)
+
+    @cached_property
+    def synthesizer(self) -> tts.Synthesizer:
+        return tts.synthesizers.create(self.config.tts.backend, self.config.tts)
+
+    def speak(self, answer: Answer, path: str | Path) -> Path:
+        return self.synthesizer.synthesize(answer.text, Path(path))
+
+    def turn(self, request: SpokenRequest) -> Turn:
+        """One spoken request to answer text; latency counts from the end of speech."""
+        start = time.perf_counter()
+        samples = np.frombuffer(request.audio, dtype=np.int16)
+        transcript, intent = self.understand(samples)
+        answer = self.respond(intent) if intent.text else None
+        return Turn(transcript, intent, answer, time.perf_counter() - start)
+
+    # -- the live loop ------------------------------------------------------------------
+    async def listen(self, requests: AsyncIterator[SpokenRequest], answers_dir: Path,
+                     speak: bool = True) -> AsyncIterator[Turn]:
+        """Answer each request cut from a live stream; one bad request never ends the loop."""
+        count = 0
+        async for request in requests:
+            try:
+                result = await asyncio.to_thread(self.turn, request)
+                if result.answer is not None and speak:
+                    count += 1
+                    wav = await asyncio.to_thread(self.speak, result.answer, answers_dir / f"answer-{count:04d}.wav")
+                    await asyncio.to_thread(audio.play, wav, self.config.audio)
+                yield result
+            except Exception:  # noqa: BLE001 - the loop outlives any single request
+                log.exception("request failed; listening on")
+
+    def requests(self, chunks: AsyncIterator[object]) -> AsyncIterator[SpokenRequest]:
+        """Cut spoken requests out of a continuous chunk stream with the configured detector."""
+        detector = vad.detectors.create(self.config.vad.backend, self.config.vad)
+        return _only_requests(vad.segment(chunks, vad.Endpointer(self.config.vad, detector)))
+
+
+async def _only_requests(events: AsyncIterator[object]) -> AsyncIterator[SpokenRequest]:
+    async for event in events:
+        if isinstance(event, SpokenRequest):
+            yield event
