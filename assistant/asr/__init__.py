@@ -1,7 +1,8 @@
 """Speech recognition: 16 kHz mono int16 samples in, a ``Transcript`` out.
 
-Backends, chosen by name at ``asr -> backend`` (requests) and
-``asr -> dictation_backend`` (notes and reports):
+Backends, chosen by name at ``asr -> backend`` (requests),
+``asr -> confirmation_backend`` (yes / no answers) and ``asr -> dictation_backend``
+(notes and reports):
 
     faster-whisper   default; bundled tiny.en, biased toward the plant's words
     vosk             a Vosk model directory; streams partial results; optional grammar
@@ -122,13 +123,17 @@ recognizers: Registry[Recognizer] = Registry("recognizer", "asr -> backend")
 def create_recognizer(config: AsrConfig, vocabulary: Vocabulary | None = None, mode: str = "command") -> Recognizer:
     """Build the configured backend for ``mode``: command, confirmation or dictation.
 
-    Dictation uses ``config.dictation_backend`` and no bias or grammar; the other
-    modes use ``config.backend``.
+    Command uses ``config.backend``; confirmation (the answer to "shall I ...?")
+    uses ``config.confirmation_backend``, restricted to yes / no / cancel / repeat
+    phrases (``CONFIRMATION_PHRASES``); dictation uses ``config.dictation_backend``
+    with no bias or grammar.
     """
     if mode not in MODES:
         raise ConfigError(f"unknown recognizer mode {mode!r}; choose one of: {', '.join(MODES)}")
-    name = config.dictation_backend if mode == "dictation" else config.backend
-    where = "asr -> dictation_backend" if mode == "dictation" else "asr -> backend"
+    where = {"dictation": "asr -> dictation_backend", "confirmation": "asr -> confirmation_backend"}.get(
+        mode, "asr -> backend")
+    name = {"dictation": config.dictation_backend, "confirmation": config.confirmation_backend}.get(
+        mode, config.backend)
     if name not in recognizers.names():
         raise ConfigError(
             f"unknown recognizer {name!r} at {where}; choose one of: {', '.join(recognizers.names())}"
