@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+import logging
 from typing import Any
 
 from . import audio, vad
@@ -15,7 +16,9 @@ from .errors import InputError
 from .events import AudioChunk, SpokenRequest
 from .pipeline import Pipeline, Turn
 
-__all__ = ["run_listen", "run_demo", "push_to_talk_requests", "turn_json"]
+__all__ = ["run_listen", "run_demo", "push_to_talk_requests", "turn_json", "HalfDuplex"]
+
+log = logging.getLogger(__name__)
 
 
 def turn_json(turn: Turn, **extra: Any) -> dict[str, Any]:
@@ -71,19 +74,51 @@ def _enter_presses() -> asyncio.Queue[None]:
     return presses
 
 
+class HalfDuplex:
+    """Drops microphone audio captured while the assistant speaks, so it never answers itself."""
+
+    def __init__(self) -> None:
+        self.until = 0.0  # loop time until which captured audio is dropped
+        self.offset: float | None = None  # loop time of stream time zero
+
+    async def filter(self, chunks: AsyncIterator[AudioChunk]) -> AsyncIterator[AudioChunk]:
+        loop = asyncio.get_running_loop()
+        async for chunk in chunks:
+            if self.offset is None:
+                self.offset = loop.time() - chunk.timestamp - chunk.seconds
+            if self.offset + chunk.timestamp >= self.until:
+                yield chunk
+
+    def mute_for(self, seconds: float) -> None:
+        self.until = asyncio.get_running_loop().time() + seconds
+
+
 async def run_listen(pipeline: Pipeline, push_to_talk: bool = False, as_json: bool = False,
                      speak: bool = True) -> None:
-    chunks = audio.microphone(pipeline.config.audio)
+    """Answer every request heard on the microphone until cancelled; one bad request never ends it."""
+    duplex = HalfDuplex()
+    chunks = duplex.filter(audio.microphone(pipeline.config.audio))
     if push_to_talk:
         print("plantvoice: press Enter to start talking and Enter again when done; Ctrl-C ends.", file=sys.stderr)
         requests = push_to_talk_requests(chunks, _enter_presses())
     else:
-        print("plantvoice: listening; speak a request. Ctrl-C ends.", file=sys.stderr)
+        print("plantvoice: listening; speak a request. Ctrl-C ends.", file=sys.stderr, flush=True)
         requests = pipeline.requests(chunks)
     answers = pipeline.config.data_path / "answers"
     answers.mkdir(parents=True, exist_ok=True)
-    async for turn in pipeline.listen(requests, answers, speak=speak):
-        _show(turn, as_json)
+    count = 0
+    async for request in requests:
+        try:
+            turn = await asyncio.to_thread(pipeline.turn, request)
+            _show(turn, as_json)
+            if turn.answer is not None and speak:
+                count += 1
+                wav = await asyncio.to_thread(pipeline.speak, turn.answer, answers / f"answer-{count:04d}.wav")
+                duplex.mute_for(3600)  # nothing heard while speaking counts
+                await asyncio.to_thread(audio.play, wav, pipeline.config.audio)
+                duplex.mute_for(0.3)
+        except Exception:  # noqa: BLE001 - the loop outlives any single request
+            log.exception("request failed; listening on")
 
 
 def _manifest(samples: Path) -> list[dict[str, Any]]:

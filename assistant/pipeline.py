@@ -9,8 +9,6 @@ request never pays for a speech model.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,17 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import asr, audio, nlu, tts, vad
+from . import asr, nlu, tts, vad
 from .answer import load_responses
 from .config import Config
 from .dialogue import Dialogue, DialogueState
-from .events import OUT_OF_SCOPE, Answer, Intent, SpokenRequest, Transcript
+from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .plant import create_plant
 
 __all__ = ["Pipeline", "Turn"]
-
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class Turn:
@@ -110,23 +105,7 @@ class Pipeline:
         answer = self.respond(intent) if intent.text else None
         return Turn(transcript, intent, answer, time.perf_counter() - start)
 
-    # -- the live loop ------------------------------------------------------------------
-    async def listen(self, requests: AsyncIterator[SpokenRequest], answers_dir: Path,
-                     speak: bool = True) -> AsyncIterator[Turn]:
-        """Answer each request cut from a live stream; one bad request never ends the loop."""
-        count = 0
-        async for request in requests:
-            try:
-                result = await asyncio.to_thread(self.turn, request)
-                if result.answer is not None and speak:
-                    count += 1
-                    wav = await asyncio.to_thread(self.speak, result.answer, answers_dir / f"answer-{count:04d}.wav")
-                    await asyncio.to_thread(audio.play, wav, self.config.audio)
-                yield result
-            except Exception:  # noqa: BLE001 - the loop outlives any single request
-                log.exception("request failed; listening on")
-
-    def requests(self, chunks: AsyncIterator[object]) -> AsyncIterator[SpokenRequest]:
+    def requests(self, chunks: AsyncIterator[AudioChunk]) -> AsyncIterator[SpokenRequest]:
         """Cut spoken requests out of a continuous chunk stream with the configured detector."""
         detector = vad.detectors.create(self.config.vad.backend, self.config.vad)
         return _only_requests(vad.segment(chunks, vad.Endpointer(self.config.vad, detector)))
