@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -202,8 +201,8 @@ def main() -> None:
     conf_s = sum(c[2].size for c in conf_clips) / 16000
     print(f"{'recognizer':<28} {'exact':>6} {'RTF':>6} {'mean s':>7}")
     for label, recognizer in (
-        ("whisper none", WhisperRecognizer(config, vocab, "confirmation", bias_mode="none")),
-        ("whisper confirmation bias", WhisperRecognizer(config, vocab, "confirmation")),
+        ("whisper command bias", WhisperRecognizer(config, vocab, "command")),
+        ("whisper confirmation", WhisperRecognizer(config, vocab, "confirmation")),
         ("pocketsphinx confirmation", create_recognizer(AsrConfig(backend="pocketsphinx"), vocab, "confirmation")),
     ):
         right = 0

@@ -172,3 +172,14 @@ def test_install_archive_rejects_wrong_checksum_and_bad_layout(tmp_path: Path) -
     with pytest.raises(InputError, match="unexpected entry"):
         install_archive(escape, "vosk-small-en", tmp_path / "c", spec)
     assert not (tmp_path / "evil.txt").exists()
+
+
+def test_config_grammar_from_vocabulary(speech: np.ndarray, caplog: pytest.LogCaptureFixture) -> None:
+    config = AsrConfig(backend="vosk", vosk_model=MODEL_DIR, vosk_grammar=True)
+    with caplog.at_level("WARNING", logger="assistant.asr.vosk"):
+        r = create_recognizer(config, Vocabulary(phrases=("안녕하세요", "좋습니다"), sentences=("오늘 좋습니다",)))
+    assert isinstance(r, VoskRecognizer) and r.grammar is not None
+    assert {"안녕하세요", "좋습니다", "오늘"} <= set(r.grammar)
+    assert "not in the model's vocabulary" in caplog.text  # the English confirmation words were dropped
+    t = r.transcribe(speech)
+    assert t.words and {w.text for w in t.words} <= {"안녕하세요", "좋습니다", "오늘"}

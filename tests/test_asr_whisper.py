@@ -14,12 +14,13 @@ from assistant.asr import (
     Vocabulary,
     create_recognizer,
     is_no_request,
+    normalise_words,
     recognizers,
 )
-from assistant.asr.whisper import WhisperRecognizer, build_hotwords, build_prompt
+from assistant.asr.whisper import WhisperRecognizer, _trim_tail, build_hotwords, build_prompt
 from assistant.config import AsrConfig
 from assistant.errors import BackendError, ConfigError, InputError
-from assistant.events import Transcript, from_event
+from assistant.events import Transcript, Word, from_event
 
 VOCAB = Vocabulary(
     phrases=("gas turbine one", "feed water pump one", "cooling water pump two", "heat recovery steam generator",
@@ -102,6 +103,24 @@ def test_bias_is_built_within_budget(command: WhisperRecognizer) -> None:
     assert build_prompt(("boiler", "the boiler", "boiler"), command._count_tokens).count("boiler") == 1
 
 
+@pytest.mark.parametrize(("text", "voice"), [("yes", "en-us"), ("no", "en-gb"), ("never mind", "en-us")])
+def test_short_answers_keep_no_made_up_tail(command: WhisperRecognizer, config: AsrConfig, tmp_path: Path,
+                                            text: str, voice: str) -> None:
+    t = command.transcribe(load(say(text, tmp_path / "short.wav", voice=voice)))
+    assert normalise_words(t.text) == text.split(), t
+    assert not is_no_request(t, config), t
+
+
+def test_trim_tail_drops_only_unlikely_words_after_a_full_stop() -> None:
+    yes, gas = Word("Yes.", 0.0, 0.8, 0.6), Word("gas", 0.8, 0.9, 0.001)
+    assert _trim_tail([yes, gas]) == [yes]
+    pump = Word("pump", 0.8, 1.0, 0.001)
+    feed = Word("feed", 0.0, 0.8, 0.6)
+    assert _trim_tail([feed, pump]) == [feed, pump]  # no full stop: a weak word, not a made-up tail
+    sure = Word("gas", 0.8, 0.9, 0.4)
+    assert _trim_tail([yes, sure]) == [yes, sure]
+
+
 def test_digital_silence_is_no_request(command: WhisperRecognizer, config: AsrConfig) -> None:
     t = command.transcribe(np.zeros(2 * 16000, dtype=np.int16))
     assert is_no_request(t, config), t
@@ -129,8 +148,11 @@ def test_ten_second_clip(command: WhisperRecognizer, tmp_path: Path) -> None:
     assert t.words[-1].end > 0.6 * t.duration_s
 
 
-def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, tmp_path: Path) -> None:
+def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, command: WhisperRecognizer,
+                                        tmp_path: Path) -> None:
     assert dictation.prompt == "" and dictation.hotwords == ""
+    assert command.prompt and command.hotwords  # default bias: both
+    assert dictation.model is command.model  # loaded once, shared
     text = ("note for the next shift: the lubrication oil was changed this morning "
             "and the maintenance team will check the coupling tomorrow")
     t = dictation.transcribe(load(say(text, tmp_path / "note.wav", voice="en-gb")))

@@ -61,7 +61,7 @@ CONFIRMATION_PHRASES: tuple[str, ...] = (
 # What whisper says when it hears noise or nothing: with weak evidence these are no request.
 _HALLUCINATIONS = frozenset({
     "", "you", "thank you", "thanks", "thank you very much", "thanks for watching",
-    "thank you for watching", "bye", "bye bye", "okay", "oh", "uh", "um", "hmm", "so",
+    "thank you for watching", "bye", "bye bye", "oh", "uh", "um", "hmm", "so",
     "the", "i", "a", "music", "applause", "silence", "blank audio", "no speech",
 })
 
@@ -92,8 +92,8 @@ class StreamingRecognizer(Protocol):
 
 
 def normalise_words(text: str) -> list[str]:
-    """Lowercase words only: ``"P-101's flow?"`` -> ``["p", "101's", "flow"]``."""
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
+    """Lowercase words only, any script: ``"P-101's flow?"`` -> ``["p", "101's", "flow"]``."""
+    return re.findall(r"[^\W_]+(?:'[^\W_]+)?", text.lower())
 
 
 @dataclass(frozen=True)

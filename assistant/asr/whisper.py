@@ -4,14 +4,16 @@
 = a CTranslate2 whisper model there; any other string = a faster-whisper model
 name such as "base.en" (downloaded once where internet exists).
 
-In command and confirmation mode the decoder is biased toward the plant's words
-with ``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``; measured in
-``benchmarks/asr_bias.py``). Dictation mode is unbiased, conditions on previous
+In command mode the decoder is biased toward the plant's words with
+``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``, default both;
+measured in ``benchmarks/asr_bias.py``). Confirmation mode is unbiased (a
+grammar recognizer does better there: ``asr -> confirmation_backend``). Dictation mode is unbiased, conditions on previous
 text and filters long audio with whisper's VAD.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -24,7 +26,7 @@ import numpy as np
 from ..config import AsrConfig
 from ..errors import BackendError, ConfigError
 from ..events import Transcript, Word
-from . import CONFIRMATION_PHRASES, RATE, Vocabulary, as_int16, normalise_words, recognizers
+from . import RATE, Vocabulary, as_int16, normalise_words, recognizers
 
 __all__ = ["WhisperRecognizer", "build_prompt", "build_hotwords", "BIAS_MODES"]
 
@@ -32,9 +34,9 @@ log = logging.getLogger(__name__)
 
 BIAS_MODES = ("none", "prompt", "hotwords", "both")
 # Whisper keeps at most 223 prompt tokens. Measured on 40 requests (benchmarks/asr_bias.py):
-# 60 + 40 tokens is as accurate as 120 + 60, and a shorter prompt is less to attend over.
-PROMPT_TOKENS = 60
-HOTWORD_TOKENS = 40
+# 120 + 60 tokens gave the lowest word error rate; 60 + 40 was no faster and less steady.
+PROMPT_TOKENS = 120
+HOTWORD_TOKENS = 60
 LONG_AUDIO_S = 30.0  # dictation longer than this is cut into speech regions first
 
 # Ordinary words that need no bias: leaving them out leaves room for the plant's words.
@@ -105,16 +107,23 @@ def _resolve_model(model: str) -> tuple[str, bool]:
     return model, False
 
 
+@functools.lru_cache(maxsize=4)
+def _load(source: str, compute_type: str, threads: int, local: bool) -> Any:
+    """One loaded model per (model, compute type, threads): command and dictation share it."""
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(source, device="cpu", compute_type=compute_type, cpu_threads=threads,
+                        local_files_only=local)
+
+
 @recognizers.register("faster-whisper")
 class WhisperRecognizer:
-    """faster-whisper on CPU; the model loads once, in the constructor."""
+    """faster-whisper on CPU; the model loads in the constructor, once per process and model."""
 
     name = "faster-whisper"
 
     def __init__(self, config: AsrConfig, vocabulary: Vocabulary | None = None, mode: str = "command",
                  bias_mode: str | None = None) -> None:
-        from faster_whisper import WhisperModel
-
         self.config = config
         self.mode = mode
         self.bias_mode = bias_mode or (config.bias_mode if config.bias else "none")
@@ -124,8 +133,7 @@ class WhisperRecognizer:
             )
         source, local = _resolve_model(config.model)
         try:
-            self.model = WhisperModel(source, device="cpu", compute_type=config.compute_type,
-                                      cpu_threads=config.threads, local_files_only=local)
+            self.model = _load(source, config.compute_type, config.threads, local)
         except Exception as exc:  # ctranslate2 and huggingface_hub raise many types
             if local:
                 raise BackendError(
@@ -139,14 +147,15 @@ class WhisperRecognizer:
         self.english_only = not self.model.model.is_multilingual
         self.prompt = ""
         self.hotwords = ""
-        if mode != "dictation" and self.bias_mode != "none":
-            phrases: tuple[str, ...] = (
-                CONFIRMATION_PHRASES if mode == "confirmation" else (vocabulary or Vocabulary()).phrases
-            )
+        # Confirmation answers are not biased: a prompt listing "yes, no, cancel ..." made
+        # whisper answer with lists (exact answers fell from 70 % to 33 %).
+        if mode == "command" and self.bias_mode != "none":
+            phrases = (vocabulary or Vocabulary()).phrases
             if self.bias_mode in ("prompt", "both"):
                 self.prompt = build_prompt(phrases, self._count_tokens)
             if self.bias_mode in ("hotwords", "both"):
                 self.hotwords = build_hotwords(phrases, self._count_tokens)
+            log.debug("whisper bias %s: prompt %r, hotwords %r", self.bias_mode, self.prompt, self.hotwords)
 
     def _count_tokens(self, text: str) -> int:
         return len(self.model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
@@ -188,6 +197,11 @@ class WhisperRecognizer:
                     words.append(Word(text=text, start=round(float(w.start), 3),
                                       end=round(float(w.end), 3), confidence=round(float(w.probability), 4)))
         text = " ".join(s.text.strip() for s in segments if s.text.strip())
+        kept = _trim_tail(words)
+        trimmed = len(kept) < len(words)
+        if trimmed:
+            log.debug("whisper: dropped an unlikely tail %r", [w.text for w in words[len(kept):]])
+            words, text = kept, " ".join(w.text for w in kept)
         if not segments or not text:
             return Transcript(text="", confidence=0.0, duration_s=duration, seconds=seconds,
                               backend=self.name, no_speech_prob=max((s.no_speech_prob for s in segments), default=1.0),
@@ -196,9 +210,12 @@ class WhisperRecognizer:
         avg_logprob = sum(s.avg_logprob * n for s, n in zip(segments, weights)) / sum(weights)
         spans = [max(float(s.end - s.start), 0.01) for s in segments]
         no_speech = sum(s.no_speech_prob * d for s, d in zip(segments, spans)) / sum(spans)
+        probs = [w.confidence for w in words]
+        # avg_logprob still counts the dropped tail's tokens: judge a trimmed text by its words
+        confidence = _confidence(0.0 if trimmed else avg_logprob, probs) ** (2.0 if trimmed else 1.0)
         return Transcript(
             text=text,
-            confidence=round(_confidence(avg_logprob, [w.confidence for w in words]), 4),
+            confidence=round(confidence, 4),
             words=tuple(words),
             duration_s=duration,
             seconds=seconds,
@@ -206,6 +223,24 @@ class WhisperRecognizer:
             no_speech_prob=round(float(no_speech), 4),
             avg_logprob=round(float(avg_logprob), 4),
         )
+
+
+TAIL_PROBABILITY = 0.05  # words after a full stop less likely than this were made up
+
+
+def _trim_tail(words: list[Word]) -> list[Word]:
+    """Drop words whisper appends after a finished sentence with almost no evidence.
+
+    A biased decoder tends to run on past the end of a short answer with a word
+    from the prompt ("Yes. gas", "No. flow", "stop. pump"); such words have
+    probabilities near zero and follow a full stop.
+    """
+    end = len(words)
+    while end > 1 and words[end - 1].confidence < TAIL_PROBABILITY:
+        end -= 1
+    if end < len(words) and words[end - 1].text[-1:] in (".", "?", "!"):
+        return words[:end]
+    return words
 
 
 def _confidence(avg_logprob: float, word_probs: list[float]) -> float:
