@@ -115,6 +115,7 @@ def test_dictation_mode_has_no_grammar(tmp_path: Path) -> None:
 def test_default_confirmation_recognizer_is_pocketsphinx(tmp_path: Path) -> None:
     r = create_recognizer(AsrConfig(), VOCAB, "confirmation")
     assert isinstance(r, SphinxRecognizer) and r.mode == "confirmation"
+    assert r.grammar_sentences == 0  # the plant grammar is compiled only when first used
     assert r.transcribe(load(say("go ahead", tmp_path / "g.wav", voice="en-gb"))).text == "go ahead"
     with pytest.raises(ConfigError, match="asr -> confirmation_backend"):
         create_recognizer(AsrConfig(confirmation_backend="nope"), VOCAB, "confirmation")

@@ -1,7 +1,8 @@
 """pocketsphinx backend: a JSGF grammar compiled from the intents' sentences.
 
 Small, fast and exact on a closed set of phrases: in ``command`` mode it only
-hears the vocabulary's sentences and phrases, in ``confirmation`` mode only
+hears the vocabulary's sentences and phrases (fast for a small plant vocabulary,
+far too slow for a large one: see ``_LARGE_GRAMMAR``), in ``confirmation`` mode only
 yes / no / cancel / repeat and friends, in ``dictation`` mode the bundled
 English n-gram model. ``set_mode()`` switches between the grammars at run time.
 
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 _PAD_S = 0.3  # low noise added before and after: on digital silence the last word gets lost
 _PAD_SIGMA = 30.0  # about -60 dBFS
 _FRAME_S = 0.01  # pocketsphinx's frame rate is 100 per second
+# Phrase references x phrases above which decoding slows down a lot. Measured on 2 cores:
+# about 900 (the benchmark's plant) decodes a request in 0.2 s; the demo intents' 496
+# sentence shapes over 253 phrases take 35-50 s a request.
+_LARGE_GRAMMAR = 20_000
 _FILLERS = frozenset({"<s>", "</s>", "<sil>", "[noise]", "<noise>", "++noise++", "++breath++"})
 
 
@@ -98,11 +103,20 @@ class SphinxRecognizer:
                 self.decoder = Decoder(lm=None, jsgf=None, loglevel="FATAL")
         except Exception as exc:
             raise BackendError(f"pocketsphinx could not load its model: {exc}; reinstall pocketsphinx") from None
-        self.modes: list[str] = ["dictation"] if mode == "dictation" else []
-        if mode != "dictation":
+        self.vocabulary = vocabulary
+        self.grammar_sentences = 0
+        self.modes: list[str] = ["dictation"] if mode == "dictation" else ["confirmation", "command"]
+        self._built: set[str] = set()
+        self.mode = mode
+        self.set_mode(mode)
+
+    def _build(self, mode: str) -> None:
+        """Compile a grammar on first use: the plant grammar takes seconds on a large vocabulary."""
+        if mode == "confirmation":
             confirmation, _, _ = compile_grammar(CONFIRMATION_PHRASES, self._known, "confirmation")
             self.decoder.add_jsgf_string("confirmation", confirmation)
-            self.modes.append("confirmation")
+        else:
+            vocabulary = self.vocabulary
             for word in vocabulary.words():
                 self._add_pronunciation(word)
             sentences = (*vocabulary.sentences, *vocabulary.phrases, *CONFIRMATION_PHRASES)
@@ -112,16 +126,19 @@ class SphinxRecognizer:
                 log.warning("pocketsphinx grammar: sentences with %d word(s) missing from the dictionary skipped: %s",
                             len(unknown), shown)
             _, own, _ = compile_grammar(vocabulary.sentences, self._known, "command", vocabulary.phrases)
-            if mode == "command" and vocabulary.sentences and not own:
+            if vocabulary.sentences and not own:
                 raise ConfigError(
                     "no vocabulary sentence could be compiled into a pocketsphinx grammar "
                     f"(unknown words: {', '.join(unknown[:8])}); spell sentences out in words"
                 )
+            size = plant.count("<phrase>") * max(len(vocabulary.phrases), 1)
+            if size > _LARGE_GRAMMAR:
+                log.warning("pocketsphinx grammar of %d shapes x %d phrases is large: decoding may take "
+                            "seconds per request; faster-whisper suits a vocabulary this size", kept,
+                            len(vocabulary.phrases))
             self.decoder.add_jsgf_string("command", plant)
-            self.modes.append("command")
             self.grammar_sentences = kept
-        self.mode = mode
-        self.set_mode(mode)
+        self._built.add(mode)
 
     def _known(self, word: str) -> bool:
         return self.decoder.lookup_word(word) is not None
@@ -147,10 +164,15 @@ class SphinxRecognizer:
             log.info("pocketsphinx: guessed pronunciation of %r: %s", word, phones)
 
     def set_mode(self, mode: str) -> None:
-        """Switch grammar: "command" or "confirmation" (dictation is chosen at creation)."""
+        """Switch grammar: "command" or "confirmation" (dictation is chosen at creation).
+
+        Each grammar is compiled the first time it is used.
+        """
         if mode not in self.modes:
             raise ConfigError(f"pocketsphinx recognizer has no {mode!r} mode here; choose one of: {', '.join(self.modes)}")
         if mode != "dictation":
+            if mode not in self._built:
+                self._build(mode)
             self.decoder.activate_search(mode)
         self.mode = mode
 
