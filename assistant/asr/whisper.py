@@ -46,40 +46,72 @@ _COMMON = frozenset(
 )
 
 
-def build_prompt(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = PROMPT_TOKENS) -> str:
-    """A comma-separated list of phrases within ``budget`` tokens.
+def _promptable(phrase: str) -> bool:
+    """Natural phrases only: no spelled letters ("b e s s 1"), no digits ("bess1", "chp 1")."""
+    words = normalise_words(phrase)
+    return bool(words) and all(len(w) > 1 and w.isalpha() for w in words if w not in _COMMON)
 
-    Phrases are taken in the given order (assets first is best); a phrase whose
-    uncommon words are all already in the prompt is skipped, so the budget covers
-    as many distinct plant words as it can.
+
+def build_prompt(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = PROMPT_TOKENS) -> str:
+    """A comma-separated list of the plant's phrases within ``budget`` tokens.
+
+    Greedy weighted cover: each step takes the phrase whose uncommon words not yet
+    in the prompt weigh most per token, a word weighing the number of phrases it
+    occurs in ("pump" in every pump alias outweighs "urgent"); ties go to the
+    earlier phrase. So the budget covers the plant's central words whatever
+    order the phrases come in. Spelled-out and digit forms are left to the hotwords.
     """
+    weight: dict[str, int] = {}
+    for phrase in phrases:
+        for word in {w for w in normalise_words(phrase) if w not in _COMMON}:
+            weight[word] = weight.get(word, 0) + 1
+    candidates: dict[str, tuple[set[str], int]] = {}
+    for phrase in phrases:
+        text = phrase.strip()
+        words = {w for w in normalise_words(text) if w not in _COMMON}
+        if words and _promptable(text) and text.lower() not in candidates:
+            candidates[text.lower()] = (words, max(count_tokens(text), 1))
+    originals = {p.strip().lower(): p.strip() for p in reversed(phrases)}
     chosen: list[str] = []
     covered: set[str] = set()
-    for phrase in phrases:
-        words = {w for w in normalise_words(phrase) if w not in _COMMON}
-        if not words or words <= covered:
+    used = 0
+    while candidates:
+        best, gain = None, 0.0
+        for key, (words, tokens) in candidates.items():
+            score = sum(weight[w] for w in words - covered) / tokens
+            if score > gain:
+                best, gain = key, score
+        if best is None:
+            break
+        words, tokens = candidates.pop(best)
+        if used + tokens + 1 > budget:  # +1 for the separator
             continue
-        candidate = ", ".join([*chosen, phrase.strip()]) + "."
-        if count_tokens(candidate) > budget:
-            continue
-        chosen.append(phrase.strip())
-        covered.update(words)
-    return (", ".join(chosen) + ".") if chosen else ""
+        chosen.append(originals[best])
+        covered |= words
+        used += tokens + 1
+    prompt = ", ".join(chosen) + "." if chosen else ""
+    while prompt and count_tokens(prompt) > budget:  # separators tokenise differently
+        chosen.pop()
+        prompt = ", ".join(chosen) + "." if chosen else ""
+    return prompt
 
 
 def build_hotwords(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = HOTWORD_TOKENS) -> str:
-    """The plant's uncommon words, space-separated, within ``budget`` tokens."""
-    words: list[str] = []
-    seen: set[str] = set()
+    """The plant's uncommon words within ``budget`` tokens, those in most phrases first."""
+    counts: dict[str, int] = {}
+    spelling: dict[str, str] = {}
     for phrase in phrases:
-        for raw in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", phrase):
+        for raw in dict.fromkeys(re.findall(r"[A-Za-z][A-Za-z0-9'-]*", phrase)):
             key = raw.lower()
-            if key in seen or key in _COMMON or len(key) < 3:
+            if key in _COMMON or len(key) < 3:
                 continue
-            if count_tokens(" ".join([*words, raw])) > budget:
-                return " ".join(words)
-            seen.add(key)
-            words.append(raw)
+            counts[key] = counts.get(key, 0) + 1
+            spelling.setdefault(key, raw)
+    words: list[str] = []
+    for key in sorted(counts, key=lambda k: -counts[k]):  # stable: ties keep first-seen order
+        if count_tokens(" ".join([*words, spelling[key]])) > budget:
+            break
+        words.append(spelling[key])
     return " ".join(words)
 
 
