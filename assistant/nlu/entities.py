@@ -9,6 +9,12 @@
   list word ("curling tower" -> cooling tower). A corrected phrase must match a
   form exactly after correction; a one-word correction ("matter" -> battery) also
   needs context (a preposition before it, or another plant entity in the text).
+* Phrases that *sound* like a plant name are matched on espeak-ng phoneme keys
+  (``phonemes``): a run of one to four words whose key is close to a form's key
+  ("figure 2" -> feeder 2, "this charge" -> discharge, "faster than 1" -> gas
+  turbine 1). Keys of the forms are made once, when the extractor is built; the
+  run must share a word with the form, or sound very close and stand where a
+  plant name is expected.
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
   and ``note_text`` (the words after "take a note", "note that", "log that").
 
@@ -25,6 +31,7 @@ from datetime import datetime
 from ..events import Entity
 from .data import Intents
 from .normalize import Token, normalize, number_value, tokenize
+from .phonemes import Sounds, bigrams, similarity
 from .timerange import find_time_ranges
 
 __all__ = ["Lookups", "EntityExtractor", "phonetic", "NOTE_TRIGGERS"]
@@ -43,6 +50,11 @@ _STOPWORDS = frozenset(
     "a an the of on for at in is are was were be it its this that these those what whats which who how "
     "and or to me my i you your we our us show give tell please can could would will do does did with "
     "from by as any all there their than then so up down out if about".split())
+SOUND_MIN_KEY = 5  # shorter keys ("power", "load") sound like too many words
+SOUND_CUTOFF = 0.74  # key similarity for a run that shares a word with the form
+SOUND_CUTOFF_ALONE = 0.88
+SOUND_CUTOFF_REST = 0.6  # similarity of the words that differ, for a run that shares one  # ... and for one that shares none (needs a plant context too)
+_RUN_NEVER_STARTS = frozenset("a an the of on for at in to and or is are was were be".split())
 _PREPOSITIONS = frozenset({"of", "on", "for", "at", "in", "from", "about", "check"})
 _NOT_NUMBER_BEFORE = frozenset({"which", "this", "that", "the", "each", "every", "any", "no", "another",
                                 "other", "last", "a", "only", "same", "right", "wrong"})
@@ -103,6 +115,20 @@ class EntityExtractor:
         self._keys = [(w, phonetic(w)) for w in sorted(self.vocab) if len(w) >= 4 and not w[0].isdigit()]
         self.regexes = [(r.name, re.compile(p, re.IGNORECASE)) for r in (intents.regexes if intents else ())
                         for p in r.patterns]
+        self.sounds = Sounds()
+        self._form_keys = self._sound_forms()
+        self._sound_cache: dict[tuple[str, ...], tuple[float, int, str, str] | None] = {}
+
+    def _sound_forms(self) -> list[tuple[str, frozenset[str], frozenset[str], str, str]]:
+        """(key, key bigrams, words, entity, value) of every plant form that sounds distinct enough."""
+        out: dict[str, tuple[str, frozenset[str], frozenset[str], str, str]] = {}
+        for words, (entity, value) in sorted(self.patterns.items()):
+            if entity not in self.fuzzy_entities:
+                continue
+            key = self.sounds.key(words)
+            if len(key) >= SOUND_MIN_KEY and key not in out:
+                out[key] = (key, bigrams(key), frozenset(words), entity, value)
+        return list(out.values())
 
     def _add(self, entity: str, value: str, forms: Iterable[str]) -> None:
         from spacy.tokens import Doc
@@ -232,6 +258,70 @@ class EntityExtractor:
             found.append((start, end, entity, value, round(confidence, 3)))
         return found
 
+    def _sound_match(self, run: tuple[str, ...], context: bool) -> tuple[float, int, str, str] | None:
+        """The plant form ``run`` sounds like: (similarity, form words, entity, value), or None."""
+        cache_key = (*run, "|" if context else "")
+        if cache_key in self._sound_cache:
+            return self._sound_cache[cache_key]
+        key = self.sounds.key(run)
+        grams = bigrams(key)
+        best: tuple[float, int, str, str] | None = None
+        if len(key) >= SOUND_MIN_KEY - 1 and grams:
+            shared_words = set(run)
+            for form_key, form_grams, form_words, entity, value in self._form_keys:
+                if abs(len(form_key) - len(key)) > 0.3 * max(len(form_key), len(key)):
+                    continue
+                if len(grams & form_grams) < 0.4 * max(len(grams), len(form_grams)):
+                    continue
+                if shared_words <= form_words:
+                    continue  # nothing misheard: the exact matcher has decided
+                anchored = bool(shared_words & form_words - _STOPWORDS)
+                cutoff = SOUND_CUTOFF if anchored else SOUND_CUTOFF_ALONE
+                if not anchored and not context:
+                    continue
+                score = similarity(key, form_key)
+                if score >= cutoff and anchored:  # what differs must itself sound alike
+                    rest = self.sounds.key([w for w in run if w not in form_words])
+                    form_rest = self.sounds.key([w for w in sorted(form_words) if w not in shared_words])
+                    if similarity(rest, form_rest) < SOUND_CUTOFF_REST:
+                        continue
+                if score >= cutoff and (best is None or score > best[0]):
+                    best = (round(score, 3), len(form_words), entity, value)
+        if len(self._sound_cache) < 20000:
+            self._sound_cache[cache_key] = best
+        return best
+
+    def _sound_alike(self, words: list[str], taken: list[bool], has_plant_entity: bool) -> list[tuple[int, int, str, str, float]]:
+        """Runs of untaken words that sound like a plant form, best first, not overlapping."""
+        candidates: list[tuple[float, int, int, str, str]] = []
+        for start in range(len(words)):
+            if taken[start] or words[start] in _RUN_NEVER_STARTS:
+                continue
+            prev = words[start - 1] if start >= 1 else ""
+            prev2 = words[start - 2] if start >= 2 else ""
+            context = has_plant_entity or prev in _PREPOSITIONS or (prev == "the" and prev2 in _PREPOSITIONS)
+            for end in range(start + 1, min(len(words), start + 4) + 1):
+                if taken[end - 1]:
+                    break
+                run = tuple(words[start:end])
+                if words[start] in _STOPWORDS and end - start == 1:
+                    continue
+                if all(w in _STOPWORDS for w in run):
+                    continue
+                match = self._sound_match(run, context)
+                if match is not None:
+                    score, _, entity, value = match
+                    candidates.append((score, start, end, entity, value))
+        found: list[tuple[int, int, str, str, float]] = []
+        used = [False] * len(words)
+        for score, start, end, entity, value in sorted(candidates, key=lambda c: (-c[0], c[2] - c[1], c[1])):
+            if any(used[start:end]):
+                continue
+            for k in range(start, end):
+                used[k] = True
+            found.append((start, end, entity, value, round(score * 0.9, 3)))
+        return sorted(found)
+
     def extract(self, text: str, tokens: list[Token] | None = None, now: datetime | None = None) -> list[Entity]:
         """All entities in ``text``, in order of their start offset."""
         tokens = tokenize(text) if tokens is None else tokens
@@ -251,6 +341,9 @@ class EntityExtractor:
             add(start, end, entity, value)
         has_plant = any(e.entity in self.fuzzy_entities for e in entities)
         for start, end, entity, value, confidence in self._fuzzy(words, taken, has_plant):
+            add(start, end, entity, value, confidence)
+        has_plant = any(e.entity in self.fuzzy_entities for e in entities)
+        for start, end, entity, value, confidence in self._sound_alike(words, taken, has_plant):
             add(start, end, entity, value, confidence)
         if now is not None:
             for r in find_time_ranges(tokens, now):

@@ -200,6 +200,21 @@ def _split_alnum(tokens: list[Token]) -> list[Token]:
     return out
 
 
+def _join_tags(tokens: list[Token]) -> list[Token]:
+    """A tag written with a dash inside its number, "P1-01", is one number: p 101."""
+    out: list[Token] = []
+    for tok in tokens:
+        prev = out[-1] if out else None
+        before = out[-2] if len(out) >= 2 else None
+        if prev is not None and before is not None and tok.text.isdigit() and tok.text.startswith("0") \
+                and len(prev.text) == 1 and prev.text.isdigit() and tok.start == prev.end + 1 \
+                and before.end == prev.start and before.text.isalpha():
+            out[-1] = Token(prev.text + tok.text, prev.start, tok.end)
+        else:
+            out.append(tok)
+    return out
+
+
 def _clip(text: str) -> str:
     if len(text) <= MAX_CHARS:
         return text
@@ -209,7 +224,7 @@ def _clip(text: str) -> str:
 
 def tokenize(text: str) -> list[Token]:
     """Normalised tokens of ``text`` with their spans in the original (first ``MAX_CHARS`` only)."""
-    return _merge_numbers(_split_alnum(_raw_tokens(_clip(text))))
+    return _merge_numbers(_join_tags(_split_alnum(_raw_tokens(_clip(text)))))
 
 
 def normalize(text: str) -> str:
