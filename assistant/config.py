@@ -55,7 +55,6 @@ class AsrConfig:
     compute_type: str = "int8"
     beam_size: int = 5
     threads: int = 2
-    bias: bool = True  # prompt and hotwords from the plant's words
     bias_mode: str = "both"  # none | prompt | hotwords | both: how whisper is biased (benchmarks/asr_bias.py)
     vosk_model: str = ""  # directory of a Vosk model (required for backend vosk)
     vosk_grammar: bool = False  # limit Vosk to the intents' vocabulary

@@ -24,7 +24,9 @@ from .dialogue import Dialogue, DialogueState
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .plant import create_plant
 
-__all__ = ["Pipeline", "Turn"]
+__all__ = ["Pipeline", "Turn", "SHORT_ANSWERS"]
+
+SHORT_ANSWERS = frozenset({"confirm", "deny", "cancel", "repeat"})
 
 @dataclass(frozen=True)
 class Turn:
@@ -68,6 +70,10 @@ class Pipeline:
     def dictation(self) -> asr.Recognizer:
         return asr.create_recognizer(self.config.asr, self.vocabulary, "dictation")
 
+    @cached_property
+    def confirmation(self) -> asr.Recognizer:
+        return asr.create_recognizer(self.config.asr, self.vocabulary, "confirmation")
+
     def transcribe(self, samples: np.ndarray, mode: str = "command") -> Transcript:
         return (self.dictation if mode == "dictation" else self.recognizer).transcribe(samples)
 
@@ -75,7 +81,17 @@ class Pipeline:
         return self.understander.parse(text)
 
     def understand(self, samples: np.ndarray) -> tuple[Transcript, Intent]:
-        """Speech to intent; speech that holds no request gives an empty out-of-scope intent."""
+        """Speech to intent; speech that holds no request gives an empty out-of-scope intent.
+
+        While a write waits for confirmation the short answers (yes, no, cancel, repeat) are
+        tried first with the confirmation recognizer; anything else goes to the command one.
+        """
+        if self.state.awaiting == "confirm":
+            transcript = self.confirmation.transcribe(samples)
+            if not asr.is_no_request(transcript, self.config.asr):
+                intent = self.parse(transcript.text)
+                if intent.name in SHORT_ANSWERS:
+                    return transcript, intent
         transcript = self.transcribe(samples)
         if asr.is_no_request(transcript, self.config.asr):
             return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)

@@ -158,7 +158,7 @@ class WhisperRecognizer:
                  bias_mode: str | None = None) -> None:
         self.config = config
         self.mode = mode
-        self.bias_mode = bias_mode or (config.bias_mode if config.bias else "none")
+        self.bias_mode = bias_mode or config.bias_mode
         if self.bias_mode not in BIAS_MODES:
             raise ConfigError(
                 f"asr -> bias_mode = {self.bias_mode!r} is unknown; choose one of: {', '.join(BIAS_MODES)}"

@@ -1,0 +1,65 @@
+"""Config: layers, errors with paths, and the documented example kept in step with the code."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Config, load_config
+from assistant.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "plantvoice.example.toml"
+
+
+def test_example_lists_every_key_with_its_default() -> None:
+    text = EXAMPLE.read_text()
+    values = tomllib.loads(text)
+    defaults = Config()
+    assert re.search(r"^# data_dir = ", text, re.M)
+    sections = [s.name for s in dataclasses.fields(Config) if dataclasses.is_dataclass(getattr(defaults, s.name))]
+    assert len(sections) == 6
+    for name in sections:
+        table = getattr(defaults, name)
+        for field in dataclasses.fields(table):
+            default = getattr(table, field.name)
+            if field.name in values.get(name, {}):
+                assert values[name][field.name] == default, f"{name}.{field.name}"
+            else:  # documented but commented out: a path that depends on the checkout
+                assert re.search(rf"^# {field.name} = ", text, re.M), f"{name}.{field.name} undocumented"
+    assert load_config(EXAMPLE, env={}).asr == defaults.asr
+
+
+def test_file_then_environment_override(tmp_path: Path) -> None:
+    file = tmp_path / "site.toml"
+    file.write_text('data_dir = "/srv/pv"\n[asr]\nbackend = "vosk"\nbeam_size = 3\n[vad]\nsilence_ms = 900\n')
+    config = load_config(file, env={"PLANTVOICE_VAD_SILENCE_MS": "400", "PLANTVOICE_DATA_DIR": str(tmp_path)})
+    assert (config.asr.backend, config.asr.beam_size, config.vad.silence_ms) == ("vosk", 3, 400)
+    assert config.data_dir == str(tmp_path)
+
+
+@pytest.mark.parametrize(("content", "env", "needle"), [
+    ("[asr]\nbeam = 3\n", {}, "unknown config key asr -> beam"),
+    ("[asr]\nbeam_size = 'x'\n", {}, "asr -> beam_size"),
+    ("asr = 3\n", {}, "must be a table [asr]"),
+    ("[asr\n", {}, "not valid TOML"),
+    ("", {"PLANTVOICE_ASR_BEAM_SIZE": "wide"}, "asr -> beam_size (from $PLANTVOICE_ASR_BEAM_SIZE)"),
+])
+def test_bad_config_names_the_key(tmp_path: Path, content: str, env: dict[str, str], needle: str) -> None:
+    file = tmp_path / "bad.toml"
+    file.write_text(content)
+    with pytest.raises(ConfigError) as error:
+        load_config(file, env=env)
+    assert needle in str(error.value) and "\n" not in str(error.value)
+
+
+def test_missing_file_and_unknown_backend() -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("/nonexistent/plantvoice.toml", env={})
+    from assistant.tts import synthesizers
+
+    with pytest.raises(ConfigError, match="choose one of: espeak-ng, pyttsx3"):
+        synthesizers.create("festival")
