@@ -4,6 +4,10 @@ Training data is the intents' examples, expanded: an example that marks a list
 entity (``[feed pump two](asset)``) stands for every value of that entity, so
 copies with other values' spoken forms are added (bounded, deterministic).
 
+Examples of the generated ``heard.yml`` (what the recognizer made of spoken
+examples, ``scripts/speak_intents.py``) train the classifier at ``HEARD_WEIGHT``
+and are never exact templates.
+
 Each sentence is seen twice by the model: normalised, and *delexicalised* with
 entities replaced by placeholders (``what is the xmeasurementx of xassetx``).
 
@@ -46,7 +50,9 @@ __all__ = [
     "MiniLM",
 ]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+HEARD_WEIGHT = 0.3  # examples of a generated heard file (recognizer transcripts) count half
+HEARD_SOURCE = "heard.yml:"  # the file scripts/speak_intents.py writes
 FEATURES = ("tfidf", "minilm", "both")
 PER_EXAMPLE = 6  # expanded copies per annotated example
 
@@ -207,9 +213,12 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
     texts = [p[0] for p in pairs]
     delexes = [p[1] for p in pairs]
     labels = [s.intent for s in sentences]
+    heard = {e.text for e in intents.examples if e.source.rsplit("/", 1)[-1].startswith(HEARD_SOURCE)}
     templates: dict[str, str] = {}
     ambiguous: set[str] = set()
     for s, (text, delex) in zip(sentences, pairs):
+        if s.text in heard:
+            continue  # a transcript teaches the classifier, it is no exact template
         for key in {text, delex}:
             if not key:
                 continue
@@ -231,7 +240,8 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
     matrix = model._matrix(texts, delexes)
     weights = _balanced_weights(labels)
     classifier = LogisticRegression(C=c, max_iter=3000)
-    classifier.fit(matrix, labels, sample_weight=[weights[label] for label in labels])
+    classifier.fit(matrix, labels, sample_weight=[weights[label] * (HEARD_WEIGHT if s.text in heard else 1.0)
+                                                  for label, s in zip(labels, sentences)])
     model.classifier = classifier
     model.train_seconds = time.perf_counter() - started
     model.sentences = len(sentences)

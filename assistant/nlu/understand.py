@@ -6,6 +6,12 @@ gets that intent with confidence 1.0; otherwise the classifier's ranking decides
 A best intent below ``NluConfig.threshold`` becomes ``out_of_scope`` with
 confidence ``1 - best``; the ranking is kept so the dialogue can still ask
 "did you mean ...".
+
+Corrected: a short request (up to ``CORRECT_MAX_WORDS`` words, one of them a word the
+intents never use) that would be out of scope is compared by sound (espeak-ng phoneme keys, see ``phonemes``) with the
+short written sentences; one that sounds nearly the same ("council" -> "cancel")
+takes that sentence's intent, with the similarity as confidence. Sentences of
+``out_of_scope`` compete too, so chatter that sounds like chatter stays out.
 """
 
 from __future__ import annotations
@@ -20,10 +26,14 @@ from .classifier import IntentModel, load_or_train
 from .data import Intents, load_intents
 from .entities import EntityExtractor
 from .normalize import Token, tokenize
+from .phonemes import bigrams, similarity
 
 __all__ = ["ClassifierUnderstander", "placeholder"]
 
 RANKING_SIZE = 10
+CORRECT_MAX_WORDS = 4
+CORRECT_CUTOFF = 0.8
+CORRECTED = True  # the corrected step on (benchmarks switch it off to measure it)
 
 
 def placeholder(entity: str) -> str:
@@ -59,6 +69,39 @@ class ClassifierUnderstander:
         self.model: IntentModel
         self.model, self.trained = load_or_train(config.models_dir, self.intents, self.lookups, self.delexicalise,
                                                  config.features)
+        self.correct = CORRECTED
+        self._short = self._short_sentences()
+
+    def _short_sentences(self) -> list[tuple[str, frozenset[str], str]]:
+        """(sound key, key bigrams, intent) of every short sentence the model knows as is."""
+        sounds = self.extractor.sounds
+        out = []
+        for text, intent in sorted(self.model.templates.items()):
+            words = text.split()
+            if 1 <= len(words) <= CORRECT_MAX_WORDS and not any(w.startswith("x") and w.endswith("x") for w in words):
+                key = sounds.key(words)
+                if len(key) >= 2:
+                    out.append((key, bigrams(key), intent))
+        return out
+
+    def corrected(self, words: Sequence[str]) -> tuple[str, float] | None:
+        """The intent of the short sentence ``words`` sound nearly like, with the similarity; or None."""
+        if not 1 <= len(words) <= CORRECT_MAX_WORDS or all(w in self.extractor.known_words for w in words):
+            return None  # only a word the intents never use can be a slip
+        key = self.extractor.sounds.key(list(words))
+        grams = bigrams(key)
+        best: tuple[float, str] | None = None
+        for other, other_grams, intent in self._short:
+            if abs(len(other) - len(key)) > (1 - CORRECT_CUTOFF) * max(len(other), len(key)) + 0.5:
+                continue
+            if grams and other_grams and not grams & other_grams:
+                continue
+            score = similarity(key, other)
+            if best is None or score > best[0]:
+                best = (score, intent)
+        if best is None or best[0] < CORRECT_CUTOFF or best[1] == OUT_OF_SCOPE:
+            return None
+        return best[1], round(best[0], 4)
 
     def delexicalise(self, text: str, now: datetime | None = None) -> tuple[str, str]:
         """(normalised text, text with entities replaced by placeholders)."""
@@ -81,6 +124,10 @@ class ClassifierUnderstander:
             ranking = [(template, 1.0)] + [(n, c) for n, c in ranking if n != template][: RANKING_SIZE - 1]
         name, confidence = ranking[0]
         rounded = tuple((n, round(c, 4)) for n, c in ranking)
+        if self.correct and (name == OUT_OF_SCOPE or confidence < self.config.threshold):
+            snapped = self.corrected(normalised.split())
+            if snapped is not None:
+                return Intent(text, snapped[0], snapped[1], entities, rounded)
         if name != OUT_OF_SCOPE and confidence < self.config.threshold:
             return Intent(text, OUT_OF_SCOPE, round(1.0 - confidence, 4), entities, rounded)
         return Intent(text, name, round(confidence, 4), entities, rounded)
