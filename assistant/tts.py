@@ -1,7 +1,7 @@
 """Speech output: answer text to a WAV file.
 
 Backends (``tts -> backend``):
-    pyttsx3    pyttsx3 driving libespeak-ng in process; one engine per process, reused
+    pyttsx3    pyttsx3 driving libespeak-ng in a worker process; one engine, reused
     espeak-ng  the espeak-ng command line; a simple fallback
 
 Both take ``tts -> voice`` (an espeak-ng voice such as ``en-us``, ``en-gb`` or
@@ -11,7 +11,11 @@ Both take ``tts -> voice`` (an espeak-ng voice such as ``en-us``, ``en-gb`` or
 
 from __future__ import annotations
 
+import json
+import os
+import select
 import subprocess
+import sys
 import tempfile
 import threading
 import wave
@@ -19,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .config import TtsConfig
-from .errors import BackendError, ConfigError, InputError
+from .errors import BackendError, ConfigError, InputError, PlantvoiceError
 from .registry import Registry
 
 __all__ = ["Synthesizer", "synthesizers", "Pyttsx3Synthesizer", "EspeakSynthesizer"]
@@ -105,44 +109,99 @@ def _voice_ids(voices: Any) -> dict[str, str]:
     return ids
 
 
-@synthesizers.register("pyttsx3")
-class Pyttsx3Synthesizer:
-    """pyttsx3's espeak driver: ``save_to_file`` then ``runAndWait`` (never ``say``)."""
-
-    def __init__(self, config: TtsConfig | None = None) -> None:
-        self.config = config or TtsConfig()
-        _check_rate(self.config)
-        with _ENGINE_LOCK:
-            known = _voice_ids(_shared_engine().getProperty("voices"))
-        base, plus, variant = self.config.voice.partition("+")
+def _speak_in_worker(text: str, path: str, voice: str, rate: int) -> None:
+    """Runs in the speech worker process, the only user of libespeak-ng there."""
+    with _ENGINE_LOCK:
+        engine = _shared_engine()
+        known = _voice_ids(engine.getProperty("voices"))
+        base, plus, variant = voice.partition("+")
         file = known.get(base.strip().lower())
         if not file:
             raise ConfigError(
-                f"tts -> voice = {self.config.voice!r} is not an espeak-ng voice; "
+                f"tts -> voice = {voice!r} is not an espeak-ng voice; "
                 "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)"
             )
-        self._voice = f"{file}{plus}{variant}"
+        _engine_errors.clear()
+        engine.setProperty("voice", f"{file}{plus}{variant}")
+        engine.setProperty("rate", rate)
+        engine.save_to_file(text, path)
+        engine.runAndWait()
+        errors = list(_engine_errors)
+    if errors and "voice" in str(errors[0]):
+        raise ConfigError(f"tts -> voice = {voice!r} was refused by libespeak-ng ({errors[0]}); "
+                          "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
+    if errors:
+        raise BackendError(f"pyttsx3 failed to speak into {path}: {errors[0]}; try tts -> backend = \"espeak-ng\"")
+
+
+@synthesizers.register("pyttsx3")
+class Pyttsx3Synthesizer:
+    """pyttsx3's espeak driver, ``save_to_file`` then ``runAndWait`` (never ``say``).
+
+    libespeak-ng keeps one global state per process, and other stages use it too
+    (phoneme keys in understanding), so pyttsx3 runs in a worker process of its
+    own, spoken to over a pipe; a worker that hangs is killed after ``timeout_s``
+    and the next request starts a fresh one.
+    """
+
+    def __init__(self, config: TtsConfig | None = None, timeout_s: float = 60.0) -> None:
+        self._worker: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+        self.config = config or TtsConfig()
+        self.timeout_s = timeout_s
+        _check_rate(self.config)
+
+    def _started(self) -> subprocess.Popen[str]:
+        if self._worker is None or self._worker.poll() is not None:
+            command = [sys.executable, "-c", "from assistant.tts import serve; serve()"]
+            self._worker = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return self._worker
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
         path = Path(path)
-        with _ENGINE_LOCK:
-            engine = _shared_engine()
-            _engine_errors.clear()
-            engine.setProperty("voice", self._voice)
-            engine.setProperty("rate", self.config.rate)
-            engine.save_to_file(text, str(path))
-            engine.runAndWait()
-            errors = list(_engine_errors)
-        if errors and "voice" in str(errors[0]):
-            raise ConfigError(f"tts -> voice = {self.config.voice!r} was refused by libespeak-ng ({errors[0]}); "
-                              "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
-        if errors:
-            raise BackendError(f"pyttsx3 failed to speak into {path}: {errors[0]}; try tts -> backend = \"espeak-ng\"")
+        request = {"text": text, "path": str(path), "voice": self.config.voice, "rate": self.config.rate}
+        with self._lock:
+            worker = self._started()
+            assert worker.stdin is not None and worker.stdout is not None
+            worker.stdin.write(json.dumps(request) + "\n")
+            worker.stdin.flush()
+            ready, _, _ = select.select([worker.stdout], [], [], self.timeout_s)
+            reply = json.loads(worker.stdout.readline() or "null") if ready else None
+        if reply is None:
+            self.close()
+            raise BackendError(f"pyttsx3 did not finish speaking into {path} within {self.timeout_s:g} s; "
+                               "shorten the text or set tts -> backend = \"espeak-ng\"")
+        if reply.get("error"):
+            raise (ConfigError if reply["error"] == "ConfigError" else BackendError)(reply["message"])
         if _frames(path) == 0:
             raise BackendError(f"pyttsx3 wrote no audio to {path}; check the directory is writable "
                                "or set tts -> backend = \"espeak-ng\"")
         return path
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker.wait()
+            self._worker = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def serve() -> None:
+    """The speech worker: one JSON request per stdin line, one JSON reply per stdout line."""
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # the driver prints on stdout: keep the reply channel clean
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            _speak_in_worker(request["text"], request["path"], request["voice"], request["rate"])
+            reply: dict[str, str] = {}
+        except PlantvoiceError as exc:
+            reply = {"error": type(exc).__name__, "message": str(exc)}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
 
 
 @synthesizers.register("espeak-ng")

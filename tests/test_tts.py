@@ -125,3 +125,27 @@ def test_espeak_ng_speaks_text_that_looks_like_an_option(tmp_path: Path) -> None
 def test_unknown_backend_lists_the_choices() -> None:
     with pytest.raises(ConfigError, match="tts -> backend.*espeak-ng, pyttsx3"):
         synthesizers.create("festival", TtsConfig())
+
+
+def test_pyttsx3_worker_that_died_is_replaced(tmp_path: Path) -> None:
+    """pyttsx3 runs in its own process; if that process dies, the next answer starts a new one."""
+    from assistant.tts import Pyttsx3Synthesizer
+
+    synth = Pyttsx3Synthesizer(TtsConfig())
+    first = synth.synthesize("first answer", tmp_path / "one.wav")
+    assert synth._worker is not None
+    synth._worker.kill()
+    synth._worker.wait()
+    second = synth.synthesize("second answer", tmp_path / "two.wav")
+    assert first.stat().st_size > 1000 and second.stat().st_size > 1000
+    synth.close()
+
+
+def test_pyttsx3_shares_the_process_with_other_libespeak_users(tmp_path: Path) -> None:
+    """Understanding reads phonemes through libespeak-ng in this process; speech output must still work."""
+    from assistant.nlu.phonemes import Sounds
+    from assistant.tts import Pyttsx3Synthesizer
+
+    assert Sounds().key("cooling tower")
+    wav = Pyttsx3Synthesizer(TtsConfig()).synthesize("the cooling tower is fine", tmp_path / "a.wav")
+    assert wav.stat().st_size > 1000
