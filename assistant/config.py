@@ -55,11 +55,11 @@ class AsrConfig:
     compute_type: str = "int8"
     beam_size: int = 5
     threads: int = 2
-    bias_mode: str = "both"  # none | prompt | hotwords | both: how whisper is biased (benchmarks/asr_bias.py)
+    bias_mode: str = "sentences"  # sentences | prompt | hotwords | both | none: how whisper is biased (benchmarks/asr_bias.py)
     vosk_model: str = ""  # directory of a Vosk model (required for backend vosk)
     vosk_grammar: bool = False  # limit Vosk to the intents' vocabulary
     no_speech_threshold: float = 0.6  # above: the audio holds no request
-    min_confidence: float = 0.35  # below: the transcript is not trusted
+    min_confidence: float = 0.2  # below: the transcript is not trusted (noise is caught by no_speech_threshold)
     max_command_s: float = 30.0  # longer audio is no spoken request (use dictation mode)
 
 

@@ -50,8 +50,10 @@ class Pipeline:
         lookups = self.plant.model.lookups()
         intents_dir = intents_dir or config.nlu.intents_dir
         self.understander = nlu.create_understander(config.nlu, lookups, intents_dir)
-        phrases, sentences = nlu.vocabulary(nlu.load_intents(intents_dir), lookups)
-        self.vocabulary = asr.Vocabulary(tuple(phrases), tuple(sentences))
+        intents = nlu.load_intents(intents_dir)
+        phrases, sentences = nlu.vocabulary(intents, lookups)
+        names = tuple(forms[0] for forms in lookups.get("asset", {}).values() if forms)
+        self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), names)
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
                                  config.data_path)

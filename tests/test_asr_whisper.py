@@ -27,6 +27,10 @@ VOCAB = Vocabulary(
              "boiler", "battery storage", "bearing temperature", "vibration", "drum level", "discharge pressure",
              "state of charge"),
     sentences=("what is the bearing temperature of feed water pump one", "show the vibration of gas turbine one"),
+    examples=("what alarms are active", "acknowledge the alarm", "yes", "no", "is feed pump two going to fail",
+              "what is the bearing temperature of feed pump two", "how is the plant doing"),
+    names=("gas turbine one", "feed water pump one", "cooling water pump two", "heat recovery steam generator",
+           "battery storage", "main transformer"),
 )
 
 
@@ -156,7 +160,8 @@ def test_ten_second_clip(command: WhisperRecognizer, tmp_path: Path) -> None:
 def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, command: WhisperRecognizer,
                                         tmp_path: Path) -> None:
     assert dictation.prompt == "" and dictation.hotwords == ""
-    assert command.prompt and command.hotwords  # default bias: both
+    assert command.prompt.startswith("What alarms are active. Acknowledge the alarm.")  # default bias: sentences
+    assert "battery storage" in command.prompt
     assert dictation.model is command.model  # loaded once, shared
     text = ("note for the next shift: the lubrication oil was changed this morning "
             "and the maintenance team will check the coupling tomorrow")
@@ -211,3 +216,24 @@ def test_model_name_without_internet_is_backend_error() -> None:
     """This box has no internet: naming a model that is not cached must say so clearly."""
     with pytest.raises(BackendError, match="asr -> model"):
         WhisperRecognizer(AsrConfig(model="plantvoice-no-such-model"), VOCAB)
+
+
+def test_sentence_prompt_fits_the_budget_and_keeps_requests_first(command: WhisperRecognizer) -> None:
+    from assistant.asr.whisper import build_sentence_prompt
+
+    full = build_sentence_prompt(VOCAB, command._count_tokens)
+    assert full.startswith("What alarms are active. Acknowledge the alarm. Yes. No.") and "main transformer." in full
+    short = build_sentence_prompt(VOCAB, command._count_tokens, budget=30)
+    assert command._count_tokens(short) <= 30 and short.startswith("What alarms are active.")
+    assert "main transformer" not in short  # names give way before requests
+
+
+def test_a_stock_sentence_squeezed_after_the_request_is_dropped() -> None:
+    said = [Word("What", 0.0, 0.7, 0.2), Word("is", 0.7, 0.9, 0.4), Word("the", 0.9, 1.0, 0.9),
+            Word("transformer.", 2.4, 3.0, 0.99)]
+    made_up = [Word("We'll", 3.0, 3.0, 0.19), Word("see", 3.0, 3.0, 0.64), Word("you", 3.0, 3.0, 0.72),
+               Word("next", 3.0, 3.08, 0.38), Word("time.", 3.08, 3.08, 0.8)]
+    assert _trim_tail(said + made_up) == said
+    spoken = [Word("Stop.", 0.0, 0.4, 0.9), Word("Check", 0.6, 0.9, 0.8), Word("pump", 0.9, 1.2, 0.9),
+              Word("two.", 1.2, 1.5, 0.9)]
+    assert _trim_tail(spoken) == spoken  # a second sentence that took time to say stays

@@ -175,7 +175,7 @@ def _stereo(path: Path, rate: int, seconds: float, signal: np.ndarray | None = N
 
 def test_silence_and_stereo_rates_are_handled(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     silence = _stereo(tmp_path / "silence.wav", 48000, 3.0)
-    speech16 = say("give me an overview of the plant", tmp_path / "s.wav", voice="en-us+f3", rate=48000)
+    speech16 = say("give me an overview of the plant", tmp_path / "s.wav", voice="en-us", speed=150, rate=48000)
     with wave.open(str(speech16)) as w:
         mono = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     stereo = _stereo(tmp_path / "stereo48k.wav", 48000, 0, mono)

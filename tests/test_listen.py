@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.audio import play
+from assistant.audio import load_wav, play
 from assistant.config import AudioConfig
 from speech import say
 
@@ -86,9 +86,13 @@ def test_listen_answers_a_spoken_request_and_not_itself(env: dict[str, str], tmp
         assert "alarm" in str(turn["answer"]).lower() and turn["data"]
         # The spoken answer goes out through the same sink the microphone hears:
         # the loop must not take its own voice for a request.
-        assert listener.next(timeout=20) is None
-        answers = sorted((tmp_path / "data" / "answers").glob("answer-*.wav"))
-        assert len(answers) == 1
+        answer = tmp_path / "data" / "answers" / "answer-0001.wav"
+        for _ in range(100):
+            if answer.exists():
+                break
+            time.sleep(0.1)
+        assert listener.next(timeout=len(load_wav(answer)) / 16000 + 3) is None
+        assert sorted(answer.parent.glob("answer-*.wav")) == [answer]
         speak_into_microphone("what is the oil temperature of the main transformer", tmp_path, voice="en-gb")
         turn = listener.next(timeout=90)
         assert turn is not None and turn["intent"]["name"] == "sensor_reading"  # type: ignore[index]
@@ -114,3 +118,29 @@ def test_push_to_talk_takes_only_what_is_said_while_held(env: dict[str, str], tm
         assert "turbine" in str(turn["transcript"]).lower()
     finally:
         assert listener.stop() == 0
+
+
+def test_spoken_confirmation_acknowledges_only_after_yes(tmp_path: Path) -> None:
+    """A write read back by voice waits for a spoken yes, heard by the confirmation recognizer."""
+    from assistant.config import load_config
+    from assistant.events import SpokenRequest
+    from assistant.pipeline import Pipeline
+
+    config = load_config(env={"PLANTVOICE_DATA_DIR": str(tmp_path / "data")})
+    pipeline = Pipeline.from_config(config)
+
+    def hear(text: str, voice: str) -> object:
+        wav = say(text, tmp_path / "turn.wav", voice=voice, speed=150)
+        return pipeline.turn(SpokenRequest(load_wav(wav).tobytes()))
+
+    intent, answer = pipeline.ask("acknowledge the alarm on the main transformer")
+    assert intent.name == "alarm_acknowledge" and answer.awaiting == "confirm"
+    turn = hear("the weather is fine today", "en-gb")  # not an answer to the question: nothing written
+    assert turn.intent.name != "confirm"  # type: ignore[attr-defined]
+    intent, answer = pipeline.ask("acknowledge the alarm on the main transformer")
+    assert not (tmp_path / "data" / "audit.jsonl").exists()
+    turn = hear("yes", "en-us+f3")
+    assert turn.intent.name == "confirm"  # type: ignore[attr-defined]
+    assert turn.transcript.backend == config.asr.confirmation_backend  # type: ignore[attr-defined]
+    assert "T1" in (tmp_path / "data" / "audit.jsonl").read_text()
+    assert [a.asset for a in pipeline.plant.alarms() if a.acknowledged] == ["T1"]

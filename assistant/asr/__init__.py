@@ -103,10 +103,14 @@ class Vocabulary:
     ``phrases``: asset names and aliases, measurement names ("feed water pump one",
     "bearing temperature"). ``sentences``: example requests from the intents with
     entity values filled in ("what is the vibration of gas turbine one").
+    ``examples``: one typical request per intent, ``names``: each asset's name - the
+    two make the whisper prompt that reads like the control room's own talk.
     """
 
     phrases: tuple[str, ...] = ()
     sentences: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
 
     def words(self) -> list[str]:
         """Every distinct normalised word of phrases and sentences, in first-seen order."""

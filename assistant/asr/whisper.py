@@ -28,14 +28,15 @@ from ..errors import BackendError, ConfigError
 from ..events import Transcript, Word
 from . import RATE, Vocabulary, as_int16, normalise_words, recognizers
 
-__all__ = ["WhisperRecognizer", "build_prompt", "build_hotwords", "BIAS_MODES"]
+__all__ = ["WhisperRecognizer", "build_prompt", "build_sentence_prompt", "build_hotwords", "BIAS_MODES"]
 
 log = logging.getLogger(__name__)
 
-BIAS_MODES = ("none", "prompt", "hotwords", "both")
+BIAS_MODES = ("none", "prompt", "hotwords", "both", "sentences")
 # Whisper keeps at most 223 prompt tokens. Measured on 40 requests (benchmarks/asr_bias.py):
 # 120 + 60 tokens gave the lowest word error rate; 60 + 40 was no faster and less steady.
 PROMPT_TOKENS = 120
+SENTENCE_PROMPT_TOKENS = 220  # whisper keeps at most 223 prompt tokens
 HOTWORD_TOKENS = 60
 LONG_AUDIO_S = 30.0  # dictation longer than this is cut into speech regions first
 
@@ -94,6 +95,24 @@ def build_prompt(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget
         chosen.pop()
         prompt = ", ".join(chosen) + "." if chosen else ""
     return prompt
+
+
+def build_sentence_prompt(vocabulary: Vocabulary, count_tokens: Any, budget: int = SENTENCE_PROMPT_TOKENS) -> str:
+    """One typical request per intent, then the assets' names, within ``budget`` tokens.
+
+    Whisper reads the prompt as the text that came before: requests in the
+    control room's own words prime both the command words ("acknowledge",
+    "predicted faults") and the asset names (benchmarks/asr_bias.py).
+    """
+    parts = [e.strip()[:1].upper() + e.strip()[1:].rstrip(".?!") + "." for e in vocabulary.examples if e.strip()]
+    names = [n.strip() for n in vocabulary.names if n.strip()]
+    while names and count_tokens(" ".join(parts) + " " + ", ".join(names) + ".") > budget:
+        names.pop()
+    prompt = " ".join(parts) + (" " + ", ".join(names) + "." if names else "")
+    while parts and count_tokens(prompt) > budget:
+        parts.pop()
+        prompt = " ".join(parts)
+    return prompt.strip()
 
 
 def build_hotwords(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = HOTWORD_TOKENS) -> str:
@@ -183,6 +202,8 @@ class WhisperRecognizer:
         # whisper answer with lists (exact answers fell from 70 % to 33 %).
         if mode == "command" and self.bias_mode != "none":
             phrases = (vocabulary or Vocabulary()).phrases
+            if self.bias_mode == "sentences":
+                self.prompt = build_sentence_prompt(vocabulary or Vocabulary(), self._count_tokens)
             if self.bias_mode in ("prompt", "both"):
                 self.prompt = build_prompt(phrases, self._count_tokens)
             if self.bias_mode in ("hotwords", "both"):
@@ -258,20 +279,26 @@ class WhisperRecognizer:
 
 
 TAIL_PROBABILITY = 0.05  # words after a full stop less likely than this were made up
+SQUEEZED_S = 0.04  # a last sentence whose words last this long on average was never spoken
+_ENDS = (".", "?", "!")
 
 
 def _trim_tail(words: list[Word]) -> list[Word]:
-    """Drop words whisper appends after a finished sentence with almost no evidence.
+    """Drop what whisper appends after a finished sentence with no evidence in the audio.
 
-    A biased decoder tends to run on past the end of a short answer with a word
-    from the prompt ("Yes. gas", "No. flow", "stop. pump"); such words have
-    probabilities near zero and follow a full stop.
+    A biased decoder tends to run on past the end of a request: with a word from
+    the prompt at a probability near zero ("Yes. gas", "No. flow"), or with a whole
+    stock sentence ("... transformer. We'll see you next time.") whose words are
+    squeezed into no time at all at the end of the audio.
     """
     end = len(words)
     while end > 1 and words[end - 1].confidence < TAIL_PROBABILITY:
         end -= 1
-    if end < len(words) and words[end - 1].text[-1:] in (".", "?", "!"):
-        return words[:end]
+    if end < len(words) and words[end - 1].text[-1:] in _ENDS:
+        words = words[:end]
+    last = max((i + 1 for i, w in enumerate(words[:-1]) if w.text[-1:] in _ENDS), default=0)
+    if last and sum(w.end - w.start for w in words[last:]) / len(words[last:]) < SQUEEZED_S:
+        return words[:last]
     return words
 
 

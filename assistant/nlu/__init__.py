@@ -22,7 +22,7 @@ from ..events import Intent
 from ..registry import Registry
 from .data import Annotation, Example, Intents, load_intent_tests, load_intents
 from .entities import Lookups
-from .vocabulary import load_lookups, vocabulary
+from .vocabulary import load_lookups, typical_requests, vocabulary
 
 __all__ = [
     "Understander",
@@ -33,6 +33,7 @@ __all__ = [
     "load_intent_tests",
     "load_lookups",
     "vocabulary",
+    "typical_requests",
     "Intents",
     "Example",
     "Annotation",

@@ -14,10 +14,10 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataError
-from .classifier import expand
+from .classifier import HEARD_SOURCE, expand
 from .data import Intents
 
-__all__ = ["load_lookups", "vocabulary"]
+__all__ = ["load_lookups", "vocabulary", "typical_requests"]
 
 MAX_SENTENCES = 2000
 
@@ -72,3 +72,12 @@ def vocabulary(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str
         if len(sentences) >= max_sentences:
             break
     return tuple(sorted(phrases)), tuple(sorted(sentences))
+
+
+def typical_requests(intents: Intents, skip: Sequence[str] = ("out_of_scope",)) -> tuple[str, ...]:
+    """The first written example of each intent, in file order (generated heard files left out)."""
+    seen: dict[str, str] = {}
+    for example in intents.examples:
+        if example.intent not in skip and example.intent not in seen and HEARD_SOURCE not in example.source:
+            seen[example.intent] = example.text
+    return tuple(seen.values())
