@@ -1,8 +1,8 @@
 """Does biasing whisper toward the plant's words help? And does pocketsphinx help on confirmations?
 
 Speaks ~40 plant requests with espeak-ng in several voices, transcribes them with
-faster-whisper tiny.en with no bias, the prompt only, the hotwords only and
-both, and reports word error rate, asset-name accuracy and real-time factor.
+faster-whisper tiny.en with each bias mode (none, a word-list prompt, hotwords,
+both, typical requests plus asset names), and reports word error rate, asset-name accuracy and real-time factor.
 Then compares whisper and pocketsphinx (confirmation grammar) on yes / no /
 cancel / repeat answers, and pocketsphinx's command grammar on the requests.
 
@@ -12,7 +12,6 @@ cancel / repeat answers, and pocketsphinx's command grammar on the requests.
 from __future__ import annotations
 
 import argparse
-import itertools
 import platform
 import sys
 import tempfile
@@ -111,15 +110,14 @@ _DIGITS = dict(zip("0123456789", ("oh", "one", "two", "three", "four", "five", "
 
 
 def vocabulary() -> Vocabulary:
-    phrases = tuple(itertools.chain.from_iterable(ASSETS.values())) + MEASUREMENTS
-    sentences: list[str] = []
-    names = [n for names in ASSETS.values() for n in names]
-    for t in TEMPLATES:
-        for i, a in enumerate(names):
-            ms = MEASUREMENTS if "{m}" in t else ("",)
-            for m in ms:
-                sentences.append(t.format(a=a, m=m, b=names[(i + 3) % len(names)]))
-    return Vocabulary(phrases=phrases, sentences=tuple(sentences))
+    """The vocabulary the assistant itself builds from the intents and the asset model."""
+    import os
+
+    from assistant.config import load_config
+    from assistant.pipeline import Pipeline
+
+    data = tempfile.mkdtemp(prefix="asr-bias-data-")
+    return Pipeline.from_config(load_config(env={**os.environ, "PLANTVOICE_DATA_DIR": data})).vocabulary
 
 
 def words(text: str) -> list[str]:

@@ -59,10 +59,11 @@ CONFIRMATION_PHRASES: tuple[str, ...] = (
 )
 
 # What whisper says when it hears noise or nothing: with weak evidence these are no request.
-_HALLUCINATIONS = frozenset({
+STOCK_PHRASES = frozenset({  # what whisper writes for noise, or tacks on after a request
     "", "you", "thank you", "thanks", "thank you very much", "thanks for watching",
     "thank you for watching", "bye", "bye bye", "oh", "uh", "um", "hmm", "so",
     "the", "i", "a", "music", "applause", "silence", "blank audio", "no speech",
+    "see you next time", "we'll see you next time", "see you in the next video", "thank you so much",
 })
 
 
@@ -160,7 +161,7 @@ def is_no_request(t: Transcript, config: AsrConfig) -> bool:
         return True
     if t.confidence < config.min_confidence:
         return True
-    if " ".join(words) in _HALLUCINATIONS:
+    if " ".join(words) in STOCK_PHRASES:
         return t.no_speech_prob > config.no_speech_threshold / 3 or t.confidence < 0.6
     return False
 

@@ -26,7 +26,7 @@ import numpy as np
 from ..config import AsrConfig
 from ..errors import BackendError, ConfigError
 from ..events import Transcript, Word
-from . import RATE, Vocabulary, as_int16, normalise_words, recognizers
+from . import RATE, STOCK_PHRASES, Vocabulary, as_int16, normalise_words, recognizers
 
 __all__ = ["WhisperRecognizer", "build_prompt", "build_sentence_prompt", "build_hotwords", "BIAS_MODES"]
 
@@ -288,8 +288,9 @@ def _trim_tail(words: list[Word]) -> list[Word]:
 
     A biased decoder tends to run on past the end of a request: with a word from
     the prompt at a probability near zero ("Yes. gas", "No. flow"), or with a whole
-    stock sentence ("... transformer. We'll see you next time.") whose words are
-    squeezed into no time at all at the end of the audio.
+    stock sentence ("... transformer. We'll see you next time.", "Never mind. Thank
+    you."), often squeezed into no time at all at the end of the audio. A courtesy
+    after a request carries nothing to act on, so dropping it loses nothing.
     """
     end = len(words)
     while end > 1 and words[end - 1].confidence < TAIL_PROBABILITY:
@@ -297,7 +298,9 @@ def _trim_tail(words: list[Word]) -> list[Word]:
     if end < len(words) and words[end - 1].text[-1:] in _ENDS:
         words = words[:end]
     last = max((i + 1 for i, w in enumerate(words[:-1]) if w.text[-1:] in _ENDS), default=0)
-    if last and sum(w.end - w.start for w in words[last:]) / len(words[last:]) < SQUEEZED_S:
+    tail = words[last:]
+    if last and (sum(w.end - w.start for w in tail) / len(tail) < SQUEEZED_S
+                 or " ".join(normalise_words(" ".join(w.text for w in tail))) in STOCK_PHRASES):
         return words[:last]
     return words
 
