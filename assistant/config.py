@@ -54,6 +54,7 @@ class AsrConfig:
     model: str = ""  # faster-whisper model name or directory; "" = bundled tiny.en
     compute_type: str = "int8"
     beam_size: int = 5
+    word_times: bool = False  # word timings and confidences for requests too (costs ~0.3 s each)
     threads: int = 2
     bias_mode: str = "sentences"  # sentences | prompt | hotwords | both | none: how whisper is biased (benchmarks/asr_bias.py)
     vosk_model: str = ""  # directory of a Vosk model (required for backend vosk)

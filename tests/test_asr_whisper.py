@@ -83,7 +83,10 @@ def test_plant_request_in_two_voices(command: WhisperRecognizer, config: AsrConf
 
 def test_words_have_times_and_probabilities(command: WhisperRecognizer, tmp_path: Path) -> None:
     samples = load(say("show the vibration of gas turbine one", tmp_path / "words.wav", voice="en-us+f3"))
-    t = command.transcribe(samples)
+    assert command.transcribe(samples).words == ()  # requests skip word timing by default: it costs time
+    timed = create_recognizer(AsrConfig(word_times=True), VOCAB, "command")
+    assert timed.model is command.model  # the model is loaded once and shared
+    t = timed.transcribe(samples)
     assert len(t.words) >= 5, t
     assert " ".join(w.text for w in t.words).lower().rstrip(".?") == t.text.lower().rstrip(".?")
     starts = [w.start for w in t.words]
@@ -154,7 +157,7 @@ def test_ten_second_clip(command: WhisperRecognizer, tmp_path: Path) -> None:
     t = command.transcribe(samples)
     heard = t.text.lower()
     assert "boiler" in heard and "battery" in heard and "turbine" in heard, t.text
-    assert t.words[-1].end > 0.6 * t.duration_s
+    assert len(heard.split()) >= 20  # the whole clip is decoded, not cut at a token cap
 
 
 def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, command: WhisperRecognizer,

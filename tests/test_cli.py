@@ -154,8 +154,10 @@ def test_transcribe_and_understand_take_many_files(capsys: pytest.CaptureFixture
     assert "alarm" in outs[0]["text"].lower() and "transformer" in outs[1]["text"].lower()
     for o in outs:
         assert set(o) == {"audio", "text", "confidence", "words", "duration_s", "seconds"}
-        assert o["words"] and all(w["end"] >= w["start"] for w in o["words"])
-        assert 1.0 < o["duration_s"] < 6.0 and o["seconds"] > 0
+        assert 1.0 < o["duration_s"] < 6.0 and o["seconds"] > 0 and 0 < o["confidence"] <= 1
+    code, lines, _ = run(capsys, "transcribe", "--json", "--mode", "dictation", str(second))
+    words = json.loads(lines[0])["words"]
+    assert words and all(w["end"] >= w["start"] for w in words) and all(0 < w["confidence"] <= 1 for w in words)
     code, lines, _ = run(capsys, "understand", "--json", str(first), str(second))
     outs = [json.loads(line) for line in lines]
     assert [o["intent"]["name"] for o in outs] == ["alarm_list", "sensor_reading"]

@@ -36,6 +36,7 @@ BIAS_MODES = ("none", "prompt", "hotwords", "both", "sentences")
 # Whisper keeps at most 223 prompt tokens. Measured on 40 requests (benchmarks/asr_bias.py):
 # 120 + 60 tokens gave the lowest word error rate; 60 + 40 was no faster and less steady.
 PROMPT_TOKENS = 120
+MIN_TOKENS, TOKENS_PER_S = 10, 6  # a request's text is at most this long (speech is ~4 tokens/s)
 SENTENCE_PROMPT_TOKENS = 220  # whisper keeps at most 223 prompt tokens
 HOTWORD_TOKENS = 60
 LONG_AUDIO_S = 30.0  # dictation longer than this is cut into speech regions first
@@ -224,7 +225,7 @@ class WhisperRecognizer:
         options: dict[str, Any] = dict(
             beam_size=self.config.beam_size,
             language="en" if self.english_only else None,
-            word_timestamps=True,
+            word_timestamps=dictation or self.config.word_times,
             condition_on_previous_text=dictation,
             vad_filter=dictation and duration > LONG_AUDIO_S,
             initial_prompt=self.prompt or None,
@@ -234,6 +235,7 @@ class WhisperRecognizer:
             # No resampling at higher temperatures: a short request either decodes at
             # temperature 0 or is weak evidence anyway; this bounds the latency.
             options["temperature"] = 0.0
+            options["max_new_tokens"] = int(MIN_TOKENS + TOKENS_PER_S * duration)  # no runaway decodes
         try:
             segments, _info = self.model.transcribe(audio, **options)
             segments = list(segments)
@@ -250,11 +252,15 @@ class WhisperRecognizer:
                     words.append(Word(text=text, start=round(float(w.start), 3),
                                       end=round(float(w.end), 3), confidence=round(float(w.probability), 4)))
         text = " ".join(s.text.strip() for s in segments if s.text.strip())
-        kept = _trim_tail(words)
-        trimmed = len(kept) < len(words)
-        if trimmed:
-            log.debug("whisper: dropped an unlikely tail %r", [w.text for w in words[len(kept):]])
-            words, text = kept, " ".join(w.text for w in kept)
+        if words:
+            kept = _trim_tail(words)
+            trimmed = len(kept) < len(words)
+            if trimmed:
+                log.debug("whisper: dropped an unlikely tail %r", [w.text for w in words[len(kept):]])
+                words, text = kept, " ".join(w.text for w in kept)
+        else:
+            kept_text = _trim_stock_tail(text)
+            trimmed, text = kept_text != text, kept_text
         if not segments or not text:
             return Transcript(text="", confidence=0.0, duration_s=duration, seconds=seconds,
                               backend=self.name, no_speech_prob=max((s.no_speech_prob for s in segments), default=1.0),
@@ -303,6 +309,14 @@ def _trim_tail(words: list[Word]) -> list[Word]:
                  or " ".join(normalise_words(" ".join(w.text for w in tail))) in STOCK_PHRASES):
         return words[:last]
     return words
+
+
+def _trim_stock_tail(text: str) -> str:
+    """Drop trailing stock sentences ("Thank you.") after a request, without word timings."""
+    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    while len(sentences) > 1 and " ".join(normalise_words(sentences[-1])) in STOCK_PHRASES:
+        sentences.pop()
+    return " ".join(sentences)
 
 
 def _confidence(avg_logprob: float, word_probs: list[float]) -> float:
