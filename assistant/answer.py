@@ -28,6 +28,7 @@ import yaml
 
 from .config import ROOT
 from .errors import DataError
+from .numbers import ONES, TENS, integer_words
 
 __all__ = [
     "round_value",
@@ -50,10 +51,6 @@ __all__ = [
 
 DEFAULT_RESPONSES = ROOT / "intents" / "en" / "responses.yml"
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-_SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"))
 _ORDINAL_ONES = ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
                  "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
 _ORDINAL_TENS = {20: "twentieth", 30: "thirtieth"}
@@ -62,7 +59,7 @@ _MONTHS = ("January February March April May June July August September October 
 # Words that carry a number. "first" and "second" are left out: they are also an adverb
 # ("first check") and a unit ("per second").
 NUMBER_WORDS = frozenset(
-    [*_ONES, *_TENS[2:], "hundred", "thousand", "million", "billion",
+    [*ONES, *TENS[2:], "hundred", "thousand", "million", "billion",
      *(w for w in _ORDINAL_ONES if w not in ("first", "second")), "twentieth", "thirtieth"]
 )
 
@@ -119,22 +116,6 @@ _TAG_WORDS = {"BESS": "BESS"}
 # ----------------------------------------------------------------------------- numbers
 
 
-def _integer(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return f"{_ONES[hundreds]} hundred" + (f" {_integer(rest)}" if rest else "")
-    for size, word in _SCALES:
-        if n >= size:
-            head, rest = divmod(n, size)
-            return f"{_integer(head)} {word}" + (f" {_integer(rest)}" if rest else "")
-    raise AssertionError(n)  # pragma: no cover
-
-
 def _decimals(value: float, unit: str) -> int:
     rule = _DECIMALS.get(unit)
     if rule is None:  # three significant figures
@@ -159,9 +140,9 @@ def say_number(value: float, decimals: int | None = None) -> str:
         value = round(float(value), decimals)
     text = f"{abs(float(value)):.6f}".rstrip("0").rstrip(".") if not isinstance(value, int) else str(abs(value))
     whole, _, fraction = text.partition(".")
-    words = _integer(int(whole))
+    words = integer_words(int(whole))
     if fraction:
-        words += " point " + " ".join(_ONES[int(d)] for d in fraction)
+        words += " point " + " ".join(ONES[int(d)] for d in fraction)
     negative = float(value) < 0 and (int(whole) or fraction)
     return f"minus {words}" if negative else words
 
@@ -185,16 +166,16 @@ def say_percent(fraction: float) -> str:
 def _tag_number(digits: str) -> str:
     n = int(digits)
     if len(digits) <= 2 and not (len(digits) == 2 and digits[0] == "0"):
-        return _integer(n).replace("-", " ")
+        return integer_words(n).replace("-", " ")
     if len(digits) == 3:
         head, tail = digits[0], digits[1:]
-        rest = f"oh {_ONES[int(tail[1])]}" if tail[0] == "0" else _integer(int(tail)).replace("-", " ")
+        rest = f"oh {ONES[int(tail[1])]}" if tail[0] == "0" else integer_words(int(tail)).replace("-", " ")
         if tail == "00":
             rest = "hundred"
-        return f"{_ONES[int(head)]} {rest}"
+        return f"{ONES[int(head)]} {rest}"
     if len(digits) == 4 and digits[0] != "0":
-        return f"{_tag_number(digits[:2])} {_tag_number(digits[2:]) if digits[2] != '0' else 'oh ' + _ONES[int(digits[3])]}"
-    return " ".join(_ONES[int(d)] for d in digits)
+        return f"{_tag_number(digits[:2])} {_tag_number(digits[2:]) if digits[2] != '0' else 'oh ' + ONES[int(digits[3])]}"
+    return " ".join(ONES[int(d)] for d in digits)
 
 
 def say_tag(tag: str) -> str:
@@ -212,8 +193,8 @@ def say_clock(time: dt.datetime | dt.time) -> str:
     """24-hour time as said in a control room: 'fourteen thirty', 'nine oh five', 'fourteen hundred'."""
     hour, minute = time.hour, time.minute
     if minute == 0:
-        return f"{_integer(hour)} hundred"
-    return f"{_integer(hour)} {'oh ' + _ONES[minute] if minute < 10 else _integer(minute)}"
+        return f"{integer_words(hour)} hundred"
+    return f"{integer_words(hour)} {'oh ' + ONES[minute] if minute < 10 else integer_words(minute)}"
 
 
 def say_age(seconds: float) -> str:
@@ -231,14 +212,14 @@ def _ordinal(n: int) -> str:
     if n < 20:
         return _ORDINAL_ONES[n]
     tens, ones = divmod(n, 10)
-    return _ORDINAL_TENS[n] if not ones else f"{_TENS[tens]}-{_ORDINAL_ONES[ones]}"
+    return _ORDINAL_TENS[n] if not ones else f"{TENS[tens]}-{_ORDINAL_ONES[ones]}"
 
 
 def _year(year: int) -> str:
     if 2000 <= year < 2010:
-        return _integer(year)
+        return integer_words(year)
     head, tail = divmod(year, 100)
-    return f"{_integer(head)} {_integer(tail) if tail >= 10 else ('hundred' if tail == 0 else 'oh ' + _ONES[tail])}"
+    return f"{integer_words(head)} {integer_words(tail) if tail >= 10 else ('hundred' if tail == 0 else 'oh ' + ONES[tail])}"
 
 
 def say_date(date: dt.date | str) -> str:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from ..errors import DataError
+from ..numbers import ONES, integer_words
 
 __all__ = [
     "AlarmLimit",
@@ -297,9 +298,6 @@ class AssetModel:
 
 # ----------------------------------------------------------------------------- spoken tag forms
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 _ORDINALS = {
     "one": "first", "two": "second", "three": "third", "four": "fourth", "five": "fifth",
     "six": "sixth", "seven": "seventh", "eight": "eighth", "nine": "ninth", "ten": "tenth",
@@ -320,19 +318,6 @@ _TYPE_WORDS = {
 }
 
 
-def _cardinal(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + (f" {_ONES[ones]}" if ones else "")
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return f"{_ONES[hundreds]} hundred" + (f" {_cardinal(rest)}" if rest else "")
-    thousands, rest = divmod(n, 1000)
-    return f"{_cardinal(thousands)} thousand" + (f" {_cardinal(rest)}" if rest else "")
-
-
 def _digit_forms(digits: str) -> list[str]:
     """How people say the number in a tag: '102' -> 'one oh two', 'one zero two', ..."""
     n = int(digits)
@@ -340,17 +325,17 @@ def _digit_forms(digits: str) -> list[str]:
     if len(digits) == 3:
         head, tail = digits[0], digits[1:]
         if tail[0] == "0":
-            forms.append(f"{_ONES[int(head)]} oh {_ONES[int(tail[1])]}")
+            forms.append(f"{ONES[int(head)]} oh {ONES[int(tail[1])]}")
         else:
-            forms.append(f"{_ONES[int(head)]} {_cardinal(int(tail))}")
-        forms.append(" ".join(_ONES[int(d)] for d in digits))
-        forms.append(_cardinal(n))
+            forms.append(f"{ONES[int(head)]} {integer_words(int(tail), hyphen=False)}")
+        forms.append(" ".join(ONES[int(d)] for d in digits))
+        forms.append(integer_words(n, hyphen=False))
         if n % 100:
-            forms.append(f"{_ONES[int(head)]} hundred and {_cardinal(n % 100)}")
+            forms.append(f"{ONES[int(head)]} hundred and {integer_words(n % 100, hyphen=False)}")
     else:
-        forms.append(_cardinal(n))
+        forms.append(integer_words(n, hyphen=False))
         if len(digits) > 1:
-            forms.append(" ".join(_ONES[int(d)] for d in digits))
+            forms.append(" ".join(ONES[int(d)] for d in digits))
     forms.append(digits)
     return forms
 
