@@ -218,19 +218,18 @@ class Dialogue:
         return m.name if m else key.replace("_", " ")
 
     def _resolve_asset(self, intent: Intent, state: DialogueState, follow: bool = True
-                       ) -> tuple[str | None, tuple[Answer, DialogueState] | None]:
-        """The asset of the request (or the last one talked about); else an answer asking for it."""
+                       ) -> str | tuple[Answer, DialogueState]:
+        """The asset id of the request (or the last one talked about); else the answer asking for it."""
         value = intent.entity("asset")
         if value is None:
             if follow and state.asset:
-                return state.asset, None
+                return state.asset
             answer = self._answer(intent, "utter_ask_asset")
-            return None, (answer, dataclasses.replace(state, awaiting="asset", waiting=intent))
+            return answer, dataclasses.replace(state, awaiting="asset", waiting=intent)
         asset = self._asset_id(value)
         if asset is None:
-            answer = self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value)
-            return None, (answer, state)
-        return asset, None
+            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+        return asset
 
     def _reading_data(self, reading: Reading) -> dict[str, Any]:
         age = max(0, int((self.now() - reading.time).total_seconds()))
@@ -360,10 +359,9 @@ class Dialogue:
         return answer, state
 
     def _asset_status(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         found = self.model.asset(asset)
         assert found is not None
         readings = self.plant.readings(asset)
@@ -405,10 +403,9 @@ class Dialogue:
     def _sensor_reading(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         key = self._measurement_key(intent.entity("measurement"))
         asked = intent.entity("measurement")
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         found = self.model.asset(asset)
         assert found is not None
         if key is None and asked is None and state.measurement and _FOLLOW_UP.match(intent.text) \
@@ -481,10 +478,9 @@ class Dialogue:
         return (start, end) if start < end else None
 
     def _trend(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         key, problem = self._measurement_for(intent, state, asset)
         if problem:
             return problem
@@ -653,10 +649,9 @@ class Dialogue:
                 for r in top)
             data = {"risks": [self._risk_data(r) for r in top]}
             return self._answer(intent, "utter_fault_overview", data, items=items), state
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         risk = self.plant.fault_risk(asset)
         data = self._risk_data(risk)
         slots = {"asset": self._tag(asset), "fault": risk.name, "probability": self.say.say_percent(risk.probability),
@@ -669,10 +664,9 @@ class Dialogue:
         return Answer(text=text, intent=intent.name, data=data), self._context(state, asset)
 
     def _remaining_life(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         risk = self.plant.fault_risk(asset)
         modes = [m for m in self.model.fault_modes_for(asset) if m.id == risk.fault_mode]
         primary = next((s.measurement for s in modes[0].signals if self.model.signal(asset, s.measurement)),
@@ -690,10 +684,9 @@ class Dialogue:
         return answer, self._context(state, asset)
 
     def _explain(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         risk = self.plant.fault_risk(asset)
         data = self._risk_data(risk)
         readings = []
@@ -715,10 +708,9 @@ class Dialogue:
         return answer, self._context(state, asset)
 
     def _recommend_action(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         risk = self.plant.fault_risk(asset)
         data = self._risk_data(risk)
         slots = {"asset": self._tag(asset), "fault": risk.name}
@@ -730,10 +722,9 @@ class Dialogue:
 
     def _maintenance_history(self, intent: Intent, state: DialogueState, user: str
                              ) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         records = self.plant.maintenance(asset)[:3]
         data = {"asset": asset, "records": [dataclasses.asdict(r) for r in records], "source": "maintenance history"}
         if not records:
@@ -809,10 +800,9 @@ class Dialogue:
         return answer, self._context(state, asset)
 
     def _report_start(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        asset, problem = self._resolve_asset(intent, state, follow=False)
-        if problem:
-            return problem
-        assert asset is not None
+        asset = self._resolve_asset(intent, state, follow=False)
+        if not isinstance(asset, str):
+            return asset  # the question asking which asset
         found = self.model.asset(asset)
         assert found is not None
         answer = self._answer(intent, "utter_report_start", {"asset": asset, "asset_name": found.name},
