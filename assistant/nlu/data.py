@@ -23,7 +23,8 @@ Annotations are ``[text](entity)``, ``[text](entity:value)`` and
 parts such as ``responses:`` are accepted and ignored. Test files live in
 ``<dir>/tests/*_test.yml`` in the same format; their annotations are the expected
 entities. The loader needs no Rasa; every problem is a DataError naming
-``file:line``, the intent and the fix.
+``file:line``, the intent and the fix. ``scan_intents`` reads a directory past its
+problems and returns them as ``Problem`` values, for ``plantvoice intents validate``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,9 @@ __all__ = [
     "LookupTable",
     "RegexPattern",
     "Intents",
+    "Problem",
     "load_intents",
+    "scan_intents",
     "load_intent_tests",
     "parse_example",
 ]
@@ -140,9 +144,31 @@ class Intents:
         return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with intents data: where (``file:line``), what, how to fix it, and the
+    name of the intent (or lookup table) it is about, if any."""
+
+    where: str
+    what: str
+    fix: str
+    name: str | None = None
+
+    def __str__(self) -> str:
+        about = f" (intent {self.name})" if self.name else ""
+        return f"{self.where}{about}: {self.what}; {self.fix}"
+
+
+class _Invalid(DataError):
+    """A DataError that keeps its Problem, so a lenient scan can record it and go on."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def _fail(where: str, what: str, fix: str, intent: str | None = None) -> DataError:
-    about = f" (intent {intent})" if intent else ""
-    return DataError(f"{where}{about}: {what}; {fix}")
+    return _Invalid(Problem(where, what, fix, intent))
 
 
 def parse_example(line: str, where: str = "<text>", intent: str | None = None) -> tuple[str, tuple[Annotation, ...]]:
@@ -193,30 +219,19 @@ def parse_example(line: str, where: str = "<text>", intent: str | None = None) -
     return text.strip(), tuple(annotations)
 
 
-def _examples_lines(node: yaml.Node, where_file: str, intent: str | None) -> list[tuple[str, int]]:
-    """The ``- item`` lines of an ``examples: |`` block with their 1-based line numbers."""
-    line0 = node.start_mark.line + 1
-    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
-        raise _fail(f"{where_file}:{line0}", "examples is not a text block",
-                    "write 'examples: |' followed by lines '- example'", intent)
-    value: str = node.value
-    block = node.style in ("|", ">")
-    first = line0 + 1 if block else line0
-    out: list[tuple[str, int]] = []
-    for i, raw in enumerate(value.splitlines()):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not line.startswith("- ") and line != "-":
-            raise _fail(f"{where_file}:{first + i}", f"example {line!r} does not start with '- '",
-                        "start each example line with '- '", intent)
-        text = line[1:].strip()
-        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-            text = text[1:-1]
-        if not text:
-            raise _fail(f"{where_file}:{first + i}", "empty example", "remove the line or write an example", intent)
-        out.append((text, first + i))
-    return out
+def _example_text(raw: str, where: str, intent: str | None) -> str | None:
+    """The text of one ``- example`` line of an examples block; None for blank and comment lines."""
+    line = raw.strip()
+    if not line or line.startswith("#"):
+        return None
+    if not line.startswith("- ") and line != "-":
+        raise _fail(where, f"example {line!r} does not start with '- '", "start each example line with '- '", intent)
+    text = line[1:].strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    if not text:
+        raise _fail(where, "empty example", "remove the line or write an example", intent)
+    return text
 
 
 def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -237,89 +252,146 @@ def _compose(path: Path) -> yaml.Node | None:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataError(f"{path}{line}: not valid YAML ({problem}); fix the syntax (indentation, quotes, colons)") from None
+        raise _fail(f"{path}{line}", f"not valid YAML ({problem})",
+                    "fix the syntax (indentation, quotes, colons)") from None
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+        raise _fail(str(path), "not UTF-8 text", "save the file as UTF-8") from None
 
 
 class _Collector:
-    def __init__(self) -> None:
+    """Reads NLU files. Strict (the default): the first problem raises. Lenient: every problem
+    is recorded in ``problems`` and reading goes on with the next key, item or example."""
+
+    def __init__(self, lenient: bool = False) -> None:
         self.examples: list[Example] = []
         self.synonyms: list[Synonym] = []
         self.lookups: list[LookupTable] = []
         self.regexes: list[RegexPattern] = []
+        self.problems: list[Problem] | None = [] if lenient else None
+
+    def _go_on(self, step: Callable[..., None], *args: Any) -> None:
+        """Run ``step``; when lenient, record the problem it raises instead of stopping."""
+        try:
+            step(*args)
+        except _Invalid as exc:
+            if self.problems is None:
+                raise
+            self.problems.append(exc.problem)
 
     def load_file(self, path: Path) -> None:
+        self._go_on(self._file, path)
+
+    def _file(self, path: Path) -> None:
         root = _compose(path)
         if root is None:
             return
         if not isinstance(root, yaml.MappingNode):
-            raise DataError(f"{path}:{root.start_mark.line + 1}: the file is not a mapping; "
-                            "start it with 'version: \"3.1\"' and 'nlu:'")
+            raise _fail(f"{path}:{root.start_mark.line + 1}", "the file is not a mapping",
+                        "start it with 'version: \"3.1\"' and 'nlu:'")
         for key, (key_node, value_node) in _mapping(root).items():
-            where = f"{path}:{key_node.start_mark.line + 1}"
-            if key == "version":
-                if not isinstance(_scalar(value_node), str):
-                    raise DataError(f"{where}: version must be a quoted string; write version: \"3.1\"")
-            elif key == "nlu":
-                self._nlu(path, value_node)
-            elif key not in _IGNORED_KEYS:
-                raise DataError(f"{where}: unknown top-level key {key!r}; use 'version' and 'nlu' "
-                                f"(Rasa domain keys such as 'responses' are ignored)")
+            self._go_on(self._top, path, key, key_node, value_node)
+
+    def _top(self, path: Path, key: str, key_node: yaml.Node, value_node: yaml.Node) -> None:
+        where = f"{path}:{key_node.start_mark.line + 1}"
+        if key == "version":
+            if not isinstance(_scalar(value_node), str):
+                raise _fail(where, "version must be a quoted string", "write version: \"3.1\"")
+        elif key == "nlu":
+            self._nlu(path, value_node)
+        elif key not in _IGNORED_KEYS:
+            raise _fail(where, f"unknown top-level key {key!r}", "use 'version' and 'nlu' "
+                        "(Rasa domain keys such as 'responses' are ignored)")
 
     def _nlu(self, path: Path, node: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
             return
         if not isinstance(node, yaml.SequenceNode):
-            raise DataError(f"{path}:{node.start_mark.line + 1}: 'nlu' must be a list of items; "
-                            "write '- intent: name' items under 'nlu:'")
+            raise _fail(f"{path}:{node.start_mark.line + 1}", "'nlu' must be a list of items",
+                        "write '- intent: name' items under 'nlu:'")
         for item in node.value:
-            self._item(path, item)
+            self._go_on(self._item, path, item)
 
-    def _item(self, path: Path, item: yaml.Node) -> None:
+    def _kind(self, path: Path, item: yaml.Node) -> tuple[str, str, dict[str, tuple[yaml.Node, yaml.Node]]]:
+        """(kind, name, keys) of an nlu item, checked."""
         where = f"{path}:{item.start_mark.line + 1}"
         if not isinstance(item, yaml.MappingNode):
-            raise DataError(f"{where}: an nlu item is not a mapping; write '- intent: name' and 'examples: |'")
+            raise _fail(where, "an nlu item is not a mapping", "write '- intent: name' and 'examples: |'")
         keys = _mapping(item)
         for key, (key_node, _) in keys.items():
             if key not in _ITEM_KEYS:
-                raise DataError(f"{path}:{key_node.start_mark.line + 1}: unknown key {key!r} in an nlu item; "
-                                f"use one of {', '.join(sorted(_ITEM_KEYS))}")
+                raise _fail(f"{path}:{key_node.start_mark.line + 1}", f"unknown key {key!r} in an nlu item",
+                            f"use one of {', '.join(sorted(_ITEM_KEYS))}")
         kinds = [k for k in _ITEM_KINDS if k in keys]
         if len(kinds) != 1:
-            raise DataError(f"{where}: an nlu item needs exactly one of intent, synonym, lookup, regex "
-                            f"(found {', '.join(kinds) or 'none'}); split it into separate items")
+            raise _fail(where, "an nlu item needs exactly one of intent, synonym, lookup, regex "
+                        f"(found {', '.join(kinds) or 'none'})", "split it into separate items")
         kind = kinds[0]
         name = _scalar(keys[kind][1])
         if not isinstance(name, (str, int, float)) or isinstance(name, bool) or not str(name).strip():
-            raise DataError(f"{where}: {kind} has no name; write '- {kind}: name'")
+            raise _fail(where, f"{kind} has no name", f"write '- {kind}: name'")
         name = str(name).strip()
         if kind == "intent" and not _NAME.match(name):
-            raise DataError(f"{where}: intent name {name!r} is not valid; use letters, digits and underscores")
+            raise _fail(where, f"intent name {name!r} is not valid", "use letters, digits and underscores")
         if "examples" not in keys:
-            raise DataError(f"{where}: {kind} {name!r} has no examples; add 'examples: |' with '- ' lines")
+            raise _fail(where, f"{kind} {name!r} has no examples", "add 'examples: |' with '- ' lines")
+        return kind, name, keys
+
+    def _lines(self, node: yaml.Node, path: Path, intent: str | None) -> list[tuple[str, int]]:
+        """The ``- item`` lines of an ``examples: |`` block with their 1-based line numbers."""
+        line0 = node.start_mark.line + 1
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            raise _fail(f"{path}:{line0}", "examples is not a text block",
+                        "write 'examples: |' followed by lines '- example'", intent)
+        first = line0 + 1 if node.style in ("|", ">") else line0
+        out: list[tuple[str, int]] = []
+        for i, raw in enumerate(node.value.splitlines()):
+            self._go_on(self._line, out, raw, first + i, path, intent)
+        return out
+
+    @staticmethod
+    def _line(out: list[tuple[str, int]], raw: str, line: int, path: Path, intent: str | None) -> None:
+        text = _example_text(raw, f"{path}:{line}", intent)
+        if text is not None:
+            out.append((text, line))
+
+    def _item(self, path: Path, item: yaml.Node) -> None:
+        kind, name, keys = self._kind(path, item)
+        where = f"{path}:{item.start_mark.line + 1}"
         intent = name if kind == "intent" else None
-        lines = _examples_lines(keys["examples"][1], str(path), intent)
+        lines = self._lines(keys["examples"][1], path, intent)
         if not lines:
-            raise DataError(f"{where}: {kind} {name!r} has no examples; add lines '- example' under 'examples: |'")
+            raise _fail(where, f"{kind} {name!r} has no examples", "add lines '- example' under 'examples: |'")
         if kind == "intent":
             for text, line in lines:
-                plain, annotations = parse_example(text, f"{path}:{line}", name)
-                if not plain:
-                    raise _fail(f"{path}:{line}", "empty example", "write an example", name)
-                self.examples.append(Example(plain, name, annotations, f"{path}:{line}"))
+                self._go_on(self._example, path, name, text, line)
         elif kind == "synonym":
             self.synonyms.append(Synonym(name, tuple(t for t, _ in lines), where))
         elif kind == "lookup":
             self.lookups.append(LookupTable(name, tuple(t for t, _ in lines), where))
         else:
+            patterns: list[str] = []
             for text, line in lines:
-                try:
-                    re.compile(text)
-                except re.error as exc:
-                    raise DataError(f"{path}:{line}: regex {name!r} pattern {text!r} does not compile ({exc}); "
-                                    "fix the pattern") from None
-            self.regexes.append(RegexPattern(name, tuple(t for t, _ in lines), where))
+                self._go_on(self._pattern, patterns, path, name, text, line)
+            self.regexes.append(RegexPattern(name, tuple(patterns), where))
+
+    def _example(self, path: Path, intent: str, text: str, line: int) -> None:
+        plain, annotations = parse_example(text, f"{path}:{line}", intent)
+        if not plain:
+            raise _fail(f"{path}:{line}", "empty example", "write an example", intent)
+        self.examples.append(Example(plain, intent, annotations, f"{path}:{line}"))
+
+    @staticmethod
+    def _pattern(patterns: list[str], path: Path, name: str, text: str, line: int) -> None:
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise _fail(f"{path}:{line}", f"regex {name!r} pattern {text!r} does not compile ({exc})",
+                        "fix the pattern") from None
+        patterns.append(text)
+
+    def intents(self, files: list[Path]) -> Intents:
+        return Intents(tuple(self.examples), tuple(self.synonyms), tuple(self.lookups), tuple(self.regexes),
+                       tuple(str(p) for p in files))
 
 
 def _files(directory: Path) -> list[Path]:
@@ -336,7 +408,7 @@ def load_intents(directory: str | Path) -> Intents:
     for path in files:
         collector.load_file(path)
     if not collector.examples:
-        raise DataError(f"{directory}: no intent examples found; add files with 'nlu:' and '- intent:' items")
+        raise _fail(str(directory), "no intent examples found", "add files with 'nlu:' and '- intent:' items")
     seen: dict[str, Example] = {}
     for example in collector.examples:
         key = " ".join(example.text.lower().split())
@@ -345,8 +417,22 @@ def load_intents(directory: str | Path) -> Intents:
             raise _fail(example.source, f"example {example.text!r} is also in intent {other.intent} at {other.source}",
                         "keep it in one intent only", example.intent)
         seen.setdefault(key, example)
-    return Intents(tuple(collector.examples), tuple(collector.synonyms), tuple(collector.lookups),
-                   tuple(collector.regexes), tuple(str(p) for p in files))
+    return collector.intents(files)
+
+
+def scan_intents(directory: str | Path) -> tuple[Intents, tuple[Problem, ...]]:
+    """Read every ``*.yml`` in ``directory`` past its problems: what loads, and every problem found.
+
+    Unlike ``load_intents`` this neither requires examples nor checks duplicates; an existing
+    directory is assumed (``DataError`` otherwise)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"intents directory {directory} not found; pass a directory of Rasa NLU YAML files")
+    collector = _Collector(lenient=True)
+    files = _files(directory)
+    for path in files:
+        collector.load_file(path)
+    return collector.intents(files), tuple(collector.problems or ())
 
 
 def load_intent_tests(directory: str | Path, intents: Intents | None = None) -> tuple[Example, ...]:
