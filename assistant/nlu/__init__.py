@@ -51,13 +51,14 @@ understanders: Registry[Understander] = Registry("understander", "nlu -> backend
 
 @understanders.register("classifier")
 def _classifier(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
-                now: Callable[[], datetime] | None = None) -> Understander:
+                now: Callable[[], datetime] | None = None, intents: Intents | None = None) -> Understander:
     from .understand import ClassifierUnderstander
 
-    return ClassifierUnderstander(config, lookups, intents_dir, now)
+    return ClassifierUnderstander(config, lookups, intents_dir, now, intents=intents)
 
 
 def create_understander(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
-                        now: Callable[[], datetime] | None = None) -> Understander:
-    """The understander named by ``config.backend``, ready to ``parse``."""
-    return understanders.create(config.backend, config, lookups, intents_dir, now)
+                        now: Callable[[], datetime] | None = None, intents: Intents | None = None) -> Understander:
+    """The understander named by ``config.backend``, ready to ``parse``; trained on ``intents``
+    when given (cross-validation folds), else on the files in ``intents_dir``."""
+    return understanders.create(config.backend, config, lookups, intents_dir, now, intents=intents)
