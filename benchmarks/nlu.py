@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from dataclasses import replace
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -34,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.config import ROOT, NluConfig  # noqa: E402
 from assistant.events import OUT_OF_SCOPE  # noqa: E402
 from assistant.nlu import load_intent_tests, load_intents, load_lookups  # noqa: E402
-from assistant.nlu.data import Intents  # noqa: E402
+from assistant.nlu.evaluate import decide, entity_found, folds, summary  # noqa: E402
 from assistant.nlu.understand import ClassifierUnderstander  # noqa: E402
 
 INTENTS_DIR = ROOT / "intents" / "en"
@@ -55,42 +53,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def folds(intents: Intents, k: int, seed: int = 13) -> list[tuple[Intents, list]]:
-    by_intent = defaultdict(list)
-    for e in intents.examples:
-        by_intent[e.intent].append(e)
-    parts: list[list] = [[] for _ in range(k)]
-    rng = random.Random(seed)
-    for name in sorted(by_intent):
-        items = by_intent[name][:]
-        rng.shuffle(items)
-        for i, e in enumerate(items):
-            parts[i % k].append(e)
-    out = []
-    for i in range(k):
-        held = parts[i]
-        held_ids = {id(e) for e in held}
-        train = tuple(e for e in intents.examples if id(e) not in held_ids)
-        out.append((replace(intents, examples=train), held))
-    return out
-
-
-def decide(ranking, threshold: float) -> str:
-    name, confidence = ranking[0]
-    return OUT_OF_SCOPE if name != OUT_OF_SCOPE and confidence < threshold else name
-
-
 def scores(pairs: list[tuple[str, tuple]], threshold: float) -> dict[str, float]:
-    """pairs: (expected intent, ranking)."""
-    predicted = [(want, decide(r, threshold)) for want, r in pairs]
-    inside = [(w, p) for w, p in predicted if w != OUT_OF_SCOPE]
-    outside = [(w, p) for w, p in predicted if w == OUT_OF_SCOPE]
-    return {
-        "accuracy": sum(w == p for w, p in predicted) / len(predicted),
-        "in_domain_accuracy": sum(w == p for w, p in inside) / max(1, len(inside)),
-        "oos_rejection": sum(p == OUT_OF_SCOPE for _, p in outside) / max(1, len(outside)),
-        "false_rejection": sum(p == OUT_OF_SCOPE for _, p in inside) / max(1, len(inside)),
-    }
+    """pairs: (expected intent, ranking); shares with nothing to count are 0."""
+    shares = asdict(summary([(want, decide(r, threshold)) for want, r in pairs]))
+    return {name: 0.0 if share is None else share for name, share in shares.items()}
 
 
 def startup_seconds(models_dir: str, features: str) -> float:
@@ -133,8 +99,7 @@ def run(features: str, k: int, lookups, intents, tests, threshold: float) -> dic
             pairs.append((case.intent, parsed.ranking if parsed.ranking else ((OUT_OF_SCOPE, 0.0),)))
             for a in case.entities:
                 entity_total += 1
-                entity_hits += any(e.entity == a.entity and e.start < a.end and a.start < e.end
-                                   and (a.value is None or e.value == a.value) for e in parsed.entities)
+                entity_hits += entity_found(a, parsed.entities)
         chatter = [(OUT_OF_SCOPE, u.parse(text).ranking) for text in CHATTER]
         result["tests"] = scores(pairs, threshold)
         result["entity_recall"] = entity_hits / max(1, entity_total)
