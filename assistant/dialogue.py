@@ -16,8 +16,10 @@ request; follow-ups ("and the vibration?") reuse the last asset and measurement.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import datetime as dt
+import inspect
 import json
 import os
 import re
@@ -39,6 +41,7 @@ __all__ = [
     "INTENTS",
     "RESPONSES",
     "append_durably",
+    "handler_responses",
 ]
 
 INTENTS = (
@@ -869,3 +872,22 @@ class Dialogue:
     def _out_of_scope(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         return self._answer(intent, "utter_out_of_scope"), state
 
+
+def handler_responses() -> dict[str, frozenset[str]]:
+    """Intent -> the responses (``utter_*``) its handler can speak, read from the handlers' code:
+    the names written in ``Dialogue._<intent>`` and in the ``self._...`` methods it calls."""
+    tree = ast.parse(inspect.getsource(Dialogue))
+    methods = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+
+    def speaks(name: str, seen: set[str]) -> set[str]:
+        seen.add(name)
+        found: set[str] = set()
+        for node in ast.walk(methods[name]):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("utter_"):
+                found.add(node.value)
+            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+                  and node.attr in methods and node.attr not in seen):
+                found |= speaks(node.attr, seen)
+        return found
+
+    return {name: frozenset(speaks(f"_{name}", set())) for name in INTENTS if f"_{name}" in methods}
