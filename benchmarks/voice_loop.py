@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 SAMPLES = ROOT / "audio_samples"
 OUT_OF_SCOPE = "out_of_scope"
 SCORED_ENTITIES = ("asset", "measurement")
+SNR_ROWS = (20, 10, 5)  # conditions shown in the table (rows with no samples print "-")
 
 # ---------------------------------------------------------------- word error rate
 
@@ -226,6 +227,11 @@ def entity_matches(expected: dict[str, Any], predicted: dict[str, list[str]]) ->
     return result
 
 
+def understood(record: dict[str, Any]) -> bool:
+    """The request's goal: intent right and the asset right (or out-of-scope speech rejected)."""
+    return bool(record["intent_ok"] and record["entity_match"].get("asset", True))
+
+
 def score(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Aggregate per-sample records into the benchmark's metrics."""
 
@@ -244,14 +250,13 @@ def score(records: list[dict[str, Any]]) -> dict[str, Any]:
     asr = sum(r["asr_s"] for r in ok)
 
     conditions: dict[str, Any] = {}
-    for name, pick in (("clean", lambda r: r["snr_db"] is None),
-                       ("snr_20db", lambda r: r["snr_db"] == 20),
-                       ("snr_10db", lambda r: r["snr_db"] == 10)):
-        group = [r for r in ok if pick(r)]
-        conditions[name] = {
+    for snr in [None] + sorted({r["snr_db"] for r in ok if r["snr_db"] is not None}, reverse=True):
+        group = [r for r in ok if r["snr_db"] == snr]
+        conditions["clean" if snr is None else f"snr_{snr:g}db"] = {
             "samples": len(group),
             "wer": ratio(sum(r["edits"] for r in group), sum(r["ref_words"] for r in group)),
             "intent_accuracy": ratio(sum(r["intent_ok"] for r in group), len(group)),
+            "understood": ratio(sum(understood(r) for r in group), len(group)),
         }
 
     return {
@@ -260,6 +265,7 @@ def score(records: list[dict[str, Any]]) -> dict[str, Any]:
         "wer": ratio(sum(r["edits"] for r in ok), ref_words),
         "sentence_error_rate": ratio(sum(r["edits"] > 0 for r in ok), len(ok)),
         "intent_accuracy": ratio(sum(r["intent_ok"] for r in ok), len(ok)),
+        "understood": ratio(sum(understood(r) for r in ok), len(ok)),
         "intent_accuracy_in_scope": ratio(sum(r["intent_ok"] for r in in_scope), len(in_scope)),
         "entity_accuracy": ratio(sum(slots), len(slots)),
         "entity_accuracy_asset": ratio(sum(by_kind["asset"]), len(by_kind["asset"])),
@@ -300,6 +306,29 @@ def read_wav(path: Path):
     with wave.open(str(path)) as w:
         assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (16000, 1, 2), path
         return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+
+
+def noisy_variants(manifest: list[dict[str, Any]], folder: Path, snrs: list[float],
+                   out: Path) -> list[dict[str, Any]]:
+    """Copies of the clean samples with white noise at each SNR (dB, over the speech), as manifest rows."""
+    import numpy as np
+
+    rows = []
+    for snr in snrs:
+        for i, row in enumerate(r for r in manifest if r.get("snr_db") is None):
+            clean = read_wav(folder / row["file"]).astype(np.float64)
+            speech = clean[np.abs(clean) > 0.02 * 32768]
+            power = float(np.mean(speech ** 2)) if speech.size else 1.0
+            rng = np.random.default_rng(1000 * int(snr) + i)
+            noisy = clean + rng.normal(0.0, np.sqrt(power / 10 ** (snr / 10)), clean.size)
+            path = out / f"{Path(row['file']).stem}_snr{snr:g}.wav"
+            with wave.open(str(path), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(16000)
+                w.writeframes(np.clip(noisy, -32768, 32767).astype(np.int16).tobytes())
+            rows.append(dict(row, file=str(path), snr_db=snr))
+    return rows
 
 
 def run_backend(backend: str, manifest: list[dict[str, Any]], folder: Path, vosk_model: str | None,
@@ -398,14 +427,15 @@ ROWS = (
     ("failed samples", "failed", ""),
     ("word error rate", "wer", "%"),
     ("  clean", ("conditions", "clean", "wer"), "%"),
-    ("  20 dB SNR", ("conditions", "snr_20db", "wer"), "%"),
-    ("  10 dB SNR", ("conditions", "snr_10db", "wer"), "%"),
+    *((f"  {db} dB SNR", ("conditions", f"snr_{db}db", "wer"), "%") for db in SNR_ROWS),
     ("sentence error rate", "sentence_error_rate", "%"),
     ("intent accuracy", "intent_accuracy", "%"),
     ("  in-scope only", "intent_accuracy_in_scope", "%"),
     ("  clean", ("conditions", "clean", "intent_accuracy"), "%"),
-    ("  noisy 20 dB", ("conditions", "snr_20db", "intent_accuracy"), "%"),
-    ("  noisy 10 dB", ("conditions", "snr_10db", "intent_accuracy"), "%"),
+    *((f"  noisy {db} dB", ("conditions", f"snr_{db}db", "intent_accuracy"), "%") for db in SNR_ROWS),
+    ("understood (intent + asset)", "understood", "%"),
+    ("  clean", ("conditions", "clean", "understood"), "%"),
+    *((f"  noisy {db} dB", ("conditions", f"snr_{db}db", "understood"), "%") for db in SNR_ROWS),
     ("entity accuracy (slots)", "entity_accuracy", "%"),
     ("  asset", "entity_accuracy_asset", "%"),
     ("  measurement", "entity_accuracy_measurement", "%"),
@@ -530,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vosk-model", metavar="DIR", help="Vosk model directory; adds the vosk backend")
     ap.add_argument("--samples", type=Path, default=SAMPLES, help="folder with manifest.jsonl and WAVs")
     ap.add_argument("--limit", type=int, help="only the first N samples")
+    ap.add_argument("--noise", type=float, action="append", metavar="DB", default=[],
+                    help="also run the clean samples with white noise at this SNR; repeat (e.g. 20, 10, 5)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write metrics and per-sample results here")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every sample's result")
     ap.add_argument("--self-test", action="store_true", help="check the scoring code and exit")
@@ -547,6 +579,9 @@ def main(argv: list[str] | None = None) -> int:
         backends.remove("vosk")
 
     manifest = load_manifest(args.samples)[: args.limit]
+    if args.noise:
+        manifest += noisy_variants(manifest, args.samples, args.noise,
+                                   Path(tempfile.mkdtemp(prefix="plantvoice-noisy-")))
     print(f"{len(manifest)} samples, {sum(r.get('duration_s', 0) for r in manifest):.0f} s of audio, "
           f"backends: {', '.join(backends)}", flush=True)
 
