@@ -1,14 +1,18 @@
-"""Shared test setup: a real PulseAudio server with a loopback null sink.
+"""Shared test setup: a real PulseAudio server with a loopback null sink, and the drinks domain.
 
 ``scripts/pulse.sh`` starts PulseAudio (idempotently) with the 16 kHz mono null
 sink ``vsink`` as default sink and ``vsink.monitor`` as default source, and
 prints the environment clients need; the ``pulse`` fixture takes that
 environment over, so a plain ``pytest`` run finds the device too.
+
+``drinks_dir`` is a fresh copy of ``fixtures/drinks``, a small foreign intents domain
+(with a test file), and ``drink_lookups`` the spoken forms of its lists.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +21,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/speech.py as `speech`
+DRINKS = ROOT / "tests" / "fixtures" / "drinks"
+DRINK_LOOKUPS = ROOT / "tests" / "fixtures" / "drinks_lookups.yml"
+
+
+@pytest.fixture()
+def drinks_dir(tmp_path: Path) -> Path:
+    """A copy of the drinks domain (tests/fixtures/drinks) that a test may change."""
+    return Path(shutil.copytree(DRINKS, tmp_path / "drinks"))
+
+
+@pytest.fixture(scope="session")
+def drink_lookups() -> dict[str, dict[str, tuple[str, ...]]]:
+    from assistant.nlu import load_lookups
+
+    return load_lookups(DRINK_LOOKUPS)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -89,51 +89,9 @@ def test_parse_has_rasas_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert ranking == sorted(ranking, reverse=True) and len(ranking) > 1
 
 
-DRINKS = """version: "3.1"
-nlu:
-- intent: order_drink
-  examples: |
-    - can i have a [large](size) [oat](milk) latte
-    - a [small](size) flat white with [soy](milk) milk please
-    - i'd like a [medium](size) cappuccino
-    - one [large](size) coffee with [whole](milk) milk
-    - get me a [small](size) tea
-    - could i get a [large](size) americano
-    - order a coffee
-    - a latte please
-- intent: check_order
-  examples: |
-    - where is my order
-    - is my coffee ready
-    - how long for my drink
-    - what did i order
-    - when will my drink be ready
-    - status of my order
-- intent: out_of_scope
-  examples: |
-    - what's the weather
-    - who won the football
-    - tell me a joke
-    - book a hotel
-    - play some music
-- lookup: size
-  examples: |
-    - small
-    - medium
-    - large
-- lookup: milk
-  examples: |
-    - oat
-    - soy
-    - whole
-"""
-
-
 def test_same_engine_serves_another_domain_from_data_alone(capsys: pytest.CaptureFixture[str],
-                                                           tmp_path: Path) -> None:
-    intents = tmp_path / "drinks"
-    intents.mkdir()
-    (intents / "drinks.yml").write_text(DRINKS)
+                                                           tmp_path: Path, drinks_dir: Path) -> None:
+    intents = drinks_dir
     code, lines, _ = run(capsys, "parse", "--json", "--intents", str(intents), "could I get a medium soy latte")
     out = json.loads(lines[0])
     assert code == 0 and out["intent"]["name"] == "order_drink"

@@ -129,60 +129,10 @@ def test_unknown_features_is_a_config_error(lookups, tmp_path):
         create_understander(NluConfig(models_dir=str(tmp_path), features="bag"), lookups, INTENTS_DIR)
 
 
-# -- a foreign domain, no code change -----------------------------------------------
+# -- a foreign domain, no code change (tests/fixtures/drinks, see conftest) ----------
 
-DRINKS = """version: "3.1"
-nlu:
-- intent: order_drink
-  examples: |
-    - can i have a [large](size) [oat](milk) latte
-    - a [small](size) flat white with [soy](milk) milk please
-    - i'd like a [medium](size) cappuccino
-    - one [large](size) coffee with [whole](milk) milk
-    - get me a [small](size) tea
-    - [medium](size) mocha with [oat](milk) please
-    - could i get a [large](size) americano
-    - i want a [small](size) [soy](milk) latte
-    - order a coffee
-    - a latte please
-- intent: check_order
-  examples: |
-    - where is my order
-    - is my coffee ready
-    - how long for my drink
-    - what did i order
-    - has my latte been made
-    - status of my order
-    - is it done yet
-    - when will my drink be ready
-- intent: out_of_scope
-  examples: |
-    - what's the weather
-    - who won the football
-    - tell me a joke
-    - where is the train station
-    - book a hotel
-    - how old are you
-    - play some music
-    - what time is it in sydney
-"""
-DRINK_LOOKUPS = {
-    "size": {"small": ("small", "short", "tall"), "medium": ("medium", "grande", "regular"),
-             "large": ("large", "venti", "big")},
-    "milk": {"oat": ("oat", "oat milk"), "soy": ("soy", "soya"), "whole": ("whole", "full fat")},
-}
-
-
-@pytest.fixture()
-def drinks_dir(tmp_path):
-    directory = tmp_path / "drinks"
-    directory.mkdir()
-    (directory / "drinks.yml").write_text(DRINKS)
-    return directory
-
-
-def test_foreign_domain_works_without_code_change(drinks_dir, tmp_path):
-    nlu = create_understander(NluConfig(models_dir=str(tmp_path / "models")), DRINK_LOOKUPS, drinks_dir)
+def test_foreign_domain_works_without_code_change(drinks_dir, drink_lookups, tmp_path):
+    nlu = create_understander(NluConfig(models_dir=str(tmp_path / "models")), drink_lookups, drinks_dir)
     result = nlu.parse("could I get a venti latte with soya")
     assert result.name == "order_drink"
     assert result.entity("size") == "large" and result.entity("milk") == "soy"
@@ -191,49 +141,49 @@ def test_foreign_domain_works_without_code_change(drinks_dir, tmp_path):
     assert nlu.parse("").name == OUT_OF_SCOPE
 
 
-def test_model_cache_retrains_only_when_data_changes(drinks_dir, tmp_path):
+def test_model_cache_retrains_only_when_data_changes(drinks_dir, drink_lookups, tmp_path):
     models = tmp_path / "models"
     config = NluConfig(models_dir=str(models))
-    first = create_understander(config, DRINK_LOOKUPS, drinks_dir)
+    first = create_understander(config, drink_lookups, drinks_dir)
     assert first.trained and len(list(models.glob("nlu-*.pkl"))) == 1
-    again = create_understander(config, DRINK_LOOKUPS, drinks_dir)
+    again = create_understander(config, drink_lookups, drinks_dir)
     assert not again.trained and again.model.key == first.model.key
 
-    (drinks_dir / "drinks.yml").write_text(DRINKS.replace("    - order a coffee\n",
-                                                          "    - order a coffee\n    - a hot chocolate\n"))
-    changed = create_understander(config, DRINK_LOOKUPS, drinks_dir)
+    data = drinks_dir / "drinks.yml"
+    data.write_text(data.read_text().replace("    - order a coffee\n", "    - order a coffee\n    - a hot chocolate\n"))
+    changed = create_understander(config, drink_lookups, drinks_dir)
     assert changed.trained and changed.model.key != first.model.key
     assert len(list(models.glob("nlu-*.pkl"))) == 2
 
-    more = {**DRINK_LOOKUPS, "milk": {**DRINK_LOOKUPS["milk"], "almond": ("almond",)}}
+    more = {**drink_lookups, "milk": {**drink_lookups["milk"], "almond": ("almond",)}}
     relooked = create_understander(config, more, drinks_dir)
     assert relooked.trained and relooked.model.key not in (first.model.key, changed.model.key)
 
 
-def test_a_model_of_other_data_is_never_used(drinks_dir, tmp_path):
+def test_a_model_of_other_data_is_never_used(drinks_dir, drink_lookups, tmp_path):
     models = tmp_path / "models"
     config = NluConfig(models_dir=str(models))
-    original = create_understander(config, DRINK_LOOKUPS, drinks_dir)
+    original = create_understander(config, drink_lookups, drinks_dir)
     other_dir = tmp_path / "other"
     shutil.copytree(drinks_dir, other_dir)
-    (other_dir / "drinks.yml").write_text(DRINKS.replace("book a hotel", "book a room"))
-    other_key = model_key(load_intents(other_dir), DRINK_LOOKUPS, "tfidf")
+    (other_dir / "drinks.yml").write_text((drinks_dir / "drinks.yml").read_text().replace("book a hotel", "book a room"))
+    other_key = model_key(load_intents(other_dir), drink_lookups, "tfidf")
     # a stale file under the other data's name: must be ignored and replaced
     shutil.copy(models / f"nlu-{original.model.key}.pkl", models / f"nlu-{other_key}.pkl")
-    other = create_understander(config, DRINK_LOOKUPS, other_dir)
+    other = create_understander(config, drink_lookups, other_dir)
     assert other.trained and other.model.key == other_key
     (models / f"nlu-{other_key}.pkl").write_bytes(b"not a model")
-    assert create_understander(config, DRINK_LOOKUPS, other_dir).trained
+    assert create_understander(config, drink_lookups, other_dir).trained
 
 
-def test_responses_file_beside_the_data_is_ignored(drinks_dir, tmp_path):
+def test_responses_file_beside_the_data_is_ignored(drinks_dir, drink_lookups, tmp_path):
     (drinks_dir / "responses.yml").write_text('version: "3.1"\nresponses:\n  utter_ready:\n  - text: "ready"\n')
-    nlu = create_understander(NluConfig(models_dir=str(tmp_path / "models")), DRINK_LOOKUPS, drinks_dir)
+    nlu = create_understander(NluConfig(models_dir=str(tmp_path / "models")), drink_lookups, drinks_dir)
     assert nlu.parse("is my coffee ready").name == "check_order"
 
 
-def test_minilm_features_train_and_predict(tmp_path, drinks_dir):
-    nlu = create_understander(NluConfig(models_dir=str(tmp_path / "models"), features="both"), DRINK_LOOKUPS,
+def test_minilm_features_train_and_predict(tmp_path, drinks_dir, drink_lookups):
+    nlu = create_understander(NluConfig(models_dir=str(tmp_path / "models"), features="both"), drink_lookups,
                               drinks_dir)
     assert nlu.model.features == "both"
     assert nlu.parse("can i order a big cappuccino").name == "order_drink"
