@@ -1,0 +1,173 @@
+"""Checks of an intents directory, every problem with file:line, intent and fix.
+
+    problems = validate("intents/en", lookups, answers)   # tuple[Problem, ...], empty when clean
+
+Besides what the loader checks (``scan_intents``, which goes on past each problem):
+
+* annotations of unknown entities; known are the plant's lists (``lookups``), the
+  ``lookup:`` and ``regex:`` items, and the built-in ``time_range``, ``number`` and
+  ``note_text``. Values of plant entities must be plant values (``asset:P-102``);
+* examples that belong to two intents once normalised (case, punctuation, numbers);
+* ``lookup:`` tables no example annotates;
+* test files (``tests/*.yml``) naming intents the data does not have;
+* with ``answers`` (a directory the dialogue answers, i.e. one with a ``responses.yml``):
+  intents without a dialogue handler, responses a handler speaks that the responses file
+  lacks, and responses the dialogue needs at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import Example, Intents, Problem, scan_intents
+from .entities import CODE_ENTITIES
+from .heard import HEARD_FILE
+from .normalize import normalize
+
+__all__ = ["Answers", "Problem", "validate", "known_entities"]
+
+_LOCATED = re.compile(r"^(?P<where>\S+?:\d+)(?: \(intent (?P<name>[^)]+)\))?: (?P<what>.+?); (?P<fix>.+)$")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the dialogue answers with: intent -> responses its handler can speak, the responses
+    it always needs, and what the responses file defines (or why it could not be read)."""
+
+    handlers: Mapping[str, frozenset[str]]
+    required: frozenset[str]
+    responses: frozenset[str]
+    path: str  # the responses file
+    error: str | None = None  # the responses file could not be read
+
+
+def known_entities(intents: Intents, lookups: Mapping[str, object]) -> frozenset[str]:
+    """Entities an annotation may use: plant lists, lookup and regex items, built-in extractors."""
+    return frozenset(lookups) | {t.name for t in intents.lookups} | {r.name for r in intents.regexes} | set(
+        CODE_ENTITIES)
+
+
+def _one_of(name: str, choices: Iterable[str], otherwise: str = "") -> str:
+    """The fix for an unknown name: the close choice if there is one, else all the choices."""
+    choices = sorted(choices)
+    close = difflib.get_close_matches(name, choices, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?" + (f" Otherwise {otherwise}" if otherwise else "")
+    return f"use one of {', '.join(choices)}" + (f", or {otherwise}" if otherwise else "")
+
+
+def _entities(examples: Sequence[Example], known: frozenset[str],
+              lookups: Mapping[str, Mapping[str, object]]) -> list[Problem]:
+    out = []
+    for e in examples:
+        for a in e.entities:
+            shown = f"[{a.text}]({a.entity}{':' + a.value if a.value else ''})"
+            if a.entity not in known:
+                out.append(Problem(e.source, f"{shown} uses unknown entity {a.entity!r}",
+                                   _one_of(a.entity, known, f"declare it with a '- lookup: {a.entity}' item"),
+                                   e.intent))
+            elif a.value is not None and a.entity in lookups and a.value not in lookups[a.entity]:
+                out.append(Problem(e.source, f"{shown}: {a.value!r} is not a known {a.entity} value",
+                                   _one_of(a.value, lookups[a.entity]), e.intent))
+    return out
+
+
+def _duplicates(intents: Intents) -> list[Problem]:
+    first: dict[str, Example] = {}
+    out = []
+    for e in intents.examples:
+        key = normalize(e.text)
+        other = first.setdefault(key, e)
+        if other.intent != e.intent:
+            out.append(Problem(e.source, f"example {e.text!r} is also in intent {other.intent} at {other.source}",
+                               "keep it in one intent only (or reword one of them)", e.intent))
+    return out
+
+
+def _unused_lookups(intents: Intents) -> list[Problem]:
+    used = {a.entity for e in intents.examples for a in e.entities}
+    return [Problem(t.source, f"lookup table {t.name!r} is not used by any example",
+                    f"annotate its values in examples as [text]({t.name}), or remove the table", t.name)
+            for t in intents.lookups if t.name not in used]
+
+
+def _test_intents(tests: Sequence[Example], intents: Intents) -> list[Problem]:
+    names = set(intents.names)
+    return [Problem(t.source, f"unknown intent {t.intent!r}",
+                    _one_of(t.intent, names, "add the intent to the data"),
+                    t.intent)
+            for t in tests if t.intent not in names]
+
+
+def _first_source(intents: Intents, name: str) -> str:
+    """Where an intent is written (its first example outside the generated heard file)."""
+    examples = intents.of(name)
+    return next((e.source for e in examples if HEARD_FILE not in e.source), examples[0].source)
+
+
+def _dialogue(intents: Intents, answers: Answers) -> list[Problem]:
+    if answers.error is not None:
+        return [_from_message(answers.error, answers.path)]
+    out = []
+    attributed: set[str] = set()
+    file = Path(answers.path).name
+    for name in intents.names:
+        where = _first_source(intents, name)
+        speaks = answers.handlers.get(name)
+        if speaks is None:
+            out.append(Problem(where, "no dialogue handler answers this intent",
+                               f"add {name!r} to INTENTS in assistant/dialogue.py with a method Dialogue._{name}, "
+                               "or remove the intent", name))
+            continue
+        missing = sorted(speaks - answers.responses)
+        attributed.update(missing)
+        if not speaks:
+            out.append(Problem(where, "its dialogue handler speaks no response",
+                               f"make Dialogue._{name} answer with a response of {file}", name))
+        elif missing:
+            out.append(Problem(where, f"no response {', '.join(missing)} in {file}",
+                               f"add {'them' if len(missing) > 1 else 'it'} under responses:", name))
+    rest = sorted(answers.required - answers.responses - attributed)
+    if rest:
+        out.append(Problem(f"{answers.path}:1", f"the dialogue also needs {', '.join(rest)}",
+                           "add them under responses:"))
+    return out
+
+
+def _from_message(message: str, where: str) -> Problem:
+    """A Problem from a ``where: what; fix`` error message."""
+    match = _LOCATED.match(message)
+    if match is None:
+        return Problem(where, message, "fix the file")
+    return Problem(match["where"], match["what"], match["fix"], match["name"])
+
+
+def _order(problem: Problem) -> tuple[str, int, str]:
+    path, _, line = problem.where.rpartition(":")
+    return (path, int(line), problem.what) if line.isdigit() else (problem.where, 0, problem.what)
+
+
+def validate(directory: str | Path, lookups: Mapping[str, Mapping[str, object]],
+             answers: Answers | None = None) -> tuple[Problem, ...]:
+    """Every problem of the intents data in ``directory`` and its tests, by file and line."""
+    directory = Path(directory)
+    intents, problems = scan_intents(directory)
+    tests, test_problems = scan_intents(directory / "tests") if (directory / "tests").is_dir() else (
+        Intents(()), ())
+    found = [*problems, *test_problems]
+    if not intents.examples:
+        found.append(Problem(str(directory), "no intent examples found",
+                             "add files with 'nlu:' and '- intent:' items"))
+    known = known_entities(intents, lookups)
+    found += _entities(intents.examples, known, lookups) + _entities(tests.examples, known, lookups)
+    found += _duplicates(intents) + _unused_lookups(intents) + _test_intents(tests.examples, intents)
+    if answers is not None:
+        found += _dialogue(intents, answers)
+    unique: dict[tuple[str, str], Problem] = {}
+    for problem in found:  # a problem two checks found (a broken responses.yml) is reported once
+        unique.setdefault((problem.where, problem.what), problem)
+    return tuple(sorted(unique.values(), key=_order))
