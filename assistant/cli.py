@@ -13,14 +13,20 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import ROOT, Config, load_config
-from .errors import InputError, PlantvoiceError
+from .errors import DataError, InputError, PlantvoiceError
+
+if TYPE_CHECKING:  # imported where used, so other commands do not pay for them
+    from .nlu import Intents, Lookups
+    from .nlu.evaluate import Evaluation
+    from .nlu.validate import Answers
 
 __all__ = ["main"]
 
 MAX_TEXT = 1000  # characters in one typed request
+SHOWN_CONFUSIONS = 12  # confused intent pairs printed by 'intents test' (all are in the report)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +81,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("fetch",))
     p.add_argument("name", help="model to fetch, e.g. vosk-small-en")
     p.add_argument("--dest", help="directory (default: <data dir>/models)")
+    intents = sub.add_parser("intents", help="check and measure intents data (validate, test)")
+    actions = intents.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _intents_command(actions, "validate", _intents_validate, "report every problem of intents data as file:line")
+    p = _intents_command(actions, "test", _intents_test, "score understanding on the test files")
+    p.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validation over the training examples")
+    p.add_argument("--report", metavar="FILE.json", help="JSON report (default: <data dir>/reports/intents-<DIR>.json)")
     return parser
+
+
+def _intents_command(actions: Any, name: str, run: Any, help: str) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = actions.add_parser(name, help=help, description=help)
+    p.set_defaults(run=run)
+    p.add_argument("directory", nargs="?", metavar="DIR", help="intents directory (default: nlu.intents_dir)")
+    p.add_argument("--lookups", metavar="FILE",
+                   help="YAML of entity -> value -> spoken forms (default: the plant's asset model)")
+    return p
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -131,6 +152,25 @@ def _ask_json(intent: Any, answer: Any) -> dict[str, Any]:
         "awaiting": answer.awaiting,
         "data": answer.data,
     }
+
+
+def _intents_dir(args: argparse.Namespace, config: Config) -> Path:
+    directory = Path(args.directory or config.nlu.intents_dir)
+    if not directory.is_dir():
+        raise InputError(f"intents directory {directory} not found; pass an existing directory as DIR")
+    return directory
+
+
+def _lookups(args: argparse.Namespace, config: Config) -> Lookups:
+    from .nlu import load_lookups
+    from .plant import load_model
+
+    return load_lookups(args.lookups) if args.lookups else load_model(config.plant.asset_model).lookups()
+
+
+def _shown(where: str) -> str:
+    """A path (or file:line) relative to the working directory when it lies below it."""
+    return where.removeprefix(f"{Path.cwd()}/")
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -213,6 +253,117 @@ def _models(args: argparse.Namespace, config: Config) -> int:
     path = fetch_model(args.name, dest)
     print(f"plantvoice: model {args.name} ready in {path}; set asr.vosk_model = \"{path}\"")
     return 0
+
+
+def _answers(directory: Path) -> Answers | None:
+    """What the dialogue answers with, for a directory that has a responses.yml; else None."""
+    from .answer import load_responses
+    from .dialogue import RESPONSES, handler_responses
+    from .nlu.validate import Answers
+
+    path = directory / "responses.yml"
+    if not path.is_file():
+        return None
+    try:
+        names, error = frozenset(load_responses(path).names), None
+    except DataError as exc:
+        names, error = frozenset(), str(exc)
+    return Answers(handler_responses(), frozenset(RESPONSES), names, str(path), error)
+
+
+def _intents_validate(args: argparse.Namespace, config: Config) -> int:
+    from .nlu.validate import validate
+
+    directory = _intents_dir(args, config)
+    problems = validate(directory, _lookups(args, config), _answers(directory))
+    for p in problems:
+        about = f" {p.name}:" if p.name else ""
+        print(f"{_shown(p.where)}:{about} {p.what} — {p.fix}")
+    count = len(problems)
+    print(f"{_shown(str(directory))}: {count or 'no'} problem{'' if count == 1 else 's'}")
+    return 1 if problems else 0
+
+
+def _intents_test(args: argparse.Namespace, config: Config) -> int:
+    from .nlu import create_understander, load_intent_tests, load_intents
+    from .nlu.evaluate import run_cases, score
+
+    directory = _intents_dir(args, config)
+    if args.cv is not None and args.cv < 2:
+        raise InputError(f"--cv {args.cv}: cross-validation needs at least 2 folds; pass --cv 5 for example")
+    if not (directory / "tests").is_dir():
+        raise InputError(f"{directory} has no tests/ directory; add tests/<file>_test.yml beside the data")
+    lookups = _lookups(args, config)
+    intents = load_intents(directory)
+    tested = score(run_cases(create_understander(config.nlu, lookups, directory).parse,
+                             load_intent_tests(directory, intents)))
+    _print_evaluation(f"test files: {tested.count} sentences", tested)
+    report: dict[str, Any] = {"directory": str(directory), "tests": _evaluation_json(tested), "cross_validation": None}
+    if args.cv:
+        report["cross_validation"] = _cross_validation(config, lookups, intents, args.cv)
+    path = Path(args.report) if args.report else config.data_path / "reports" / f"intents-{directory.name}.json"
+    _write_report(path, report)
+    print(f"{len(tested.failures)} of {tested.count} test sentences failed; report: {_shown(str(path))}")
+    return 1 if tested.failures else 0
+
+
+def _cross_validation(config: Config, lookups: Lookups, intents: Intents, k: int) -> dict[str, Any]:
+    """K-fold cross-validation printed; its report. Fold models live in a temporary directory."""
+    import dataclasses
+    import tempfile
+
+    from .nlu import create_understander
+    from .nlu.evaluate import CV_SEED, cross_validate
+
+    with tempfile.TemporaryDirectory() as models:
+        folds = dataclasses.replace(config.nlu, models_dir=models)
+        cv = cross_validate(intents, k, lambda train: create_understander(folds, lookups, intents=train).parse)
+    _print_evaluation(f"cross-validation: {k} folds over {cv.count} examples (seed {CV_SEED})", cv, failures=False)
+    return {"folds": k, "seed": CV_SEED, **_evaluation_json(cv)}
+
+
+def _write_report(path: Path, report: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the report {path} ({exc.strerror}); pass a writable path to --report") from None
+
+
+def _evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    import dataclasses
+
+    out = dataclasses.asdict(evaluation)
+    del out["outcomes"]
+    out["failures"] = [{"source": o.source, "text": o.text, "expected": o.expected, "got": o.got,
+                        "confidence": o.confidence,
+                        "missing_entities": [{"entity": a.entity, "value": a.value, "text": a.text} for a in o.missing],
+                        "entities": [{"entity": e.entity, "value": e.value, "text": e.text} for e in o.got_entities]}
+                       for o in evaluation.failures]
+    return out
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _print_evaluation(title: str, evaluation: Evaluation, failures: bool = True) -> None:
+    s, e = evaluation.summary, evaluation.entities
+    print(f"== {title}")
+    print(f"  {'intent':<22} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}")
+    for name, i in evaluation.intents.items():
+        print(f"  {name:<22} {i.precision:>9.3f} {i.recall:>7.3f} {i.f1:>6.3f} {i.support:>4}")
+    print(f"  accuracy {_share(s.accuracy)}  in-domain {_share(s.in_domain_accuracy)}")
+    print(f"  entities (entity and value): precision {e.precision:.3f}  recall {e.recall:.3f}  f1 {e.f1:.3f}"
+          f"  ({e.expected} annotated, {e.found} found)")
+    print(f"  out of scope: rejected {_share(s.oos_rejection)}  false rejection {_share(s.false_rejection)}")
+    for c in evaluation.confusions[:SHOWN_CONFUSIONS]:
+        print(f"  confused {c.expected} -> {c.got} ({c.count}): {'; '.join(repr(t) for t in c.examples)}")
+    if len(evaluation.confusions) > SHOWN_CONFUSIONS:
+        print(f"  ... {len(evaluation.confusions) - SHOWN_CONFUSIONS} more confused pairs in the report")
+    for o in evaluation.failures if failures else ():
+        missing = "".join(f", {a.entity} {a.text!r}{'=' + a.value if a.value else ''} not found" for a in o.missing)
+        print(f"  FAIL {_shown(o.source)}: {o.text!r} expected {o.expected}, got {o.got} ({o.confidence:.2f}){missing}")
 
 
 if __name__ == "__main__":
