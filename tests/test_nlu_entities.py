@@ -241,3 +241,29 @@ def test_every_annotated_plant_entity_in_the_data_is_found(extractor, intents):
             if not hit:
                 missed.append((example.source, a.text))
     assert missed == []
+
+
+@pytest.mark.parametrize("text, asset", [
+    ("show the alarms for d1 or two", "P-102"),  # "P one oh two" as whisper wrote it
+    ("what's the remaining useful life of P1 or 1", "P-101"),
+    ("is pump one or two running", "P-102"),
+    ("what is the bearing temperature one out two", "P-102"),
+    ("the one hundred one discharge pressure please", "P-101"),
+    ("compare pump two no one", "P-201"),
+    ("position of v three oh one", "V-301"),
+    ("is the chv running at the moment", "CHP1"),  # chp with a rhyming letter
+    ("show the service history on the chd", "CHP1"),
+    ("hrsd drum level", "HRSG1"),
+])
+def test_misheard_tag_numbers_and_acronyms(extractor, text, asset):
+    assert [v for e, v, _ in found(extractor, text) if e == "asset"] == [asset]
+
+
+@pytest.mark.parametrize("text", [
+    "set it to 101 degrees",  # a number with a unit is no tag
+    "the cat sat on the mat",  # a real word is no acronym
+    "feeder one or two",  # feeder one is named; "or two" is no tag
+])
+def test_numbers_and_words_are_not_taken_for_tags(extractor, text):
+    assets = [v for e, v, _ in found(extractor, text) if e == "asset"]
+    assert all(not a.startswith(("P-", "V-", "CHP")) for a in assets), assets

@@ -15,6 +15,9 @@
   turbine 1). Keys of the forms are made once, when the extractor is built; the
   run must share a word with the form, or sound very close and stand where a
   plant name is expected.
+* Tag numbers as the recognizer writes them: "p 1 or 2", "1 out 2", "pump 2 no 1" and
+  "101" stand for the asset whose id ends in those digits (P-102, P-201, P-101), and
+  an acronym with one letter of the same rhyme ("chv", "chd" for chp) for its asset.
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
   and ``note_text`` (the words after "take a note", "note that", "log that").
 
@@ -50,6 +53,10 @@ _STOPWORDS = frozenset(
     "a an the of on for at in is are was were be it its this that these those what whats which who how "
     "and or to me my i you your we our us show give tell please can could would will do does did with "
     "from by as any all there their than then so up down out if about".split())
+_TAG_JOINS = frozenset({"or", "oh", "o", "no", "out", "of", "a", "0", "zero", "nought", "owe"})
+_TAG_PREFIX = frozenset("a b c d e g p t v z pee pump valve tag".split())
+_UNITS_AFTER = frozenset("percent degrees degree bar rpm volts amps kilowatts megawatts hours minutes".split())
+_E_SET = frozenset("bcdegptvz")  # letters that rhyme when spelled out (bee, cee, dee, ...)
 SOUND_MIN_KEY = 5  # shorter keys ("power", "load") sound like too many words
 SOUND_CUTOFF = 0.74  # key similarity for a run that shares a word with the form
 SOUND_CUTOFF_ALONE = 0.88
@@ -118,6 +125,56 @@ class EntityExtractor:
         self.sounds = Sounds()
         self._form_keys = self._sound_forms()
         self._sound_cache: dict[tuple[str, ...], tuple[float, int, str, str] | None] = {}
+        self.tags, self.acronyms = self._tag_forms(lookups.get("asset", {}))
+
+    def _tag_forms(self, assets: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
+        """(tag digits -> asset, spelled acronym -> asset), each only where it names one asset."""
+        tags: dict[str, list[str]] = {}
+        for value in assets:
+            m = re.fullmatch(r"[A-Za-z]+-?(\d{3})", value)
+            if m:
+                tags.setdefault(m.group(1), []).append(value)
+        acronyms: dict[str, list[str]] = {}
+        for value, forms in assets.items():
+            for form in forms:
+                words = normalize(form).split()
+                spelled = "".join(w for w in words if len(w) == 1 and w.isalpha())
+                for word in [spelled] + [w for w in words if not set(w) & set("aeiouy")]:
+                    if 3 <= len(word) <= 5 and word.isalpha():
+                        acronyms.setdefault(word, []).append(value)
+        return ({d: v[0] for d, v in tags.items() if len(set(v)) == 1},
+                {a: v[0] for a, v in acronyms.items() if len(set(v)) == 1})
+
+    def _tag(self, words: list[str], taken: list[bool]) -> list[tuple[int, int, str, str, float]]:
+        """Spans that say a tag number or an acronym slightly misheard: (start, end, entity, value, confidence)."""
+        out = []
+        k = 0
+        while k < len(words):
+            found = self._tag_at(words, k)
+            if found is not None and not any(taken[k:found[0]]):
+                end, value, confidence = found
+                start = k - 1 if k and not taken[k - 1] and words[k - 1] in _TAG_PREFIX else k
+                out.append((start, end, "asset", value, confidence))
+                k = end
+            else:
+                k += 1
+        return out
+
+    def _tag_at(self, words: list[str], k: int) -> tuple[int, str, float] | None:
+        w = words[k]
+        after = words[k + 1] if k + 1 < len(words) else ""
+        if w in self.tags and after not in _UNITS_AFTER:
+            return k + 1, self.tags[w], 0.9
+        if k + 2 < len(words) and len(w) == 1 and w.isdigit() and after in _TAG_JOINS and len(words[k + 2]) == 1:
+            digits = w + "0" + words[k + 2]
+            if digits in self.tags:
+                return k + 3, self.tags[digits], 0.8
+        if 3 <= len(w) <= 5 and w.isalpha() and not set(w) & set("aeiouy"):  # spelled letters, no word
+            for acronym, value in self.acronyms.items():
+                differ = [(a, b) for a, b in zip(w, acronym) if a != b]
+                if len(w) == len(acronym) and len(differ) == 1 and set(differ[0]) <= _E_SET:
+                    return k + 1, value, 0.8
+        return None
 
     def _sound_forms(self) -> list[tuple[str, frozenset[str], frozenset[str], str, str]]:
         """(key, key bigrams, words, entity, value) of every plant form that sounds distinct enough."""
@@ -339,6 +396,9 @@ class EntityExtractor:
             if end - start == 1 and entity in self.contexts and not self._in_context(words, start, entity):
                 continue
             add(start, end, entity, value)
+        if "asset" in self.fuzzy_entities:
+            for start, end, entity, value, confidence in self._tag(words, taken):
+                add(start, end, entity, value, confidence)
         has_plant = any(e.entity in self.fuzzy_entities for e in entities)
         for start, end, entity, value, confidence in self._fuzzy(words, taken, has_plant):
             add(start, end, entity, value, confidence)
