@@ -33,6 +33,9 @@ class AudioConfig:
     input_device: str = ""  # sounddevice name or index; "" = system default
     output_device: str = ""
     queue_chunks: int = 200  # bounded queue from the audio thread (6 s at 30 ms)
+    denoise: str = "none"  # before recognition: none | spectral (steady noise taken out)
+    denoise_strength: float = 2.0  # spectral: how much of the noise estimate is subtracted
+    denoise_floor: float = 0.1  # spectral: least share of a frame's amplitude that is kept
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import asr, nlu, tts, vad
+from . import asr, denoise, nlu, tts, vad
 from .answer import load_responses
 from .config import Config
 from .dialogue import Dialogue, DialogueState
@@ -76,7 +76,14 @@ class Pipeline:
     def confirmation(self) -> asr.Recognizer:
         return asr.create_recognizer(self.config.asr, self.vocabulary, "confirmation")
 
+    @cached_property
+    def denoiser(self) -> denoise.Denoiser:
+        return denoise.denoisers.create(self.config.audio.denoise, self.config.audio)
+
     def transcribe(self, samples: np.ndarray, mode: str = "command") -> Transcript:
+        return self._transcribe(self.denoiser.process(samples), mode)
+
+    def _transcribe(self, samples: np.ndarray, mode: str = "command") -> Transcript:
         return (self.dictation if mode == "dictation" else self.recognizer).transcribe(samples)
 
     def parse(self, text: str) -> Intent:
@@ -88,13 +95,14 @@ class Pipeline:
         While a write waits for confirmation the short answers (yes, no, cancel, repeat) are
         tried first with the confirmation recognizer; anything else goes to the command one.
         """
+        samples = self.denoiser.process(samples)
         if self.state.awaiting == "confirm":
             transcript = self.confirmation.transcribe(samples)
             if not asr.is_no_request(transcript, self.config.asr):
                 intent = self.parse(transcript.text)
                 if intent.name in SHORT_ANSWERS:
                     return transcript, intent
-        transcript = self.transcribe(samples)
+        transcript = self._transcribe(samples)
         if asr.is_no_request(transcript, self.config.asr):
             return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
         return transcript, self.parse(transcript.text)
