@@ -33,7 +33,7 @@ class AudioConfig:
     input_device: str = ""  # sounddevice name or index; "" = system default
     output_device: str = ""
     queue_chunks: int = 200  # bounded queue from the audio thread (6 s at 30 ms)
-    denoise: str = "none"  # before recognition: none | spectral (steady noise taken out)
+    denoise: str = "spectral"  # before recognition: spectral (steady noise taken out) | none
     denoise_strength: float = 2.0  # spectral: how much of the noise estimate is subtracted
     denoise_floor: float = 0.1  # spectral: least share of a frame's amplitude that is kept
 
@@ -72,8 +72,8 @@ class NluConfig:
     backend: str = "classifier"
     intents_dir: str = str(ROOT / "intents" / "en")
     models_dir: str = str(ROOT / "models")
-    threshold: float = 0.5  # intent confidence below which a request is out of scope
-    features: str = "tfidf"  # intent classifier features: tfidf | minilm | both
+    threshold: float = 0.4  # intent confidence below which a request is out of scope (chosen on a dev set)
+    features: str = "both"  # intent classifier features: both | tfidf | minilm (benchmarks/RESULTS.md)
 
 
 @dataclass(frozen=True)

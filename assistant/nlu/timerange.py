@@ -136,8 +136,8 @@ def _match(words: list[str], i: int, now: datetime) -> tuple[datetime, datetime,
                 start -= timedelta(days=1)
             return start, now, used
         return None
-    if w == "today" or (w == "this" and nxt == "day"):
-        return _midnight(now), now, 1 if w == "today" else 2
+    if w in ("today", "todays") or (w == "this" and nxt == "day"):
+        return _midnight(now), now, 2 if w == "this" else 1
     if w == "this" and nxt == "morning":
         return _midnight(now).replace(hour=6) if now.hour >= 6 else _midnight(now), now, 2
     if w == "yesterday":
