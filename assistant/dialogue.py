@@ -73,8 +73,20 @@ RESPONSES = (
     "utter_report_start", "utter_report_readback", "utter_report_saved",
     "utter_compare", "utter_compare_same", "utter_compare_not_current", "utter_compare_missing",
     "utter_help", "utter_cancelled", "utter_cancel_nothing", "utter_confirm_nothing", "utter_pending_dropped",
-    "utter_repeat_nothing", "utter_out_of_scope",
+    "utter_repeat_nothing", "utter_out_of_scope", "utter_clarify", "utter_clarify_no",
 )
+
+# A request below the confidence threshold whose best guess scores at least this is
+# answered with "Did you mean ...?" instead of a refusal; "yes" carries the guess out.
+CLARIFY_FLOOR = 0.2
+_TOPICS = {
+    "plant_overview": "the plant overview", "asset_status": "the status", "sensor_reading": "a reading",
+    "trend": "a trend", "compare": "a comparison", "alarm_list": "the alarm list",
+    "alarm_acknowledge": "acknowledging alarms", "fault_prediction": "the fault prediction",
+    "remaining_life": "the remaining life", "explain": "why it is at risk", "recommend_action": "what to do",
+    "maintenance_history": "the maintenance history", "note_add": "taking a note", "note_read": "the notes",
+    "report_start": "starting a report",
+}
 
 _KEEP_PENDING = {"confirm", "deny", "cancel", "repeat", "help"}
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about)\b", re.IGNORECASE)
@@ -86,7 +98,7 @@ _DEFAULT_TREND_H = 8
 class PendingWrite:
     """A write read back to the user, waiting for confirm."""
 
-    kind: str  # alarm_acknowledge | note_add | report_finding
+    kind: str  # alarm_acknowledge | note_add | report_finding | clarify (a guessed request)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -161,6 +173,8 @@ class Dialogue:
         if state.waiting is not None and name not in _KEEP_PENDING:
             intent, name = self._fill_waiting(intent, state.waiting)
         dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None
+        if dropped is not None and dropped.kind == "clarify":
+            dropped = None  # a new request answers "did you mean ...?" too
         if dropped is not None or name not in _KEEP_PENDING:
             state = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
         answer, new = self.handlers[name](intent, state, user)
@@ -302,7 +316,7 @@ class Dialogue:
 
     def _write_name(self, kind: str) -> str:
         return {"alarm_acknowledge": "alarm acknowledgement", "note_add": "note",
-                "report_finding": "report finding"}.get(kind, kind)
+                "report_finding": "report finding", "clarify": "request"}.get(kind, kind)
 
     def _audit(self, user: str, action: str, details: dict[str, Any]) -> None:
         append_durably(self.audit_path, {"time": self._local(self.now()).isoformat(), "user": user,
@@ -831,6 +845,9 @@ class Dialogue:
         cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
         if pending is None or state.awaiting != "confirm":
             return self._answer(intent, "utter_confirm_nothing"), cleared
+        if pending.kind == "clarify":  # the guess was right: answer it (a write still asks to confirm)
+            meant = pending.data["intent"]
+            return self.handlers[meant.name](meant, cleared, user)
         if pending.kind == "alarm_acknowledge":
             done = []
             for alarm_id in pending.data["alarm_ids"]:
@@ -855,6 +872,8 @@ class Dialogue:
         cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None, report=None)
         if state.pending is None and state.awaiting is None:
             return self._answer(intent, "utter_cancel_nothing"), cleared
+        if state.pending is not None and state.pending.kind == "clarify":
+            return self._answer(intent, "utter_clarify_no"), cleared
         what = self._write_name(state.pending.kind) if state.pending else "request"
         return self._answer(intent, "utter_cancelled", {"dropped": state.pending.kind if state.pending else None},
                             what=what), cleared
@@ -870,7 +889,15 @@ class Dialogue:
         return Answer(text=last.text, intent=intent.name, data=last.data, awaiting=last.awaiting), state
 
     def _out_of_scope(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        return self._answer(intent, "utter_out_of_scope"), state
+        guess = next(((n, c) for n, c in intent.ranking if n != "out_of_scope"), None)
+        if not intent.text or guess is None or guess[1] < CLARIFY_FLOOR or guess[0] not in _TOPICS:
+            return self._answer(intent, "utter_out_of_scope"), state
+        asset = self._asset_id(intent.entity("asset"))
+        what = _TOPICS[guess[0]] + (f" of {self._tag(asset)}" if asset and guess[0] != "note_add" else "")
+        meant = dataclasses.replace(intent, name=guess[0], confidence=guess[1])
+        answer = self._answer(intent, "utter_clarify", {"guess": guess[0], "confidence": guess[1]}, what=what)
+        return answer, dataclasses.replace(state, pending=PendingWrite("clarify", {"intent": meant}),
+                                           awaiting="confirm")
 
 
 def handler_responses() -> dict[str, frozenset[str]]:

@@ -448,3 +448,49 @@ def test_repeat_gives_the_same_answer_and_data(talk: Talk) -> None:
     again = talk("repeat")
     assert (again.text, again.data) == (first.text, first.data)
     assert again.intent == "repeat"
+
+
+# ----------------------------------------------------------------------------- clarifying questions
+
+
+def _unsure(dialogue: Dialogue, state: DialogueState, guess: str, confidence: float,
+            asset: str | None = None) -> tuple[Answer, DialogueState]:
+    entities = (Entity("asset", asset, 0, 5, asset),) if asset else ()
+    intent = Intent(text="the thing on the pump", name="out_of_scope", confidence=1 - confidence,
+                    entities=entities, ranking=((guess, confidence), ("out_of_scope", 1 - confidence)))
+    return dialogue.respond(intent, state)
+
+
+def test_an_unsure_request_is_asked_back_and_yes_answers_it(dialogue: Dialogue) -> None:
+    answer, state = _unsure(dialogue, DialogueState(), "asset_status", 0.33, asset="P-102")
+    assert answer.text.startswith("I am not sure I understood. Did you mean the status of")
+    assert "P one oh two" in answer.text and answer.awaiting == "confirm"
+    assert answer.data == {"guess": "asset_status", "confidence": 0.33}
+    confirmed, state = dialogue.respond(Intent("yes", "confirm", 1.0), state)
+    assert confirmed.intent == "asset_status" and state.pending is None
+    assert "P one oh two" in confirmed.text
+
+
+def test_no_to_the_guess_asks_for_other_words(dialogue: Dialogue) -> None:
+    _, state = _unsure(dialogue, DialogueState(), "trend", 0.3)
+    answer, state = dialogue.respond(Intent("no", "deny", 1.0), state)
+    assert "other words" in answer.text and state.pending is None and state.awaiting is None
+
+
+def test_a_guessed_write_still_asks_to_confirm_the_write(dialogue: Dialogue) -> None:
+    _, state = _unsure(dialogue, DialogueState(), "alarm_acknowledge", 0.35, asset="BESS1")
+    answer, state = dialogue.respond(Intent("yes", "confirm", 1.0), state)
+    assert answer.intent == "alarm_acknowledge" and answer.awaiting == "confirm"
+    assert state.pending is not None and state.pending.kind == "alarm_acknowledge"
+    assert not (Path(dialogue.data_dir) / "audit.jsonl").exists()
+
+
+def test_a_new_request_replaces_the_question_silently(dialogue: Dialogue) -> None:
+    _, state = _unsure(dialogue, DialogueState(), "trend", 0.3)
+    answer, state = dialogue.respond(Intent("plant overview", "plant_overview", 0.9), state)
+    assert answer.intent == "plant_overview" and "not written" not in answer.text and state.pending is None
+
+
+def test_chatter_with_no_plausible_guess_is_refused(dialogue: Dialogue) -> None:
+    answer, state = _unsure(dialogue, DialogueState(), "trend", 0.1)
+    assert answer.text.startswith("Sorry, I can only help with the plant") and state.pending is None
