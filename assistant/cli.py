@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="plantvoice: %(message)s")
     try:
         config = load_config(args.config)
+        _import_code(args.code)
         return int(args.run(args, config) or 0)
     except PlantvoiceError as exc:
         print(f"plantvoice: error: {exc}", file=sys.stderr)
@@ -45,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plantvoice", description="Offline voice assistant for plant control rooms.")
     parser.add_argument("--config", help="TOML config file (default: $PLANTVOICE_CONFIG or ./plantvoice.toml)")
+    parser.add_argument("--code", action="append", metavar="FILE.py",
+                        help="Python file to import first, e.g. with @handler registrations; may be repeated "
+                             f"(default: $PLANTVOICE_CODE, files separated by '{os.pathsep}')")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, run: Any, help: str) -> argparse.ArgumentParser:
@@ -100,6 +105,15 @@ def _intents_command(actions: Any, name: str, run: Any, help: str) -> argparse.A
 
 
 # -- helpers --------------------------------------------------------------------------------
+def _import_code(paths: list[str] | None) -> None:
+    """Import the --code files (else those of $PLANTVOICE_CODE): their dialogue handlers register."""
+    from .dialogue import import_handlers
+
+    for path in paths if paths is not None else os.environ.get("PLANTVOICE_CODE", "").split(os.pathsep):
+        if path:
+            import_handlers(path)
+
+
 def _pipeline(config: Config, intents: str | None = None) -> Any:
     from .pipeline import Pipeline
 

@@ -3,7 +3,14 @@
     dialogue = Dialogue(plant, load_responses(), config.data_path)
     answer, state = dialogue.respond(intent, DialogueState())
 
-One handler per intent of the catalogue (``Dialogue.handlers``). Answers are built
+One handler per intent of the catalogue (``Dialogue.handlers``): the built-in
+``Dialogue._<intent>`` methods, and functions registered by intent name from any module::
+
+    @handler("asset_criticality")
+    def asset_criticality(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+        return dialogue.answer(intent, "utter_asset_criticality", data, **slots), state
+
+(``import_handlers(path)``, the CLI's ``--code FILE``, imports such a module). Answers are built
 from plant data only; every plant value an answer uses is in ``Answer.data``.
 Writes (alarm acknowledge, notes, report findings) are read back first and happen
 only after ``confirm``; ``deny`` or ``cancel`` drop them, and so does moving on to
@@ -19,15 +26,20 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime as dt
+import importlib.util
 import inspect
 import json
 import os
 import re
+import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from .errors import ConfigError, InputError
 from .events import Answer, Intent
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
@@ -40,8 +52,12 @@ __all__ = [
     "PendingWrite",
     "INTENTS",
     "RESPONSES",
+    "HANDLERS",
+    "IntentHandler",
     "append_durably",
+    "handler",
     "handler_responses",
+    "import_handlers",
 ]
 
 INTENTS = (
@@ -134,6 +150,59 @@ def _utc_now() -> dt.datetime:
 
 
 Handler = Callable[[Intent, DialogueState, str], tuple[Answer, DialogueState]]
+IntentHandler = Callable[["Dialogue", Intent, DialogueState], tuple[Answer, DialogueState]]
+HANDLERS: dict[str, IntentHandler] = {}  # intent -> function registered with @handler
+
+
+def handler(intent: str) -> Callable[[IntentHandler], IntentHandler]:
+    """Register a function as the handler of ``intent`` for every Dialogue made afterwards.
+
+    The function takes (dialogue, intent, state) and returns the answer and the next state, as
+    the built-in handlers do. Built-in intents keep their handlers; one function per intent.
+    """
+
+    def register(function: IntentHandler) -> IntentHandler:
+        _check_free(intent, function)
+        HANDLERS[intent] = function
+        return function
+
+    return register
+
+
+def _qualified(function: Callable[..., object]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _check_free(intent: str, function: IntentHandler) -> None:
+    where = f"@handler({intent!r}) on {_qualified(function)}"
+    if intent in INTENTS:
+        raise ConfigError(f"{where}: {intent!r} is a built-in intent answered by Dialogue._{intent}; "
+                          "give the new intent a name of its own")
+    other = HANDLERS.get(intent)
+    if other is not None and _qualified(other) != _qualified(function):
+        raise ConfigError(f"{where}: {intent!r} is already handled by {_qualified(other)}; "
+                          "register one handler per intent")
+
+
+def import_handlers(path: str | Path) -> ModuleType:
+    """Import the Python file ``path`` so that its ``@handler`` registrations take effect (once per file)."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise InputError(f"handler code {path} not found; pass an existing Python file to --code")
+    name = "plantvoice_code_" + re.sub(r"\W", "_", path.stem)
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == str(path):
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 class Dialogue:
@@ -156,6 +225,24 @@ class Dialogue:
         self._asset_forms = {f: a for a, forms in lookups["asset"].items() for f in forms}
         self._measurement_forms = {f: m for m, forms in lookups["measurement"].items() for f in forms}
         self.handlers: dict[str, Handler] = {name: getattr(self, f"_{name}") for name in INTENTS}
+        self.handlers.update({name: self._registered(function) for name, function in HANDLERS.items()})
+
+    def _registered(self, function: IntentHandler) -> Handler:
+        def run(intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+            return function(self, intent, state)
+
+        return run
+
+    # ------------------------------------------------------------------ for registered handlers
+
+    def answer(self, intent: Intent, template: str, data: dict[str, Any] | None = None, **slots: Any) -> Answer:
+        """The answer speaking response ``template`` with ``slots``; ``data`` holds every plant value it says."""
+        return self._answer(intent, template, data, **slots)
+
+    def resolve_asset(self, intent: Intent, state: DialogueState) -> str | tuple[Answer, DialogueState]:
+        """The asset id the request names (or the last one talked about); else the answer asking for it
+        or saying the asset is unknown, with its state."""
+        return self._resolve_asset(intent, state)
 
     # ------------------------------------------------------------------ entry point
 
@@ -901,20 +988,49 @@ class Dialogue:
 
 
 def handler_responses() -> dict[str, frozenset[str]]:
-    """Intent -> the responses (``utter_*``) its handler can speak, read from the handlers' code:
-    the names written in ``Dialogue._<intent>`` and in the ``self._...`` methods it calls."""
+    """Intent -> the responses (``utter_*``) its handler can speak, read from the handlers' code.
+
+    ``Dialogue._<intent>``: the names written in it and in the ``self._...`` methods it calls.
+    A registered handler: the names written in it, in the functions of its own module it calls,
+    and in the Dialogue methods it calls (``dialogue.resolve_asset(...)``)."""
+    methods = _methods()
+    found = {name: frozenset(_speaks(methods[f"_{name}"], methods, "self", set()))
+             for name in INTENTS if f"_{name}" in methods}
+    found.update({name: frozenset(_function_speaks(function, methods, set())) for name, function in HANDLERS.items()})
+    return found
+
+
+def _methods() -> dict[str, ast.FunctionDef]:
     tree = ast.parse(inspect.getsource(Dialogue))
-    methods = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+    return {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
 
-    def speaks(name: str, seen: set[str]) -> set[str]:
-        seen.add(name)
-        found: set[str] = set()
-        for node in ast.walk(methods[name]):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("utter_"):
-                found.add(node.value)
-            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
-                  and node.attr in methods and node.attr not in seen):
-                found |= speaks(node.attr, seen)
-        return found
 
-    return {name: frozenset(speaks(f"_{name}", set())) for name in INTENTS if f"_{name}" in methods}
+def _speaks(node: ast.AST, methods: dict[str, ast.FunctionDef], owner: str | None, seen: set[str]) -> set[str]:
+    """``utter_*`` names in ``node`` and in the Dialogue methods it calls on ``owner`` (on any name if None)."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.startswith("utter_"):
+            found.add(sub.value)
+        elif (isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and owner in (None, sub.value.id)
+              and sub.attr in methods and sub.attr not in seen):
+            seen.add(sub.attr)
+            found |= _speaks(methods[sub.attr], methods, "self", seen)
+    return found
+
+
+def _function_speaks(function: Callable[..., object], methods: dict[str, ast.FunctionDef], seen: set[str]
+                     ) -> set[str]:
+    """What a registered handler, or a function of its module that it calls, can speak."""
+    seen.add(_qualified(function))
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError):  # no source to read (made at run time): it speaks nothing known
+        return set()
+    found = _speaks(tree, methods, None, set())
+    names = getattr(function, "__globals__", {})
+    for call in ast.walk(tree):
+        callee = names.get(call.func.id) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) else None
+        if (inspect.isfunction(callee) and callee.__module__ == function.__module__
+                and _qualified(callee) not in seen):
+            found |= _function_speaks(callee, methods, seen)
+    return found

@@ -11,8 +11,8 @@ Besides what the loader checks (``scan_intents``, which goes on past each proble
 * ``lookup:`` tables no example annotates;
 * test files (``tests/*.yml``) naming intents the data does not have;
 * with ``answers`` (a directory the dialogue answers, i.e. one with a ``responses.yml``):
-  intents without a dialogue handler, responses a handler speaks that the responses file
-  lacks, and responses the dialogue needs at all.
+  intents without a dialogue handler (built in, or registered with ``@handler``), responses
+  a handler speaks that the responses file lacks, and responses the dialogue needs at all.
 """
 
 from __future__ import annotations
@@ -120,14 +120,15 @@ def _dialogue(intents: Intents, answers: Answers) -> list[Problem]:
         speaks = answers.handlers.get(name)
         if speaks is None:
             out.append(Problem(where, "no dialogue handler answers this intent",
-                               f"add {name!r} to INTENTS in assistant/dialogue.py with a method Dialogue._{name}, "
-                               "or remove the intent", name))
+                               f"register a handler with @handler({name!r}) from assistant.dialogue in a file "
+                               f"given to --code, or add {name!r} to INTENTS in assistant/dialogue.py with a method "
+                               f"Dialogue._{name}, or remove the intent", name))
             continue
         missing = sorted(speaks - answers.responses)
         attributed.update(missing)
         if not speaks:
             out.append(Problem(where, "its dialogue handler speaks no response",
-                               f"make Dialogue._{name} answer with a response of {file}", name))
+                               f"make its handler answer with a response of {file}", name))
         elif missing:
             out.append(Problem(where, f"no response {', '.join(missing)} in {file}",
                                f"add {'them' if len(missing) > 1 else 'it'} under responses:", name))
