@@ -982,7 +982,8 @@ class Dialogue:
         asset = self._asset_id(intent.entity("asset"))
         what = _TOPICS[guess[0]] + (f" of {self._tag(asset)}" if asset and guess[0] != "note_add" else "")
         meant = dataclasses.replace(intent, name=guess[0], confidence=guess[1])
-        answer = self._answer(intent, "utter_clarify", {"guess": guess[0], "confidence": guess[1]}, what=what)
+        data = {"guess": guess[0], "confidence": guess[1], **({"asset": asset} if asset else {})}
+        answer = self._answer(intent, "utter_clarify", data, what=what)
         return answer, dataclasses.replace(state, pending=PendingWrite("clarify", {"intent": meant}),
                                            awaiting="confirm")
 

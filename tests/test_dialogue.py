@@ -465,7 +465,7 @@ def test_an_unsure_request_is_asked_back_and_yes_answers_it(dialogue: Dialogue) 
     answer, state = _unsure(dialogue, DialogueState(), "asset_status", 0.33, asset="P-102")
     assert answer.text.startswith("I am not sure I understood. Did you mean the status of")
     assert "P one oh two" in answer.text and answer.awaiting == "confirm"
-    assert answer.data == {"guess": "asset_status", "confidence": 0.33}
+    assert answer.data == {"guess": "asset_status", "confidence": 0.33, "asset": "P-102"}
     confirmed, state = dialogue.respond(Intent("yes", "confirm", 1.0), state)
     assert confirmed.intent == "asset_status" and state.pending is None
     assert "P one oh two" in confirmed.text
