@@ -40,6 +40,7 @@ from assistant.config import ROOT, NluConfig  # noqa: E402
 from assistant.events import OUT_OF_SCOPE  # noqa: E402
 from assistant.nlu import load_intent_tests, load_intents  # noqa: E402
 from assistant.nlu.evaluate import decide, entity_found, folds, run_cases, score, summary  # noqa: E402
+from assistant.dialogue import CLARIFY_FLOOR  # noqa: E402
 from assistant.plant.model import load_model  # noqa: E402
 from assistant.nlu.understand import ClassifierUnderstander  # noqa: E402
 
@@ -102,6 +103,13 @@ def evaluate_set(u: ClassifierUnderstander, examples, threshold: float) -> tuple
         "errors": [f"{o.expected} -> {o.got} ({o.confidence:.2f}): {o.text}" for o in evaluation.failures],
     }
     pairs = [(o.expected, u.parse(o.text).ranking or ((OUT_OF_SCOPE, 0.0),)) for o in evaluation.outcomes]
+    rejected = [(want, ranking) for want, ranking in pairs
+                if want != OUT_OF_SCOPE and decide(ranking, threshold) == OUT_OF_SCOPE]
+    # a rejected request whose best guess is right and scores CLARIFY_FLOOR or more is asked back, not refused
+    result["rejected_asked_back_right"] = sum(
+        next((n for n, c in ranking if n != OUT_OF_SCOPE and c >= CLARIFY_FLOOR), None) == want
+        for want, ranking in rejected)
+    result["rejected"] = len(rejected)
     return result, pairs
 
 
@@ -179,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:10s}  acc {d['accuracy']:.3f}  in-domain {d['in_domain_accuracy']:.3f}"
                   f"  oos rejected {d['oos_rejection']:.3f}  false rejection {d['false_rejection']:.3f}"
                   f"  asset+measurement right {d['asset_and_measurement_right']:.3f}"
-                  f"  F1 {' '.join(f'{k} {v:.3f}' for k, v in d['entity_f1'].items())}  ({d['sentences']})")
+                  f"  F1 {' '.join(f'{k} {v:.3f}' for k, v in d['entity_f1'].items())}  ({d['sentences']})"
+                  f"  rejected {d['rejected']}, asked back with the right guess {d['rejected_asked_back_right']}")
         print(f"  latency p50 {r['latency_ms']['p50']:.1f} ms  p95 {r['latency_ms']['p95']:.1f} ms"
               f"  max {r['latency_ms']['max']:.1f} ms")
         print(f"  training {r['train_s']:.1f} s ({r['training_sentences']} sentences)"
