@@ -82,6 +82,8 @@ class PlantConfig:
     asset_model: str = str(ROOT / "plant" / "demo_plant.yaml")
     seed: int = 7
     stale_after_s: float = 60.0  # readings older than this are said to be stale
+    historian: str = "sqlite"  # sqlite (data_dir/historian.sqlite) | postgres
+    historian_dsn: str = ""  # postgres: libpq connection string, e.g. "host=127.0.0.1 dbname=plant user=plantvoice"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,262 @@
+"""What the SQL historians share: the queries, written once for SQLite and PostgreSQL.
+
+    signals  id <-> name ("P-102.bearing_temperature"), so samples carry a small integer
+    points   (signal, t) -> value, quality; t in microseconds since the epoch, quality 0 good,
+             1 uncertain, 2 bad; the primary key orders each signal's samples by time
+    alarms   id -> asset, signal, priority, state, raised, changed, message
+    events   asset, kind, t, text
+
+Queries are written with ``?`` placeholders; a backend swaps them for its own. A backend
+supplies the connection (``_query``, ``_execute``, ``_transaction``), the bulk insert of
+points and the "last value per bucket" query, the only one the dialects disagree on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from ..errors import DataError
+from .historian import (
+    ALARM_STATES,
+    Aggregate,
+    AlarmRecord,
+    Event,
+    Exceedance,
+    Latest,
+    Point,
+    from_us,
+    to_us,
+    utc_now,
+)
+from .model import PRIORITIES, QUALITIES
+
+__all__ = ["SqlHistorian", "PointRow", "quality_code"]
+
+PointRow = tuple[int, int, float, int]  # signal id, t (us), value, quality code
+_CODES = {name: code for code, name in enumerate(QUALITIES)}
+
+_LATEST = "SELECT t, value, quality FROM points WHERE signal = ? AND t <= ? ORDER BY t DESC LIMIT 1"
+_AGGREGATE = """
+SELECT b, count(*), sum(CASE WHEN quality = 0 THEN 1 ELSE 0 END), count(u), min(u), max(u), avg(u),
+       sum(x), sum(x * x), sum(x * u)
+FROM (SELECT (t - ?) / ? AS b, CASE WHEN quality < 2 THEN value END AS u, quality,
+             CASE WHEN quality < 2 THEN CAST((t - ?) - ((t - ?) / ?) * ? AS DOUBLE PRECISION) / 1000000 END AS x
+      FROM points WHERE signal = ? AND t >= ? AND t < ?) s
+GROUP BY b ORDER BY b
+"""
+_EXCEEDANCES = """
+WITH s AS (SELECT t, value, CASE WHEN value {op} ? THEN 1 ELSE 0 END AS x, LEAD(t) OVER (ORDER BY t) AS next_t
+           FROM points WHERE signal = ? AND t >= ? AND t < ? AND quality < 2),
+     g AS (SELECT t, value, x, next_t,
+                  ROW_NUMBER() OVER (ORDER BY t) - ROW_NUMBER() OVER (PARTITION BY x ORDER BY t) AS grp FROM s)
+SELECT min(t), {peak}(value), CASE WHEN count(next_t) < count(*) THEN NULL ELSE max(next_t) END
+FROM g WHERE x = 1 GROUP BY grp ORDER BY min(t)
+"""
+_ALARM_UPSERT = """
+INSERT INTO alarms (id, asset, signal, priority, state, raised, changed, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET asset = excluded.asset, signal = excluded.signal, priority = excluded.priority,
+    state = excluded.state, raised = excluded.raised, changed = excluded.changed, message = excluded.message
+WHERE excluded.changed >= alarms.changed
+"""
+_ALARM_COLUMNS = "id, asset, signal, priority, state, raised, changed, message"
+
+
+def quality_code(quality: str, where: str) -> int:
+    try:
+        return _CODES[quality]
+    except KeyError:
+        raise DataError(f"{where}: quality {quality!r} is not one of {', '.join(QUALITIES)}; "
+                        "map the source's status to one of them") from None
+
+
+def _in(column: str, values: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+class SqlHistorian(ABC):
+    """A Historian over SQL; subclasses bring the connection and the dialect's bulk insert."""
+
+    def __init__(self, stale_after_s: float, clock: Callable[[], dt.datetime] | None) -> None:
+        self.stale_after_s = stale_after_s
+        self.clock = clock or utc_now
+        self._lock = threading.RLock()
+        self._ids: dict[str, int] = {}
+
+    # -- what a backend supplies
+
+    @abstractmethod
+    def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    @abstractmethod
+    def _execute(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[None]: ...
+
+    @abstractmethod
+    def _insert_points(self, rows: list[PointRow]) -> None: ...
+
+    @abstractmethod
+    def _last_per_bucket(self, signal: int, start: int, end: int, bucket: int) -> dict[int, tuple[int, float]]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- writes
+
+    def write(self, points: Iterable[Point]) -> int:
+        batch = list(points)
+        names = {p.signal for p in batch}
+        with self._lock, self._transaction():
+            ids = self._signal_ids(names, create=True)
+            rows = [(ids[p.signal], to_us(p.time), float(p.value), _code(p)) for p in batch]
+            self._insert_points(rows)
+        return len(rows)
+
+    def write_alarms(self, alarms: Iterable[AlarmRecord]) -> None:
+        rows = [_alarm_row(a) for a in alarms]
+        with self._lock, self._transaction():
+            self._execute(_ALARM_UPSERT, rows)
+
+    def write_events(self, events: Iterable[Event]) -> None:
+        rows = [(e.asset, e.kind, to_us(e.time), e.text) for e in events]
+        with self._lock, self._transaction():
+            self._execute("INSERT INTO events (asset, kind, t, text) VALUES (?, ?, ?, ?)", rows)
+
+    def _signal_ids(self, names: Iterable[str], create: bool) -> dict[str, int]:
+        missing = sorted(n for n in names if n not in self._ids)
+        if missing and create:
+            self._execute("INSERT INTO signals (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+                          [(n,) for n in missing])
+        for start in range(0, len(missing), 500):
+            part = missing[start:start + 500]
+            self._ids.update((n, int(i)) for i, n in self._query(
+                f"SELECT id, name FROM signals WHERE {_in('name', part)}", part))
+        return self._ids
+
+    def _signal_id(self, name: str) -> int | None:
+        with self._lock:
+            return self._signal_ids([name], create=False).get(name)
+
+    # -- queries
+
+    def latest(self, signal: str, max_age_s: float | None = None, at: dt.datetime | None = None) -> Latest | None:
+        now = at or self.clock()
+        sid = self._signal_id(signal)
+        rows = [] if sid is None else self._locked_query(_LATEST, (sid, to_us(now)))
+        if not rows:
+            return None
+        t, value, code = rows[0]
+        age = (to_us(now) - t) / 1e6
+        limit = self.stale_after_s if max_age_s is None else max_age_s
+        return Latest(signal, float(value), QUALITIES[code], from_us(t), age, age > limit)
+
+    def aggregate(self, signal: str, start: dt.datetime, end: dt.datetime,
+                  bucket_s: float | None = None) -> list[Aggregate]:
+        s, e = to_us(start), to_us(end)
+        if e <= s:
+            return []
+        bucket = e - s if not bucket_s else max(1, round(bucket_s * 1e6))
+        sid = self._signal_id(signal)
+        stats, last = ({}, {}) if sid is None else self._bucket_stats(sid, s, e, bucket)
+        return [_aggregate(signal, s + b * bucket, min(e, s + (b + 1) * bucket), stats.get(b), last.get(b))
+                for b in range(math.ceil((e - s) / bucket))]
+
+    def _bucket_stats(self, sid: int, s: int, e: int, bucket: int) -> tuple[dict[int, tuple[Any, ...]],
+                                                                           dict[int, tuple[int, float]]]:
+        rows = self._locked_query(_AGGREGATE, (s, bucket, s, s, bucket, bucket, sid, s, e))
+        with self._lock:
+            last = self._last_per_bucket(sid, s, e, bucket)
+        return {int(r[0]): r[1:] for r in rows}, last
+
+    def exceedances(self, signal: str, start: dt.datetime, end: dt.datetime, limit: float,
+                    above: bool = True) -> list[Exceedance]:
+        sid = self._signal_id(signal)
+        if sid is None:
+            return []
+        sql = _EXCEEDANCES.format(op=">" if above else "<", peak="max" if above else "min")
+        rows = self._locked_query(sql, (limit, sid, to_us(start), to_us(end)))
+        return [Exceedance(signal, above, limit, from_us(t0), None if t1 is None else from_us(t1), float(peak))
+                for t0, peak, t1 in rows]
+
+    def alarms(self, asset: str | None = None, states: Sequence[str] | None = None,
+               start: dt.datetime | None = None, end: dt.datetime | None = None) -> list[AlarmRecord]:
+        where, args = ["1 = 1"], []  # type: tuple[list[str], list[Any]]
+        if asset is not None:
+            where.append("asset = ?"), args.append(asset)
+        if states:
+            where.append(_in("state", states)), args.extend(states)
+        if end is not None:
+            where.append("raised < ?"), args.append(to_us(end))
+        if start is not None:
+            where.append("(state <> 'cleared' OR changed >= ?)"), args.append(to_us(start))
+        rows = self._locked_query(f"SELECT {_ALARM_COLUMNS} FROM alarms WHERE {' AND '.join(where)} "
+                                  "ORDER BY raised, id", args)
+        return [AlarmRecord(i, a, s, p, st, from_us(r), from_us(c), m) for i, a, s, p, st, r, c, m in rows]
+
+    def events(self, asset: str, start: dt.datetime | None = None, end: dt.datetime | None = None,
+               kinds: Sequence[str] | None = None) -> list[Event]:
+        where, args = ["asset = ?"], [asset]  # type: tuple[list[str], list[Any]]
+        if start is not None:
+            where.append("t >= ?"), args.append(to_us(start))
+        if end is not None:
+            where.append("t < ?"), args.append(to_us(end))
+        if kinds:
+            where.append(_in("kind", kinds)), args.extend(kinds)
+        rows = self._locked_query(f"SELECT asset, kind, t, text FROM events WHERE {' AND '.join(where)} "
+                                  "ORDER BY t, id", args)
+        return [Event(a, k, from_us(t), x) for a, k, t, x in rows]
+
+    def _locked_query(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._query(sql, args)
+
+
+def _code(point: Point) -> int:
+    if point.quality == "good":
+        return 0
+    return quality_code(point.quality, f"point {point.signal} at {point.time.isoformat()}")
+
+
+def _alarm_row(alarm: AlarmRecord) -> tuple[Any, ...]:
+    where = f"alarm {alarm.id} ({alarm.asset})"
+    if alarm.state not in ALARM_STATES:
+        raise DataError(f"{where}: state {alarm.state!r} is not one of {', '.join(ALARM_STATES)}; fix the state")
+    if alarm.priority not in PRIORITIES:
+        raise DataError(f"{where}: priority {alarm.priority!r} is not one of {', '.join(PRIORITIES)}; "
+                        "fix the priority")
+    return (alarm.id, alarm.asset, alarm.signal, alarm.priority, alarm.state, to_us(alarm.raised),
+            to_us(alarm.changed), alarm.message)
+
+
+def _aggregate(signal: str, s: int, e: int, stats: tuple[Any, ...] | None,
+               last: tuple[int, float] | None) -> Aggregate:
+    total, good, n, lo, hi, mean, sx, sxx, sxy = stats or (0, 0, 0, None, None, None, None, None, None)
+    quality = "bad" if not n else "good" if good == total else "uncertain"
+    slope = _slope(int(n), sx, sxx, sxy, mean) if n else None
+    return Aggregate(signal, from_us(s), from_us(e), int(n), _f(lo), _f(hi), _f(mean),
+                     None if last is None else float(last[1]), None if last is None else from_us(last[0]),
+                     slope, quality)
+
+
+def _slope(n: int, sx: float, sxx: float, sxy: float, mean: float) -> float | None:
+    """Least squares: (n Σxy − Σx Σy) / (n Σx² − (Σx)²), with Σy = n · mean."""
+    denominator = n * sxx - sx * sx
+    if n < 2 or denominator <= 1e-12 * max(1.0, n * sxx):
+        return None
+    return (n * sxy - sx * n * mean) / denominator
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def chunks(rows: list[PointRow], size: int) -> Iterator[list[PointRow]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
