@@ -167,7 +167,7 @@ def test_a_model_of_other_data_is_never_used(drinks_dir, drink_lookups, tmp_path
     other_dir = tmp_path / "other"
     shutil.copytree(drinks_dir, other_dir)
     (other_dir / "drinks.yml").write_text((drinks_dir / "drinks.yml").read_text().replace("book a hotel", "book a room"))
-    other_key = model_key(load_intents(other_dir), drink_lookups, "tfidf")
+    other_key = model_key(load_intents(other_dir), drink_lookups, config.features)
     # a stale file under the other data's name: must be ignored and replaced
     shutil.copy(models / f"nlu-{original.model.key}.pkl", models / f"nlu-{other_key}.pkl")
     other = create_understander(config, drink_lookups, other_dir)

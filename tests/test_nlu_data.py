@@ -40,9 +40,10 @@ def test_catalogue_is_complete(intents):
 
 
 @pytest.mark.parametrize("name", CATALOGUE)
-def test_each_intent_has_15_to_60_examples(intents, name):
+def test_each_intent_has_15_to_80_examples(intents, name):
+    """Enough wordings to generalise, few enough that no intent drowns the others (out of scope: 160)."""
     count = len([e for e in intents.of(name) if HEARD_FILE not in e.source])  # written examples
-    limit = 60 if name == "out_of_scope" else 40
+    limit = 160 if name == "out_of_scope" else 80
     assert 15 <= count <= limit, f"{name} has {count} examples"
 
 

@@ -135,8 +135,8 @@ def test_a_run_that_sounds_like_a_measurement_takes_the_whole_run(extractor):
 def test_chatter_gets_no_sound_alike_plant_names(extractor, intents):
     from assistant.nlu.normalize import tokenize
 
-    chatter = list(CHATTER) + [e.text for e in intents.examples
-                               if e.intent == OUT_OF_SCOPE and HEARD_FILE not in e.source]
+    chatter = list(CHATTER) + [e.text for e in intents.examples  # control requests name assets: left out
+                               if e.intent == OUT_OF_SCOPE and HEARD_FILE not in e.source and not e.entities]
     for text in chatter:
         words = [t.text for t in tokenize(text)]
         assert extractor._sound_alike(words, [False] * len(words), False) == [], text

@@ -62,7 +62,7 @@ def speakable(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
     for intent in sorted(by_intent):
         texts = sorted(by_intent[intent].values(), key=lambda t: (_order(t, seed), t))
         examples = written.of(intent)
-        short = sum(len(e.text.split()) for e in examples) <= 2.5 * len(examples)
+        short = sum(len(e.text.split()) for e in examples) <= 3.0 * len(examples)
         limit = short_per_intent if short and short_per_intent is not None else per_intent
         out += [Spoken(intent, t) for t in texts[:limit]]
     return out

@@ -353,8 +353,10 @@ def _unique(forms: list[str]) -> tuple[str, ...]:
 
 
 def spoken_asset_forms(asset: Asset) -> tuple[str, ...]:
-    """Name, aliases and the ways people say the tag: 'p one oh two', 'pump one oh two', 'p 102'."""
+    """Name, aliases (also without a leading "the") and the ways people say the tag:
+    'p one oh two', 'pump one oh two', 'p 102'."""
     forms = [_words(asset.name), *(_words(a) for a in asset.aliases)]
+    forms += [f[4:] for f in forms if f.startswith("the ")]
     match = re.fullmatch(r"([A-Za-z]+)[-_ ]?(\d+)", asset.id)
     if match:
         letters, digits = match.group(1).lower(), match.group(2)
