@@ -1,0 +1,218 @@
+"""Remaining useful life with a 90 % interval, learned from run-to-failure histories.
+
+A history is an array (cycles, signals), one row per cycle from the first cycle on;
+in training it runs to failure, so the last row has RUL 0. The target is capped
+(piecewise linear: flat at ``cap`` early in life, then falling to 0).
+
+    features   per cycle: the cycle number, moving means of the last 5/10/20/30 cycles,
+               least-squares slopes over the last 15/30/60, the mean of the whole
+               history and the drift of the last 10 cycles from the first 30; signals
+               are standardized with training statistics and constant ones dropped
+    point      gradient boosting (HistGradientBoostingRegressor, squared error)
+    interval   split conformal by engine: out-of-fold signed residuals of held-out
+               training units (every cycle after ``min_history``), grouped in bins of
+               the predicted RUL (Mondrian), their alpha/2 and 1-alpha/2 quantiles
+
+``RulModel.save`` / ``RulModel.load`` keep a fitted model in one pickle file.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import DataError, InputError
+
+__all__ = ["RulConfig", "RulEstimate", "RulModel", "features", "targets", "FORMAT"]
+
+Array = NDArray[np.float64]
+FORMAT = "plantvoice-rul-1"
+_MEANS = (5, 10, 20, 30)
+_SLOPES = (15, 30, 60)
+
+
+@dataclass(frozen=True)
+class RulConfig:
+    cap: float = 125.0  # piecewise-linear target ceiling, cycles
+    alpha: float = 0.1  # 1 - interval coverage
+    folds: int = 5  # engine folds for the conformal residuals
+    bins: int = 5  # Mondrian bins of predicted RUL
+    min_history: int = 30  # cycles seen before a calibration point counts
+    seed: int = 0
+    boosting: dict[str, Any] = field(
+        default_factory=lambda: {
+            "max_iter": 300,
+            "learning_rate": 0.05,
+            "max_leaf_nodes": 15,
+            "min_samples_leaf": 50,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class RulEstimate:
+    """Point estimate and interval per history, in cycles (low >= 0)."""
+
+    rul: Array
+    low: Array
+    high: Array
+
+
+def _rolling_mean(cs: Array, w: int) -> Array:
+    n = len(cs) - 1
+    end = np.arange(1, n + 1)
+    start = np.maximum(0, end - w)
+    return (cs[end] - cs[start]) / (end - start)[:, None]
+
+
+def _rolling_slope(x: Array, w: int) -> Array:
+    k = np.arange(len(x), dtype=float)[:, None]
+    sums = [np.vstack([np.zeros((1, v.shape[1])), np.cumsum(v, 0)]) for v in (np.ones_like(k), k, k * k)]
+    cx = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, 0)])
+    ckx = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(k * x, 0)])
+    end = np.arange(1, len(x) + 1)
+    start = np.maximum(0, end - w)
+    n, sk, skk = (s[end] - s[start] for s in sums)
+    sx, skx = cx[end] - cx[start], ckx[end] - ckx[start]
+    den = n * skk - sk * sk
+    return np.where(den > 0, (n * skx - sk * sx) / np.where(den > 0, den, 1.0), 0.0)
+
+
+def features(z: Array) -> Array:
+    """Features of every cycle of one standardized history (cycles, signals)."""
+    cs = np.vstack([np.zeros((1, z.shape[1])), np.cumsum(z, 0)])
+    cycle = np.arange(1, len(z) + 1, dtype=float)[:, None]
+    parts = [cycle] + [_rolling_mean(cs, w) for w in _MEANS]
+    parts += [_rolling_slope(z, w) for w in _SLOPES]
+    early = cs[np.minimum(cycle[:, 0].astype(int), 30)] / np.minimum(cycle, 30)
+    parts += [cs[1:] / cycle, _rolling_mean(cs, 10) - early]
+    return np.hstack(parts)
+
+
+def targets(length: int, cap: float) -> Array:
+    """Capped RUL of each cycle of a run-to-failure history."""
+    return np.minimum(cap, np.arange(length - 1, -1, -1, dtype=float))
+
+
+class RulModel:
+    def __init__(self, config: RulConfig | None = None) -> None:
+        self.config = config or RulConfig()
+        self.mean: Array | None = None
+        self.scale: Array | None = None
+        self.keep: NDArray[np.bool_] | None = None
+        self.model: Any = None
+        self.edges: Array = np.zeros(0)
+        self.offsets: Array = np.zeros((0, 2))
+
+    def fit(self, histories: Sequence[Array]) -> RulModel:
+        """Learn from run-to-failure histories (last row = failure)."""
+        _check(histories, "training")
+        rows = np.vstack(histories)
+        self.scale = rows.std(0)
+        self.keep = self.scale > 1e-8 * (1 + np.abs(rows.mean(0)))
+        self.mean = rows.mean(0)
+        X, y, unit, cyc = self._table(histories)
+        self._calibrate(X, y, unit, cyc, len(histories))
+        self.model = self._boost(X, y)
+        return self
+
+    def predict(self, histories: Sequence[Array]) -> RulEstimate:
+        """RUL after the last row of each history, with its interval."""
+        if self.model is None:
+            raise InputError("RulModel.predict: the model is not fitted; call fit() or RulModel.load(path)")
+        _check(histories, "prediction")
+        X = np.vstack([features(self._standardize(h))[-1:] for h in histories])
+        return self._interval(np.clip(self.model.predict(X), 0.0, None))
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            pickle.dump({"format": FORMAT, "model": self}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    @staticmethod
+    def load(path: Path) -> RulModel:
+        try:
+            with path.open("rb") as f:
+                blob = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError) as e:
+            raise DataError(f"{path}: cannot read an RUL model ({e}); fit one and save() it again") from e
+        if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+            raise DataError(f"{path}: not an RUL model of format {FORMAT}; fit one and save() it again")
+        model: RulModel = blob["model"]
+        return model
+
+    def _standardize(self, h: Array) -> Array:
+        assert self.mean is not None and self.scale is not None and self.keep is not None
+        if h.shape[1] != len(self.keep):
+            raise InputError(f"RulModel: history has {h.shape[1]} signals, the model was fitted on {len(self.keep)}")
+        return ((h - self.mean) / np.where(self.keep, self.scale, 1.0))[:, self.keep]
+
+    def _table(self, histories: Sequence[Array]) -> tuple[Array, Array, Array, Array]:
+        X = np.vstack([features(self._standardize(h)) for h in histories])
+        y = np.concatenate([targets(len(h), self.config.cap) for h in histories])
+        unit = np.concatenate([np.full(len(h), i) for i, h in enumerate(histories)])
+        cyc = np.concatenate([np.arange(len(h)) for h in histories])
+        return X, y, unit, cyc
+
+    def _boost(self, X: Array, y: Array) -> Any:
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        model = HistGradientBoostingRegressor(random_state=self.config.seed, **self.config.boosting)
+        return model.fit(X, y)
+
+    def _calibrate(self, X: Array, y: Array, unit: Array, cyc: Array, n_units: int) -> None:
+        """Out-of-fold residuals by engine; true RUL (uncapped) minus prediction."""
+        cfg = self.config
+        fold = np.random.default_rng(cfg.seed).permutation(n_units) % max(2, min(cfg.folds, n_units))
+        true = _true_rul(unit)
+        pred, resid = [], []
+        for k in np.unique(fold):
+            held = fold[unit] == k
+            points = held & (cyc >= cfg.min_history - 1)
+            p = np.clip(self._boost(X[~held], y[~held]).predict(X[points]), 0.0, None)
+            pred.append(p)
+            resid.append(true[points] - p)
+        self._set_bins(np.concatenate(pred), np.concatenate(resid))
+
+    def _set_bins(self, pred: Array, resid: Array) -> None:
+        cfg = self.config
+        qs = np.quantile(pred, np.linspace(0, 1, cfg.bins + 1)[1:-1])
+        self.edges = np.unique(qs)
+        which = np.searchsorted(self.edges, pred)
+        self.offsets = np.array([_band(resid[which == b], cfg.alpha) for b in range(len(self.edges) + 1)])
+
+    def _interval(self, rul: Array) -> RulEstimate:
+        off = self.offsets[np.searchsorted(self.edges, rul)]
+        return RulEstimate(rul=rul, low=np.clip(rul + off[:, 0], 0.0, None), high=rul + off[:, 1])
+
+
+def _true_rul(unit: Array) -> Array:
+    lengths = np.bincount(unit.astype(int))
+    start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    idx = np.arange(len(unit)) - start[unit.astype(int)]
+    return (lengths[unit.astype(int)] - 1 - idx).astype(float)
+
+
+def _band(resid: Array, alpha: float) -> tuple[float, float]:
+    """Split-conformal lower and upper offsets with the finite-sample correction."""
+    n = len(resid)
+    if n == 0:
+        return (-math.inf, math.inf)
+    level = min(1.0, math.ceil((n + 1) * (1 - alpha / 2)) / n)
+    return (float(np.quantile(resid, 1 - level)), float(np.quantile(resid, level)))
+
+
+def _check(histories: Sequence[Array], what: str) -> None:
+    if len(histories) == 0:
+        raise InputError(f"RulModel: no {what} histories given")
+    widths = {np.shape(h)[1] if np.ndim(h) == 2 else -1 for h in histories}
+    if len(widths) != 1 or -1 in widths or any(len(h) == 0 for h in histories):
+        raise InputError(f"RulModel: {what} histories must be non-empty 2-D arrays (cycles, signals) of one width")
