@@ -127,6 +127,10 @@ def test_bucketed_aggregate(historian: Historian) -> None:
     assert all(b.slope == pytest.approx(0.5) for b in buckets[:3])
     assert buckets[3].quality == "bad" and buckets[3].mean is None
     assert (buckets[-1].start, buckets[-1].end) == (at(3600), at(3900))  # the last bucket ends with the window
+    fine = historian.aggregate(SIG, at(5), at(1805), bucket_s=10)  # many buckets: last values by one query
+    assert len(fine) == 180 and all(b.count == 10 for b in fine[:-1])  # the data ends at 1799 s
+    assert [b.last for b in fine[:2]] == [10.0 + 0.5 * 14, 10.0 + 0.5 * 24] and fine[-1].last_time == at(1799)
+    assert fine[-1].count == 5 and fine[-1].slope == pytest.approx(0.5)
 
 
 def test_limit_exceedances(historian: Historian) -> None:

@@ -42,14 +42,15 @@ PointRow = tuple[int, int, float, int]  # signal id, t (us), value, quality code
 _CODES = {name: code for code, name in enumerate(QUALITIES)}
 
 _LATEST = "SELECT t, value, quality FROM points WHERE signal = ? AND t <= ? ORDER BY t DESC LIMIT 1"
-_AGGREGATE = """
-SELECT b, count(*), sum(CASE WHEN quality = 0 THEN 1 ELSE 0 END), count(u), min(u), max(u), avg(u),
-       sum(x), sum(x * x), sum(x * u)
-FROM (SELECT (t - ?) / ? AS b, CASE WHEN quality < 2 THEN value END AS u, quality,
-             CASE WHEN quality < 2 THEN CAST((t - ?) - ((t - ?) / ?) * ? AS DOUBLE PRECISION) / 1000000 END AS x
-      FROM points WHERE signal = ? AND t >= ? AND t < ?) s
-GROUP BY b ORDER BY b
+# Usable samples (good, uncertain): x is seconds since the window start, for the least-squares slope.
+_STATS = """
+SELECT {b} count(*), min(value), max(value), avg(value), sum(x), sum(x * x), sum(x * value)
+FROM (SELECT t, value, CAST(t - ? AS DOUBLE PRECISION) * 0.000001 AS x
+      FROM points WHERE signal = ? AND t >= ? AND t < ? AND quality < 2) s {group}
 """
+_NOT_GOOD = "SELECT {b} count(*) FROM points WHERE signal = ? AND t >= ? AND t < ? AND quality > 0 {group}"
+_LAST = "SELECT t, value FROM points WHERE signal = ? AND t >= ? AND t < ? AND quality < 2 ORDER BY t DESC LIMIT 1"
+_SEEKS = 64  # up to this many non-empty buckets, the last values are found by index seeks
 _EXCEEDANCES = """
 WITH s AS (SELECT t, value, CASE WHEN value {op} ? THEN 1 ELSE 0 END AS x, LEAD(t) OVER (ORDER BY t) AS next_t
            FROM points WHERE signal = ? AND t >= ? AND t < ? AND quality < 2),
@@ -164,16 +165,27 @@ class SqlHistorian(ABC):
             return []
         bucket = e - s if not bucket_s else max(1, round(bucket_s * 1e6))
         sid = self._signal_id(signal)
-        stats, last = ({}, {}) if sid is None else self._bucket_stats(sid, s, e, bucket)
-        return [_aggregate(signal, s + b * bucket, min(e, s + (b + 1) * bucket), stats.get(b), last.get(b))
-                for b in range(math.ceil((e - s) / bucket))]
-
-    def _bucket_stats(self, sid: int, s: int, e: int, bucket: int) -> tuple[dict[int, tuple[Any, ...]],
-                                                                           dict[int, tuple[int, float]]]:
-        rows = self._locked_query(_AGGREGATE, (s, bucket, s, s, bucket, bucket, sid, s, e))
         with self._lock:
-            last = self._last_per_bucket(sid, s, e, bucket)
-        return {int(r[0]): r[1:] for r in rows}, last
+            stats, not_good, last = ({}, {}, {}) if sid is None else self._bucket_stats(sid, s, e, bucket)
+        return [_aggregate(signal, s, bucket, b, min(e, s + (b + 1) * bucket), stats.get(b), not_good.get(b, 0),
+                           last.get(b)) for b in range(math.ceil((e - s) / bucket))]
+
+    def _bucket_stats(self, sid: int, s: int, e: int, bucket: int) -> tuple[
+            dict[int, tuple[Any, ...]], dict[int, int], dict[int, tuple[int, float]]]:
+        grouped = bucket < e - s
+        b, group = ("(t - ?) / ? AS b,", "GROUP BY b") if grouped else ("", "")
+        head: tuple[int, ...] = (s, bucket) if grouped else ()
+        stats = _by_bucket(self._query(_STATS.format(b=b, group=group), head + (s, sid, s, e)), grouped)
+        not_good = {k: int(v[0]) for k, v in _by_bucket(
+            self._query(_NOT_GOOD.format(b=b, group=group), head + (sid, s, e)), grouped).items()}
+        filled = [k for k, v in stats.items() if v[0]]
+        if len(filled) > _SEEKS:
+            return stats, not_good, self._last_per_bucket(sid, s, e, bucket)
+        last = {}
+        for k in filled:
+            rows = self._query(_LAST, (sid, s + k * bucket, min(e, s + (k + 1) * bucket)))
+            last[k] = (int(rows[0][0]), float(rows[0][1]))
+        return stats, not_good, last
 
     def exceedances(self, signal: str, start: dt.datetime, end: dt.datetime, limit: float,
                     above: bool = True) -> list[Exceedance]:
@@ -235,22 +247,27 @@ def _alarm_row(alarm: AlarmRecord) -> tuple[Any, ...]:
             to_us(alarm.changed), alarm.message)
 
 
-def _aggregate(signal: str, s: int, e: int, stats: tuple[Any, ...] | None,
+def _by_bucket(rows: list[tuple[Any, ...]], grouped: bool) -> dict[int, tuple[Any, ...]]:
+    return {int(r[0]): r[1:] for r in rows} if grouped else {0: rows[0]} if rows else {}
+
+
+def _aggregate(signal: str, s: int, bucket: int, b: int, e: int, stats: tuple[Any, ...] | None, not_good: int,
                last: tuple[int, float] | None) -> Aggregate:
-    total, good, n, lo, hi, mean, sx, sxx, sxy = stats or (0, 0, 0, None, None, None, None, None, None)
-    quality = "bad" if not n else "good" if good == total else "uncertain"
+    n, lo, hi, mean, sx, sxx, sxy = stats or (0, None, None, None, None, None, None)
+    quality = "bad" if not n else "good" if not not_good else "uncertain"
     slope = _slope(int(n), sx, sxx, sxy, mean) if n else None
-    return Aggregate(signal, from_us(s), from_us(e), int(n), _f(lo), _f(hi), _f(mean),
+    return Aggregate(signal, from_us(s + b * bucket), from_us(e), int(n), _f(lo), _f(hi), _f(mean),
                      None if last is None else float(last[1]), None if last is None else from_us(last[0]),
                      slope, quality)
 
 
 def _slope(n: int, sx: float, sxx: float, sxy: float, mean: float) -> float | None:
-    """Least squares: (n Σxy − Σx Σy) / (n Σx² − (Σx)²), with Σy = n · mean."""
-    denominator = n * sxx - sx * sx
-    if n < 2 or denominator <= 1e-12 * max(1.0, n * sxx):
+    """Least squares over x in seconds: (Σxy − Σx·ȳ) / (Σx² − (Σx)²/n), centred to keep precision."""
+    mx = sx / n
+    spread = sxx - sx * mx
+    if n < 2 or spread <= 1e-9 * max(1.0, sxx):
         return None
-    return (n * sxy - sx * n * mean) / denominator
+    return (sxy - sx * mean) / spread
 
 
 def _f(value: Any) -> float | None:
