@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -74,6 +74,22 @@ def quality_code(quality: str, where: str) -> int:
     except KeyError:
         raise DataError(f"{where}: quality {quality!r} is not one of {', '.join(QUALITIES)}; "
                         "map the source's status to one of them") from None
+
+
+class _Where:
+    """Conditions joined by AND; a condition whose values are missing (None or none at all) is left out."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = ["1 = 1"]
+        self.args: list[Any] = []
+
+    def add(self, condition: str, *values: Any) -> None:
+        if values and all(v is not None for v in values):
+            self.parts.append(condition)
+            self.args.extend(values)
+
+    def __str__(self) -> str:
+        return " AND ".join(self.parts)
 
 
 def _in(column: str, values: Sequence[str]) -> str:
@@ -199,29 +215,25 @@ class SqlHistorian(ABC):
 
     def alarms(self, asset: str | None = None, states: Sequence[str] | None = None,
                start: dt.datetime | None = None, end: dt.datetime | None = None) -> list[AlarmRecord]:
-        where, args = ["1 = 1"], []  # type: tuple[list[str], list[Any]]
-        if asset is not None:
-            where.append("asset = ?"), args.append(asset)
-        if states:
-            where.append(_in("state", states)), args.extend(states)
-        if end is not None:
-            where.append("raised < ?"), args.append(to_us(end))
-        if start is not None:
-            where.append("(state <> 'cleared' OR changed >= ?)"), args.append(to_us(start))
-        rows = self._locked_query(f"SELECT {_ALARM_COLUMNS} FROM alarms WHERE {' AND '.join(where)} "
+        where = _Where()
+        where.add("asset = ?", asset)
+        where.add(_in("state", states or ()), *(states or ()))
+        where.add("raised < ?", None if end is None else to_us(end))
+        where.add("(state <> 'cleared' OR changed >= ?)", None if start is None else to_us(start))
+        args = where.args
+        rows = self._locked_query(f"SELECT {_ALARM_COLUMNS} FROM alarms WHERE {where} "
                                   "ORDER BY raised, id", args)
         return [AlarmRecord(i, a, s, p, st, from_us(r), from_us(c), m) for i, a, s, p, st, r, c, m in rows]
 
     def events(self, asset: str, start: dt.datetime | None = None, end: dt.datetime | None = None,
                kinds: Sequence[str] | None = None) -> list[Event]:
-        where, args = ["asset = ?"], [asset]  # type: tuple[list[str], list[Any]]
-        if start is not None:
-            where.append("t >= ?"), args.append(to_us(start))
-        if end is not None:
-            where.append("t < ?"), args.append(to_us(end))
-        if kinds:
-            where.append(_in("kind", kinds)), args.extend(kinds)
-        rows = self._locked_query(f"SELECT asset, kind, t, text FROM events WHERE {' AND '.join(where)} "
+        where = _Where()
+        where.add("asset = ?", asset)
+        where.add("t >= ?", None if start is None else to_us(start))
+        where.add("t < ?", None if end is None else to_us(end))
+        where.add(_in("kind", kinds or ()), *(kinds or ()))
+        args = where.args
+        rows = self._locked_query(f"SELECT asset, kind, t, text FROM events WHERE {where} "
                                   "ORDER BY t, id", args)
         return [Event(a, k, from_us(t), x) for a, k, t, x in rows]
 
@@ -273,7 +285,3 @@ def _slope(n: int, sx: float, sxx: float, sxy: float, mean: float) -> float | No
 def _f(value: Any) -> float | None:
     return None if value is None else float(value)
 
-
-def chunks(rows: list[PointRow], size: int) -> Iterator[list[PointRow]]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
