@@ -13,7 +13,7 @@ from assistant.errors import DataError, InputError
 from assistant.faults.cmapss import DATA_DIR, coverage, load_split, phm08_score, rmse, run
 from assistant.faults.rul import RulConfig, RulModel, features, targets
 
-FAST = RulConfig(boosting={"max_iter": 80, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 20})
+FAST = RulConfig(epochs=4, boosting={"max_iter": 80, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 20})
 
 
 def test_rmse_by_hand() -> None:

@@ -8,10 +8,13 @@ in training it runs to failure, so the last row has RUL 0. The target is capped
                least-squares slopes over the last 15/30/60, the mean of the whole
                history and the drift of the last 10 cycles from the first 30; signals
                are standardized with training statistics and constant ones dropped
-    point      gradient boosting (HistGradientBoostingRegressor, squared error)
+    point      a blend of a small MLP (torch for training, numpy for inference; weight
+               ``mlp_weight``) and gradient boosting (HistGradientBoostingRegressor),
+               one blend per engine fold; the estimate is the mean of the fold blends
     interval   split conformal by engine: out-of-fold signed residuals of held-out
                training units (every cycle after ``min_history``), grouped in bins of
-               the predicted RUL (Mondrian), their alpha/2 and 1-alpha/2 quantiles
+               the predicted RUL (Mondrian), their alpha/2 and 1-alpha/2 quantiles;
+               a single fold blend is calibrated, their mean is used (conservative)
 
 ``RulModel.save`` / ``RulModel.load`` keep a fitted model in one pickle file.
 """
@@ -46,6 +49,9 @@ class RulConfig:
     bins: int = 5  # Mondrian bins of predicted RUL
     min_history: int = 30  # cycles seen before a calibration point counts
     seed: int = 0
+    mlp_weight: float = 0.7  # share of the MLP in the blend (0 = boosting only)
+    epochs: int = 40
+    hidden: tuple[int, int] = (128, 64)
     boosting: dict[str, Any] = field(
         default_factory=lambda: {
             "max_iter": 300,
@@ -107,7 +113,7 @@ class RulModel:
         self.mean: Array | None = None
         self.scale: Array | None = None
         self.keep: NDArray[np.bool_] | None = None
-        self.model: Any = None
+        self.members: list[_Blend] = []
         self.edges: Array = np.zeros(0)
         self.offsets: Array = np.zeros((0, 2))
 
@@ -120,16 +126,16 @@ class RulModel:
         self.mean = rows.mean(0)
         X, y, unit, cyc = self._table(histories)
         self._calibrate(X, y, unit, cyc, len(histories))
-        self.model = self._boost(X, y)
         return self
 
     def predict(self, histories: Sequence[Array]) -> RulEstimate:
         """RUL after the last row of each history, with its interval."""
-        if self.model is None:
+        if not self.members:
             raise InputError("RulModel.predict: the model is not fitted; call fit() or RulModel.load(path)")
         _check(histories, "prediction")
         X = np.vstack([features(self._standardize(h))[-1:] for h in histories])
-        return self._interval(np.clip(self.model.predict(X), 0.0, None))
+        mean = np.mean([m.predict(X) for m in self.members], axis=0)
+        return self._interval(np.clip(mean, 0.0, None))
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,22 +168,25 @@ class RulModel:
         cyc = np.concatenate([np.arange(len(h)) for h in histories])
         return X, y, unit, cyc
 
-    def _boost(self, X: Array, y: Array) -> Any:
+    def _blend(self, X: Array, y: Array, seed: int) -> _Blend:
         from sklearn.ensemble import HistGradientBoostingRegressor
 
-        model = HistGradientBoostingRegressor(random_state=self.config.seed, **self.config.boosting)
-        return model.fit(X, y)
+        cfg = self.config
+        boost = HistGradientBoostingRegressor(random_state=seed, **cfg.boosting).fit(X, y)
+        mlp = _fit_mlp(X, y, cfg, seed) if cfg.mlp_weight > 0 else None
+        return _Blend(boost, mlp, cfg.mlp_weight)
 
     def _calibrate(self, X: Array, y: Array, unit: Array, cyc: Array, n_units: int) -> None:
         """Out-of-fold residuals by engine; true RUL (uncapped) minus prediction."""
         cfg = self.config
         fold = np.random.default_rng(cfg.seed).permutation(n_units) % max(2, min(cfg.folds, n_units))
         true = _true_rul(unit)
-        pred, resid = [], []
+        pred, resid, self.members = [], [], []
         for k in np.unique(fold):
             held = fold[unit] == k
             points = held & (cyc >= cfg.min_history - 1)
-            p = np.clip(self._boost(X[~held], y[~held]).predict(X[points]), 0.0, None)
+            self.members.append(self._blend(X[~held], y[~held], cfg.seed + int(k)))
+            p = np.clip(self.members[-1].predict(X[points]), 0.0, None)
             pred.append(p)
             resid.append(true[points] - p)
         self._set_bins(np.concatenate(pred), np.concatenate(resid))
@@ -192,6 +201,70 @@ class RulModel:
     def _interval(self, rul: Array) -> RulEstimate:
         off = self.offsets[np.searchsorted(self.edges, rul)]
         return RulEstimate(rul=rul, low=np.clip(rul + off[:, 0], 0.0, None), high=rul + off[:, 1])
+
+
+@dataclass(frozen=True)
+class _Mlp:
+    """A fitted two-hidden-layer ReLU network, kept as numpy arrays."""
+
+    mean: Array
+    scale: Array
+    layers: list[tuple[Array, Array]]
+    out_scale: float
+
+    def predict(self, X: Array) -> Array:
+        h = (X - self.mean) / self.scale
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            h = np.maximum(h, 0.0) if i < len(self.layers) - 1 else h
+        return np.asarray(h[:, 0] * self.out_scale, dtype=float)
+
+
+@dataclass(frozen=True)
+class _Blend:
+    boost: Any
+    mlp: _Mlp | None
+    weight: float
+
+    def predict(self, X: Array) -> Array:
+        p = np.asarray(self.boost.predict(X), dtype=float)
+        return p if self.mlp is None else self.weight * self.mlp.predict(X) + (1 - self.weight) * p
+
+
+def _fit_mlp(X: Array, y: Array, cfg: RulConfig, seed: int) -> _Mlp:
+    """MSE, AdamW with a one-cycle schedule, batches of 256; targets scaled by the cap."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+    mean, scale = X.mean(0), X.std(0) + 1e-6
+    a, b = cfg.hidden
+    net = nn.Sequential(nn.Linear(X.shape[1], a), nn.ReLU(), nn.Dropout(0.1), nn.Linear(a, b), nn.ReLU(), nn.Linear(b, 1))
+    Xt = torch.tensor((X - mean) / scale, dtype=torch.float32)
+    yt = torch.tensor(y / cfg.cap, dtype=torch.float32)
+    _train(net, Xt, yt, cfg.epochs)
+    linear = [m for m in net if isinstance(m, nn.Linear)]
+    layers = [(m.weight.detach().numpy().T.astype(float), m.bias.detach().numpy().astype(float)) for m in linear]
+    return _Mlp(mean, scale, layers, cfg.cap)
+
+
+def _train(net: Any, X: Any, y: Any, epochs: int) -> None:
+    import torch
+
+    opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=1e-3)
+    steps = epochs * ((len(X) + 255) // 256)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
+    net.train()
+    for _ in range(epochs):
+        perm = torch.randperm(len(X))
+        for start in range(0, len(X), 256):
+            i = perm[start : start + 256]
+            opt.zero_grad()
+            loss = ((net(X[i]).squeeze(1) - y[i]) ** 2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+    net.eval()
 
 
 def _true_rul(unit: Array) -> Array:
