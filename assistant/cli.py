@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("fetch",))
     p.add_argument("name", help="model to fetch, e.g. vosk-small-en")
     p.add_argument("--dest", help="directory (default: <data dir>/models)")
+    p = command("bench", _bench, "measure the fault models on public data: SKAB anomalies, C-MAPSS FD001 life")
+    p.add_argument("dataset", choices=("skab", "cmapss"))
+    p.add_argument("--data", metavar="DIR", default=str(ROOT.parent / "shared" / "datasets"),
+                   help="folder holding skab/ and cmapss/ (default: ../shared/datasets beside the checkout)")
+    p.add_argument("--json", action="store_true")
     intents = sub.add_parser("intents", help="check and measure intents data (validate, test)")
     actions = intents.add_subparsers(dest="action", required=True, metavar="ACTION")
     _intents_command(actions, "validate", _intents_validate, "report every problem of intents data as file:line")
@@ -102,6 +107,26 @@ def _intents_command(actions: Any, name: str, run: Any, help: str) -> argparse.A
     p.add_argument("--lookups", metavar="FILE",
                    help="YAML of entity -> value -> spoken forms (default: the plant's asset model)")
     return p
+
+
+def _bench(args: argparse.Namespace, config: Config) -> int:
+    from dataclasses import asdict
+
+    if args.dataset == "skab":
+        from .faults.skab import run as run_skab
+
+        result: Any = run_skab(Path(args.data))
+    else:
+        from .faults.cmapss import run as run_cmapss
+
+        result = run_cmapss(Path(args.data))
+    values = asdict(result)
+    if args.json:
+        print(json.dumps(values, default=str))
+    else:
+        for key, value in values.items():
+            print(f"{key:20s} {round(value, 4) if isinstance(value, float) else value}")
+    return 0
 
 
 # -- helpers --------------------------------------------------------------------------------

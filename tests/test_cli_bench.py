@@ -1,0 +1,25 @@
+"""`plantvoice bench`: the fault models measured on the public data beside the checkout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+
+
+def test_bench_skab_prints_the_pooled_metrics_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "skab", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["files"] == 34 and result["changepoints"] > 100
+    assert 0.0 < result["far"] < 0.5 and 0.0 < result["mar"] < 0.5 and 0.5 < result["f1"] <= 1.0
+
+
+@pytest.mark.parametrize("dataset", ["skab", "cmapss"])
+def test_bench_without_the_data_is_one_clear_error(dataset: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", dataset, "--data", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing" in err[0]
