@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES="espeak-ng libespeak-ng1 sox libsox-fmt-all libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql"
+DEBIAN_PACKAGES="espeak-ng libespeak-ng1 sox libsox-fmt-all libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql mosquitto"
 missing=""
 for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
