@@ -106,6 +106,9 @@ def test_lookups_hold_spoken_tag_forms() -> None:
                 assert owner.setdefault(f"{kind}:{form}", key) == key, f"{form!r} names two {kind}s"
 
 
+ST1_POWER = "power: {normal: [30, 90], operating: [45, 82], noise: 0.5}"
+
+
 @pytest.mark.parametrize(("old", "new", "expect"), [
     ("bearing_temperature:\n    normal: [40, 75]", "bearing_temperatur:\n    normal: [40, 75]",
      r"asset P-101 signal bearing_temperatur: measurement 'bearing_temperatur' is not in the measurements"),
@@ -119,6 +122,11 @@ def test_lookups_hold_spoken_tag_forms() -> None:
     ("type: valve", "type: sluice", r"no fault mode for asset type 'sluice' \(asset V-301"),
     ("timezone: Europe/Berlin", "timezone: Mars/Olympus", r"unknown timezone 'Mars/Olympus'"),
     ("date: 2025-01-14", "date: last tuesday", r"maintenance record of P-102: date 'last tuesday' is not a date"),
+    (ST1_POWER, ST1_POWER[:-1] + ", opcua: 'ns=x;s=y'}", r"asset ST1 signal power: opcua address 'ns=x;s=y' is not valid"),
+    (ST1_POWER, ST1_POWER[:-1] + ", mqtt: plant/+/power}", r"asset ST1 signal power: mqtt address 'plant/\+/power'"),
+    (ST1_POWER, ST1_POWER[:-1] + ", mqtt: plant/GT1/power}",
+     r"asset ST1 signal power: mqtt address 'plant/GT1/power' is already used by asset GT1 signal power"),
+    (ST1_POWER, ST1_POWER[:-1] + ", opcua: 7}", r"asset ST1 signal power: 'opcua' = 7 is not a str"),
 ])
 def test_bad_model_data_names_file_line_and_signal(tmp_path: Path, old: str, new: str, expect: str) -> None:
     path = _model_copy(tmp_path, old, new)
@@ -129,6 +137,15 @@ def test_bad_model_data_names_file_line_and_signal(tmp_path: Path, old: str, new
     if "fault mode" not in message:
         assert re.search(r"\.yaml:\d+: ", message), message  # file:line
     assert ";" in message  # and how to fix it
+
+
+def test_signals_have_source_addresses_by_default_or_from_the_yaml(tmp_path: Path) -> None:
+    signal = load_model(DEMO).signal("P-102", "bearing_temperature")
+    assert signal is not None
+    assert (signal.opcua, signal.mqtt) == ("ns=2;s=P-102.bearing_temperature", "plant/P-102/bearing_temperature")
+    path = _model_copy(tmp_path, ST1_POWER, ST1_POWER[:-1] + ", opcua: 'ns=3;i=1001', mqtt: site/st1/mw}")
+    power = load_model(path).signal("ST1", "power")
+    assert power is not None and (power.opcua, power.mqtt) == ("ns=3;i=1001", "site/st1/mw")
 
 
 def test_broken_yaml_and_missing_file(tmp_path: Path) -> None:

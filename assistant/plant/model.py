@@ -150,6 +150,8 @@ class Signal:
     operating: tuple[float, float]  # value at lowest load, at full load
     noise: float
     limits: tuple[AlarmLimit, ...] = ()
+    opcua: str = ""  # OPC UA node id, by default ns=2;s=<asset>.<signal>
+    mqtt: str = ""  # MQTT topic, by default plant/<asset>/<signal>
 
     def deviation(self, value: float) -> float:
         """How far ``value`` lies outside the normal range (signed, 0 inside it)."""
@@ -478,6 +480,7 @@ def load_model(path: str | Path) -> AssetModel:
 
     units: list[PlantUnit] = []
     assets: list[Asset] = []
+    addresses: dict[str, str] = {}  # "opcua:<node id>" or "mqtt:<topic>" -> the signal using it
     unit_nodes = root.get("units")
     if not isinstance(unit_nodes, list) or not unit_nodes:
         raise ctx.fail(root, "'units' must be a non-empty list", "add units with their assets")
@@ -489,7 +492,7 @@ def load_model(path: str | Path) -> AssetModel:
             raise ctx.fail(unit_node, f"unit {unit_id}: 'assets' must be a list", "add its assets")
         ids = []
         for asset_node in asset_nodes:
-            asset = _load_asset(ctx, ctx.map(asset_node, f"unit {unit_id} asset"), unit_id, catalogue)
+            asset = _load_asset(ctx, ctx.map(asset_node, f"unit {unit_id} asset"), unit_id, catalogue, addresses)
             if any(a.id == asset.id for a in assets):
                 raise ctx.fail(asset_node, f"asset {asset.id}: defined twice", "give every asset its own id")
             assets.append(asset)
@@ -549,7 +552,27 @@ def load_model(path: str | Path) -> AssetModel:
                       maintenance=tuple(maintenance))
 
 
-def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measurement]) -> Asset:
+_NODE_ID = re.compile(r"(ns=\d+;)?(i=\d+|s=.+|g=[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|b=.+)")
+_TOPIC = re.compile(r"[^#+/\s\x00][^#+\s\x00]*")
+_ADDRESS_FIX = {"opcua": "write a node id such as ns=2;s=P-102.bearing_temperature",
+                "mqtt": "write a topic without wildcards (+, #) such as plant/P-102/bearing_temperature"}
+
+
+def _address(ctx: _Ctx, sig: _Map, key: str, what: str, default: str, seen: dict[str, str]) -> str:
+    """A signal's source address (``opcua`` node id or ``mqtt`` topic), checked and unique."""
+    value = ctx.get(sig, key, what, default=default)
+    pattern = _NODE_ID if key == "opcua" else _TOPIC
+    if not pattern.fullmatch(value) or value.endswith("/"):
+        raise ctx.fail(sig, f"{what}: {key} address {value!r} is not valid", _ADDRESS_FIX[key])
+    other = seen.setdefault(f"{key}:{value}", what)
+    if other != what:
+        raise ctx.fail(sig, f"{what}: {key} address {value!r} is already used by {other}",
+                       f"give every signal its own {key} address")
+    return value
+
+
+def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measurement],
+                seen: dict[str, str]) -> Asset:
     asset_id = ctx.get(node, "id", f"unit {unit_id} asset")
     what = f"asset {asset_id}"
     criticality = ctx.get(node, "criticality", what)
@@ -586,7 +609,9 @@ def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measur
                                f"{normal[0]:g}..{normal[1]:g}", "move the limit outside the normal range")
             limits.append(limit)
         signals.append(Signal(key=key, name=catalogue[key].name, unit=ctx.get(sig, "unit", swhat, default=catalogue[key].unit),
-                              normal=normal, operating=operating, noise=noise, limits=tuple(limits)))
+                              normal=normal, operating=operating, noise=noise, limits=tuple(limits),
+                              opcua=_address(ctx, sig, "opcua", swhat, f"ns=2;s={asset_id}.{key}", seen),
+                              mqtt=_address(ctx, sig, "mqtt", swhat, f"plant/{asset_id}/{key}", seen)))
     if not signals:
         raise ctx.fail(node, f"{what}: no signals", "add at least one signal")
     return Asset(id=asset_id, name=ctx.get(node, "name", what), aliases=ctx.strings(node, "aliases", what),
