@@ -160,7 +160,7 @@ class BatchWriter:
         if batch:
             await self._write(batch)
 
-    async def mark_bad(self) -> int:
+    def mark_bad(self) -> int:
         """Queue a "bad" point for every signal seen so far (its source went away)."""
         points = self.last.bad_points()
         for point in points:
