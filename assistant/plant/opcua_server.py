@@ -55,6 +55,10 @@ class DemoOpcUaServer:
         self._task: asyncio.Task[None] | None = None
         self._nodes: list[tuple[Any, str, Signal, Any]] = []  # node id, asset, signal, status
 
+    @property
+    def signal_count(self) -> int:
+        return len(self._nodes)
+
     async def start(self) -> None:
         from asyncua import Server, ua
 
@@ -113,7 +117,7 @@ class DemoOpcUaServer:
 async def _serve(model_path: str, host: str, port: int, period_s: float) -> None:
     server = DemoOpcUaServer(load_model(model_path), host, port, period_s)
     await server.start()
-    print(f"serving {len(server._nodes)} signals at {server.url}; Ctrl-C stops", flush=True)
+    print(f"serving {server.signal_count} signals at {server.url}; Ctrl-C stops", flush=True)
     try:
         await asyncio.Future()
     finally:
