@@ -190,6 +190,35 @@ class SimulatedPlant:
             if key in open_alarms:
                 self.store.update_alarm(db, open_alarms[key], float(values[-1]))  # type: ignore[arg-type]
 
+    # ------------------------------------------------------------------ pure series (no store)
+
+    @property
+    def started(self) -> dt.datetime:
+        """When the simulation started (its first use); fault onsets count back from it."""
+        self._advance()
+        assert self._start is not None
+        return self._time(self._start)
+
+    def fault_onsets(self) -> dict[str, dt.datetime]:
+        """Asset -> when its injected fault starts to develop (the earliest, if several)."""
+        start = int(self.started.timestamp())
+        onsets: dict[str, dt.datetime] = {}
+        for fault in sorted(self._model.simulation.faults, key=lambda f: -f.onset_h):
+            onsets.setdefault(fault.asset, self._time(int(start - fault.onset_h * 3600)))
+        return onsets
+
+    def series(self, asset: str, measurement: str, times: np.ndarray) -> np.ndarray:
+        """Values at ``times`` (epoch seconds) as the source reports them, computed without the store:
+        NaN where the source had stopped or reports bad quality, or for an unknown signal."""
+        signal = self._model.signal(asset, measurement)
+        times = np.asarray(times, dtype=np.int64)
+        if signal is None or self._quality(asset, measurement) == "bad":
+            return np.full(len(times), np.nan)
+        start = int(self.started.timestamp())
+        values = self._values(asset, signal, times, start)
+        stop = self._stop_time(asset, measurement, start)
+        return values if stop is None else np.where(times <= stop, values, np.nan)
+
     # ------------------------------------------------------------------ readings
 
     def _reading(self, asset: str, key: str, t: int, value: float, quality: str, now: int, signal: Signal,

@@ -1,0 +1,286 @@
+"""The fault-prediction engine of a plant: one detector per asset, one file, ``predict(asset, now)``.
+
+    path = train(plant, Path("models"), progress=text_progress())   # models/faults-<version>.pkl
+    engine = FaultEngine.load(path, plant)                            # well under a second
+    engine.predict("P-102", now)                                      # FaultPrediction
+
+Training data is normal operation only: with the simulator, the ``train_days`` before
+the earliest injected fault starts (``SimulatedPlant.fault_onsets``); with another plant,
+the ``train_days`` before ``until`` (default now), which the caller vouches for as normal.
+Series are sampled every ``step_s`` seconds, from ``plant.series`` when the plant can
+compute them (the simulator), else from ``plant.history`` (last value at or before each
+step, no older than two steps).
+
+Per asset (prediction.py) a detector on the residuals against the operating point, the
+symptoms of its signals, a naive Bayes diagnosis over the fault modes of its type
+(diagnosis.py), the remaining life to the alarm limit from the trend of the leading
+fault signal (trend.py) and the checks and actions from ``knowledge.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import DataError, InputError, PlantvoiceError
+from ..plant import Plant
+from ..plant.model import Asset, AssetModel, FaultMode
+from .diagnosis import diagnose
+from .knowledge import Knowledge, load_knowledge
+from .prediction import AssetDetector, Contribution, FaultPrediction, Recommendation
+from .trend import Rul, rul_to_limit
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+__all__ = ["EngineConfig", "FaultEngine", "train", "train_command", "latest", "text_progress", "FORMAT"]
+
+FORMAT = "plantvoice-faults-1"
+Array = NDArray[np.float64]
+Progress = Callable[[int, int, str], None]  # (assets done, assets in all, asset id)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    train_days: float = 7.0
+    step_s: int = 300
+    detector: str = "knn"
+    margin: float = 1.0  # symptom limit = margin x largest moving-mean |z| in training
+
+
+@runtime_checkable
+class SeriesSource(Protocol):
+    """A plant that can compute any signal at any time (the simulator)."""
+
+    def series(self, asset: str, measurement: str, times: NDArray[np.int64]) -> Array: ...
+
+
+def _grid(end: int, hours: float, step: int) -> NDArray[np.int64]:
+    n = int(hours * 3600 // step) + 1
+    return end - step * np.arange(n - 1, -1, -1, dtype=np.int64)
+
+
+def _from_history(plant: Plant, asset: str, key: str, times: NDArray[np.int64], step: int) -> Array:
+    start = dt.datetime.fromtimestamp(int(times[0]) - 2 * step, dt.timezone.utc)
+    end = dt.datetime.fromtimestamp(int(times[-1]), dt.timezone.utc)
+    rows = [r for r in plant.history(asset, key, start, end) if r.quality != "bad"]
+    if not rows:
+        return np.full(len(times), np.nan)
+    t = np.array([r.time.timestamp() for r in rows])
+    v = np.array([r.value for r in rows])
+    idx = np.searchsorted(t, times, side="right") - 1
+    ok = (idx >= 0) & (times - t[np.maximum(idx, 0)] <= 2 * step)
+    return np.where(ok, v[np.maximum(idx, 0)], np.nan)
+
+
+def frame(plant: Plant, asset: Asset, times: NDArray[np.int64], step: int) -> Array:
+    """Rows = times, columns = the asset's signals; NaN where there is no usable value."""
+    if isinstance(plant, SeriesSource):
+        cols = [plant.series(asset.id, s.key, times) for s in asset.signals]
+    else:
+        cols = [_from_history(plant, asset.id, s.key, times, step) for s in asset.signals]
+    return np.column_stack(cols).astype(float)
+
+
+def training_end(plant: Plant, until: dt.datetime | None = None) -> int:
+    """End of the normal period: the earliest injected fault onset, else ``until`` or now."""
+    onsets = getattr(plant, "fault_onsets", None)
+    if callable(onsets) and onsets():
+        return int(min(onsets().values()).timestamp()) - 3600
+    return int((until or dt.datetime.now(dt.timezone.utc)).timestamp())
+
+
+def _limit(asset: Asset, key: str, direction: str) -> float | None:
+    signal = asset.signal(key)
+    limits = [lim.value for lim in signal.limits if lim.high == (direction == "high")] if signal else []
+    if not limits:
+        return None
+    return min(limits) if direction == "high" else max(limits)
+
+
+class FaultEngine:
+    def __init__(self, model: AssetModel, knowledge: Knowledge, config: EngineConfig,
+                 detectors: dict[str, AssetDetector], full_load: dict[str, Array], version: str,
+                 trained: dict[str, str]) -> None:
+        self.model, self.knowledge, self.config = model, knowledge, config
+        self.detectors, self.full_load = detectors, full_load
+        self.version, self.trained = version, trained
+        self.plant: Plant | None = None
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, models_dir: Path) -> Path:
+        path = Path(models_dir) / f"{self.version}.pkl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plant, self.plant = self.plant, None
+        try:
+            with path.open("wb") as f:
+                pickle.dump({"format": FORMAT, "engine": self}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            self.plant = plant
+        return path
+
+    @staticmethod
+    def load(path: Path, plant: Plant) -> FaultEngine:
+        try:
+            with Path(path).open("rb") as f:
+                blob = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as e:
+            raise DataError(f"{path}: cannot read a fault engine ({e}); run `plantvoice faults train`") from e
+        if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+            raise DataError(f"{path}: not a fault engine of format {FORMAT}; run `plantvoice faults train`")
+        engine: FaultEngine = blob["engine"]
+        engine.plant = plant
+        return engine
+
+    # ------------------------------------------------------------------ prediction
+
+    def predict(self, asset_id: str, now: dt.datetime) -> FaultPrediction:
+        asset = self.model.asset(asset_id)
+        if asset is None or asset_id not in self.detectors:
+            raise InputError(f"unknown asset {asset_id!r}; use an asset id of the asset model")
+        if self.plant is None:
+            raise InputError("FaultEngine.predict: no plant attached; use FaultEngine.load(path, plant)")
+        modes = self.model.fault_modes_for(asset_id)
+        window = max(m.trend_window_h for m in modes)
+        times = _grid(int(now.timestamp()), window, self.config.step_s)
+        X = frame(self.plant, asset, times, self.config.step_s)
+        return self._predict(asset, modes, times, X)
+
+    def _predict(self, asset: Asset, modes: tuple[FaultMode, ...], times: NDArray[np.int64],
+                 X: Array) -> FaultPrediction:
+        det = self.detectors[asset.id]
+        score, threshold, alarm, zbar, rbar, states = det.assess(X)
+        diag = diagnose(self.knowledge, modes, dict(zip(det.signals, states)), alarm)
+        mode_id, probability = diag.top_fault
+        mode = next(m for m in modes if m.id == mode_id)
+        rul = self._rul(asset, mode, det, times, X) if probability >= 0.5 else None
+        seen = np.flatnonzero(np.isfinite(X).any(1))
+        data_time = int(times[seen[-1]]) if len(seen) else int(times[-1])
+        return FaultPrediction(
+            asset=asset.id, fault_mode=mode.id, name=mode.name, probability=round(probability, 3),
+            horizon_days=mode.horizon_days, rul=rul, contributions=self._contributions(asset, zbar, rbar, states),
+            recommendation=Recommendation(mode.id, mode.checks, mode.actions, self.knowledge.reference(mode.id)),
+            model_version=self.version, data_time=dt.datetime.fromtimestamp(data_time, self.model.site.tz),
+            alarm=alarm, score=round(score, 3), threshold=round(threshold, 3),
+            posterior=tuple((h, round(p, 3)) for h, p in diag.posterior),
+            missing=tuple(s for s, st in zip(det.signals, states) if st is None),
+        )
+
+    def _contributions(self, asset: Asset, zbar: Array, rbar: Array, states: list[str | None]
+                       ) -> tuple[Contribution, ...]:
+        units = {s.key: s.unit for s in asset.signals}
+        keys = [s.key for s in asset.signals]
+        order = sorted((i for i in range(len(keys)) if np.isfinite(zbar[i])), key=lambda i: -abs(zbar[i]))
+        return tuple(Contribution(keys[i], round(float(rbar[i]), 2), units[keys[i]], round(float(zbar[i]), 1),
+                                  states[i]) for i in order)
+
+    def _rul(self, asset: Asset, mode: FaultMode, det: AssetDetector, times: NDArray[np.int64],
+             X: Array) -> Rul | None:
+        """From the mode's first signal (knowledge.yaml) that the asset has and that has an alarm limit."""
+        for fs in mode.signals:
+            limit = _limit(asset, fs.measurement, fs.direction)
+            if fs.measurement not in det.signals or limit is None:
+                continue
+            j = det.signals.index(fs.measurement)
+            sign = 1.0 if fs.direction == "high" else -1.0
+            recent = times >= times[-1] - mode.trend_window_h * 3600
+            residual = sign * (X[recent, j] - det.expected(X[recent])[:, j])
+            margin = sign * (limit - self.full_load[asset.id][j])
+            hours = (times[recent] - times[-1]) / 3600.0
+            return rul_to_limit(hours, residual, margin, signal=fs.measurement, limit=limit,
+                                unit=asset.signal(fs.measurement).unit,  # type: ignore[union-attr]
+                                window_h=mode.trend_window_h)
+        return None
+
+
+# ---------------------------------------------------------------------- training
+
+
+def _version(model: AssetModel, config: EngineConfig, start: int, end: int, plant: Plant) -> str:
+    digest = hashlib.sha256()
+    digest.update(repr((FORMAT, asdict(config), start, end, getattr(plant, "seed", None))).encode())
+    digest.update(Path(model.path).read_bytes())
+    return f"faults-{digest.hexdigest()[:12]}"
+
+
+def _fit_asset(plant: Plant, asset: Asset, knowledge: Knowledge, config: EngineConfig,
+               times: NDArray[np.int64]) -> tuple[AssetDetector, Array]:
+    X = frame(plant, asset, times, config.step_s)
+    keep = ~np.isnan(X).all(0)  # a signal with no healthy data at all is left to its fallback
+    X[:, ~keep] = 0.0
+    det = AssetDetector(tuple(s.key for s in asset.signals), knowledge.drivers(asset.type),
+                        config.detector, config.margin).fit(X)
+    ok = np.isfinite(X).all(1)
+    full = np.nanmax(det.expected(X[ok]), 0), np.nanmin(det.expected(X[ok]), 0)
+    hi = {s.key: any(lim.high for lim in s.limits) for s in asset.signals}
+    return det, np.array([full[0][i] if hi[k] else full[1][i] for i, k in enumerate(det.signals)])
+
+
+def train(plant: Plant, models_dir: Path, progress: Progress | None = None, config: EngineConfig | None = None,
+          until: dt.datetime | None = None) -> Path:
+    """Fit every asset on normal operation and save the engine; returns the file."""
+    config = config or EngineConfig()
+    model = plant.model
+    knowledge = load_knowledge(model)
+    end = training_end(plant, until)
+    times = _grid(end, config.train_days * 24, config.step_s)
+    detectors, full_load = {}, {}
+    for i, asset in enumerate(model.assets):
+        detectors[asset.id], full_load[asset.id] = _fit_asset(plant, asset, knowledge, config, times)
+        if progress:
+            progress(i + 1, len(model.assets), asset.id)
+    window = {"start": _iso(times[0], model), "end": _iso(times[-1], model)}
+    engine = FaultEngine(model, knowledge, config, detectors, full_load,
+                         _version(model, config, int(times[0]), int(times[-1]), plant), window)
+    return engine.save(Path(models_dir))
+
+
+def _iso(t: np.int64, model: AssetModel) -> str:
+    return dt.datetime.fromtimestamp(int(t), model.site.tz).isoformat()
+
+
+def latest(models_dir: Path) -> Path | None:
+    """The newest saved engine in ``models_dir``, or None."""
+    found = sorted(Path(models_dir).glob("faults-*.pkl"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def text_progress(stream: TextIO | None = None, width: int = 30) -> Progress:
+    """A one-line text progress bar: ``[#########.........]  6/17 P-102``."""
+    out = stream or sys.stderr
+
+    def show(done: int, total: int, asset: str) -> None:
+        filled = width * done // max(total, 1)
+        out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} {asset:<8}")
+        if done == total:
+            out.write("\n")
+        out.flush()
+
+    return show
+
+
+def train_command(config: Config, stream: TextIO | None = None) -> int:
+    """``plantvoice faults train``: fit on the configured plant into nlu.models_dir; exit code."""
+    from ..plant import create_plant
+
+    out = stream or sys.stderr
+    try:
+        plant = create_plant(config.plant, config.data_path)
+        began = time.perf_counter()
+        path = train(plant, Path(config.nlu.models_dir), progress=text_progress(out))
+    except PlantvoiceError as e:
+        out.write(f"error: {e}\n")
+        return 2
+    out.write(f"saved {path} ({len(plant.model.assets)} assets, {time.perf_counter() - began:.1f} s)\n")
+    return 0
