@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from ..errors import DataError, InputError, PlantvoiceError
 from ..plant import Plant
 from ..plant.model import Asset, AssetModel, FaultMode
+from .anomaly import smooth
 from .diagnosis import diagnose
 from .knowledge import Knowledge, load_knowledge
 from .prediction import AssetDetector, Contribution, FaultPrediction, Recommendation
@@ -196,12 +197,23 @@ class FaultEngine:
             sign = 1.0 if fs.direction == "high" else -1.0
             recent = times >= times[-1] - mode.trend_window_h * 3600
             residual = sign * (X[recent, j] - det.expected(X[recent])[:, j])
+            since = _since_normal(residual, det, j)
             margin = sign * (limit - self.full_load[asset.id][j])
-            hours = (times[recent] - times[-1]) / 3600.0
+            hours = (times[recent][since:] - times[-1]) / 3600.0
+            residual = residual[since:]
             return rul_to_limit(hours, residual, margin, signal=fs.measurement, limit=limit,
                                 unit=asset.signal(fs.measurement).unit,  # type: ignore[union-attr]
                                 window_h=mode.trend_window_h)
         return None
+
+
+def _since_normal(residual: Array, det: AssetDetector, j: int, min_rows: int = 12) -> int:
+    """First row after the residual last lay inside its healthy band: the trend is fitted from there."""
+    detector, limits = det.views["driven"]
+    z = smooth(np.nan_to_num(residual / det.rstd[j]), detector.persistence)
+    inside = np.flatnonzero(z <= limits[j])
+    first = int(inside[-1]) + 1 if len(inside) else 0
+    return max(0, min(first, len(residual) - min_rows))
 
 
 # ---------------------------------------------------------------------- training
