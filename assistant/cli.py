@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="DIR", default=str(ROOT.parent / "shared" / "datasets"),
                    help="folder holding skab/ and cmapss/ (default: ../shared/datasets beside the checkout)")
     p.add_argument("--json", action="store_true")
+    p = command("faults", _faults, "train the fault models of the plant (progress on stderr)")
+    p.add_argument("action", choices=("train",))
     intents = sub.add_parser("intents", help="check and measure intents data (validate, test)")
     actions = intents.add_subparsers(dest="action", required=True, metavar="ACTION")
     _intents_command(actions, "validate", _intents_validate, "report every problem of intents data as file:line")
@@ -107,6 +109,12 @@ def _intents_command(actions: Any, name: str, run: Any, help: str) -> argparse.A
     p.add_argument("--lookups", metavar="FILE",
                    help="YAML of entity -> value -> spoken forms (default: the plant's asset model)")
     return p
+
+
+def _faults(args: argparse.Namespace, config: Config) -> int:
+    from .faults.engine import train_command
+
+    return train_command(config)
 
 
 def _bench(args: argparse.Namespace, config: Config) -> int:

@@ -23,3 +23,12 @@ def test_bench_without_the_data_is_one_clear_error(dataset: str, tmp_path: Path,
     assert main(["bench", dataset, "--data", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "missing" in err[0]
+
+
+def test_faults_train_saves_a_model_that_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PLANTVOICE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PLANTVOICE_NLU_MODELS_DIR", str(tmp_path / "models"))
+    assert main(["faults", "train"]) == 0
+    assert "saved" in capsys.readouterr().err
+    assert list((tmp_path / "models").glob("faults-*.pkl"))
