@@ -72,7 +72,7 @@ class NluConfig:
     backend: str = "classifier"
     intents_dir: str = str(ROOT / "intents" / "en")
     models_dir: str = str(ROOT / "models")
-    threshold: float = 0.35  # intent confidence below which a request is out of scope (chosen on a dev set)
+    threshold: float = 0.4  # intent confidence below which a request is out of scope (chosen on the dev sets)
     features: str = "both"  # intent classifier features: both | tfidf | minilm (benchmarks/RESULTS.md)
 
 
