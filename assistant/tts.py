@@ -159,8 +159,8 @@ class Pyttsx3Synthesizer:
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
-        path = Path(path)
-        request = {"text": text, "path": str(path), "voice": self.config.voice, "rate": self.config.rate}
+        path, partial = Path(path), _partial(Path(path))
+        request = {"text": text, "path": str(partial), "voice": self.config.voice, "rate": self.config.rate}
         with self._lock:
             worker = self._started()
             assert worker.stdin is not None and worker.stdout is not None
@@ -174,9 +174,10 @@ class Pyttsx3Synthesizer:
                                "shorten the text or set tts -> backend = \"espeak-ng\"")
         if reply.get("error"):
             raise (ConfigError if reply["error"] == "ConfigError" else BackendError)(reply["message"])
-        if _frames(path) == 0:
+        if _frames(partial) == 0:
             raise BackendError(f"pyttsx3 wrote no audio to {path}; check the directory is writable "
                                "or set tts -> backend = \"espeak-ng\"")
+        os.replace(partial, path)  # an answer file is never seen half-written
         return path
 
     def close(self) -> None:
@@ -215,8 +216,8 @@ class EspeakSynthesizer:
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
-        path = Path(path)
-        command = [self.program, "-v", self.config.voice, "-s", str(self.config.rate), "-w", str(path)]
+        path, partial = Path(path), _partial(Path(path))
+        command = [self.program, "-v", self.config.voice, "-s", str(self.config.rate), "-w", str(partial)]
         try:
             done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=60)
         except FileNotFoundError:
@@ -227,7 +228,13 @@ class EspeakSynthesizer:
         if "voice does not exist" in message or "Failed to read voice" in message:
             raise ConfigError(f"tts -> voice = {self.config.voice!r} is not an espeak-ng voice; "
                               "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
-        if done.returncode != 0 or _frames(path) == 0:
+        if done.returncode != 0 or _frames(partial) == 0:
             raise BackendError(f"{self.program} failed to write {path} (exit {done.returncode}: {message}); "
                                "check the directory is writable")
+        os.replace(partial, path)  # an answer file is never seen half-written
         return path
+
+
+def _partial(path: Path) -> Path:
+    """Where an answer is written before it is renamed to ``path`` (hidden, same directory)."""
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
