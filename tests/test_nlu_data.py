@@ -41,9 +41,9 @@ def test_catalogue_is_complete(intents):
 
 @pytest.mark.parametrize("name", CATALOGUE)
 def test_each_intent_has_15_to_80_examples(intents, name):
-    """Enough wordings to generalise, few enough that no intent drowns the others (out of scope: 160)."""
+    """Enough wordings to generalise, few enough that no intent drowns the others (out of scope: 200)."""
     count = len([e for e in intents.of(name) if HEARD_FILE not in e.source])  # written examples
-    limit = 160 if name == "out_of_scope" else 80
+    limit = 200 if name == "out_of_scope" else 80
     assert 15 <= count <= limit, f"{name} has {count} examples"
 
 

@@ -10,6 +10,8 @@ not a sentence another intent already owns, not heard for two intents at once.
 
 from __future__ import annotations
 
+import statistics
+
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,7 +52,7 @@ def speakable(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
     """Up to ``per_intent`` sentences of each intent, written examples and entity-filled copies mixed.
 
     ``exclude``: files whose examples are not spoken (the heard file itself). Intents whose
-    examples are two or three words on average (yes, no, cancel ...) get ``short_per_intent``.
+    examples are mostly three words or fewer (median; yes, no, cancel ...) get ``short_per_intent``.
     """
     skip = {str(Path(p)) for p in exclude}
     kept = tuple(e for e in intents.examples if str(Path(e.source.rsplit(":", 1)[0])) not in skip)
@@ -62,7 +64,7 @@ def speakable(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
     for intent in sorted(by_intent):
         texts = sorted(by_intent[intent].values(), key=lambda t: (_order(t, seed), t))
         examples = written.of(intent)
-        short = sum(len(e.text.split()) for e in examples) <= 3.0 * len(examples)
+        short = bool(examples) and statistics.median(len(e.text.split()) for e in examples) <= 3
         limit = short_per_intent if short and short_per_intent is not None else per_intent
         out += [Spoken(intent, t) for t in texts[:limit]]
     return out
