@@ -403,7 +403,7 @@ class Dialogue:
 
     def _write_name(self, kind: str) -> str:
         return {"alarm_acknowledge": "alarm acknowledgement", "note_add": "note",
-                "report_finding": "report finding", "clarify": "request"}.get(kind, kind)
+                "report_finding": "report finding"}.get(kind, kind)
 
     def _audit(self, user: str, action: str, details: dict[str, Any]) -> None:
         append_durably(self.audit_path, {"time": self._local(self.now()).isoformat(), "user": user,

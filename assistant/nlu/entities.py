@@ -56,7 +56,8 @@ _STOPWORDS = frozenset(
 _TAG_JOINS = frozenset({"or", "oh", "o", "no", "out", "of", "a", "0", "zero", "nought", "owe"})
 _TAG_PREFIX = frozenset("a b c d e g p t v z pee pump valve tag".split())
 _UNITS_AFTER = frozenset("percent degrees degree bar rpm volts amps kilowatts megawatts hours minutes".split())
-_E_SET = frozenset("bcdegptvz")  # letters that rhyme when spelled out (bee, cee, dee, ...)
+_E_SET = frozenset("bcdegptvz")
+_VOWELS = frozenset("aeiouy")  # a run of letters without any is spelled out, not a word  # letters that rhyme when spelled out (bee, cee, dee, ...)
 SOUND_MIN_KEY = 5  # shorter keys ("power", "load") sound like too many words
 SOUND_CUTOFF = 0.74  # key similarity for a run that shares a word with the form
 SOUND_CUTOFF_ALONE = 0.88
@@ -139,7 +140,7 @@ class EntityExtractor:
             for form in forms:
                 words = normalize(form).split()
                 spelled = "".join(w for w in words if len(w) == 1 and w.isalpha())
-                for word in [spelled] + [w for w in words if not set(w) & set("aeiouy")]:
+                for word in [spelled] + [w for w in words if not set(w) & _VOWELS]:
                     if 3 <= len(word) <= 5 and word.isalpha():
                         acronyms.setdefault(word, []).append(value)
         return ({d: v[0] for d, v in tags.items() if len(set(v)) == 1},
@@ -169,7 +170,7 @@ class EntityExtractor:
             digits = w + "0" + words[k + 2]
             if digits in self.tags:
                 return k + 3, self.tags[digits], 0.8
-        if 3 <= len(w) <= 5 and w.isalpha() and not set(w) & set("aeiouy"):  # spelled letters, no word
+        if 3 <= len(w) <= 5 and w.isalpha() and not set(w) & _VOWELS:
             for acronym, value in self.acronyms.items():
                 differ = [(a, b) for a, b in zip(w, acronym) if a != b]
                 if len(w) == len(acronym) and len(differ) == 1 and set(differ[0]) <= _E_SET:

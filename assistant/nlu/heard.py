@@ -11,7 +11,6 @@ not a sentence another intent already owns, not heard for two intents at once.
 from __future__ import annotations
 
 import statistics
-
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
