@@ -84,6 +84,7 @@ class PlantConfig:
     stale_after_s: float = 60.0  # readings older than this are said to be stale
     historian: str = "sqlite"  # sqlite (data_dir/historian.sqlite) | postgres
     historian_dsn: str = ""  # postgres: libpq connection string, e.g. "host=127.0.0.1 dbname=plant user=plantvoice"
+    history_days: float = 30.0  # simulator: days of history written on first use
 
 
 @dataclass(frozen=True)
