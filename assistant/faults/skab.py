@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -107,9 +108,11 @@ def steady_columns(train_parts: list[NDArray[np.float64]], horizon: float) -> li
     return [int(i) for i in np.flatnonzero(np.median(drift, axis=0) <= DRIFT_LIMIT)]
 
 
-def _score_file(f: SkabFile, name: str, cols: list[int]) -> tuple[Confusion, dict[str, NabTally]]:
+def _score_file(f: SkabFile, name: str, cols: list[int],
+                params: Mapping[str, float] | None = None) -> tuple[Confusion, dict[str, NabTally]]:
+    """Confusion and NAB tallies of one file; ``params`` go to the detector (its defaults when None)."""
     train, test = f.X[:TRAIN_ROWS, cols], f.X[TRAIN_ROWS:, cols]
-    alarms = detect(detectors.create(name), train, test)
+    alarms = detect(detectors.create(name, **(params or {})), train, test)
     t, cp = f.times[TRAIN_ROWS:], f.changepoint[TRAIN_ROWS:]
     nab = {p: nab_tally(t, alarms, cp, WINDOW_S, prof) for p, prof in PROFILES.items()}
     return confusion(alarms, f.anomaly[TRAIN_ROWS:]), nab
