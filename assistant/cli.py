@@ -99,12 +99,43 @@ def _parser() -> argparse.ArgumentParser:
     p = _intents_command(actions, "test", _intents_test, "score understanding on the test files")
     p.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validation over the training examples")
     p.add_argument("--report", metavar="FILE.json", help="JSON report (default: <data dir>/reports/intents-<DIR>.json)")
+    _plant_parser(sub)
     return parser
 
 
-def _intents_command(actions: Any, name: str, run: Any, help: str) -> argparse.ArgumentParser:
+def _plant_parser(sub: Any) -> None:
+    plant = sub.add_parser("plant", help="the historian: live ingest, CSV import, latest values",
+                           description="the historian: live ingest, CSV import, latest values")
+    actions = plant.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ingest = actions.add_parser("ingest", help="write live values to the historian until Ctrl-C or --seconds",
+                                description="subscribe to every signal of the asset model and write to the "
+                                            "historian until Ctrl-C, SIGTERM or --seconds; then print the counters")
+    sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    opcua = _subcommand(sources, "opcua", _plant_ingest, "from an OPC UA server")
+    opcua.add_argument("--endpoint", metavar="URL", help="server endpoint (default: plant.opcua_endpoint)")
+    mqtt = _subcommand(sources, "mqtt", _plant_ingest, "from an MQTT broker, one JSON object per message")
+    mqtt.add_argument("--host", help="broker host (default: plant.mqtt_host)")
+    mqtt.add_argument("--port", type=int, help="broker port (default: plant.mqtt_port)")
+    for p in (opcua, mqtt):
+        p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds (default: at Ctrl-C)")
+        p.add_argument("--json", action="store_true")
+    p = _subcommand(actions, "import", _plant_import, "import CSV history, each file all or nothing")
+    p.add_argument("files", nargs="+", metavar="FILE.csv")
+    p.add_argument("--json", action="store_true")
+    p = _subcommand(actions, "latest", _plant_latest, "the latest values of an asset, with quality and source time")
+    p.add_argument("asset", metavar="ASSET", help="asset id, e.g. P-102")
+    p.add_argument("measurement", nargs="?", metavar="MEASUREMENT", help="one measurement (default: all)")
+    p.add_argument("--json", action="store_true")
+
+
+def _subcommand(actions: Any, name: str, run: Any, help: str) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = actions.add_parser(name, help=help, description=help)
     p.set_defaults(run=run)
+    return p
+
+
+def _intents_command(actions: Any, name: str, run: Any, help: str) -> argparse.ArgumentParser:
+    p = _subcommand(actions, name, run, help)
     p.add_argument("directory", nargs="?", metavar="DIR", help="intents directory (default: nlu.intents_dir)")
     p.add_argument("--lookups", metavar="FILE",
                    help="YAML of entity -> value -> spoken forms (default: the plant's asset model)")
@@ -134,6 +165,35 @@ def _bench(args: argparse.Namespace, config: Config) -> int:
     else:
         for key, value in values.items():
             print(f"{key:20s} {round(value, 4) if isinstance(value, float) else value}")
+    return 0
+
+
+def _plant_ingest(args: argparse.Namespace, config: Config) -> int:
+    from .plant.commands import ingest, summary, summary_json
+
+    def started(address: str) -> None:
+        print(f"plantvoice: ingesting {args.source} {address} into the historian; Ctrl-C stops",
+              file=sys.stderr, flush=True)
+
+    run = ingest(config, args.source, endpoint=getattr(args, "endpoint", None), host=getattr(args, "host", None),
+                 port=getattr(args, "port", None), seconds=args.seconds, started=started)
+    _emit(args.json, summary_json(run), summary(run))
+    return 0
+
+
+def _plant_import(args: argparse.Namespace, config: Config) -> int:
+    from .plant.commands import import_files, import_json, import_line
+
+    for result in import_files(config, args.files):
+        _emit(args.json, import_json(result), import_line(result))
+    return 0
+
+
+def _plant_latest(args: argparse.Namespace, config: Config) -> int:
+    from .plant.commands import latest, latest_json, latest_line
+
+    readings = latest(config, args.asset, args.measurement)
+    _emit(args.json, latest_json(args.asset, readings), "\n".join(latest_line(r) for r in readings))
     return 0
 
 

@@ -85,6 +85,9 @@ class PlantConfig:
     historian: str = "sqlite"  # sqlite (data_dir/historian.sqlite) | postgres
     historian_dsn: str = ""  # postgres: libpq connection string, e.g. "host=127.0.0.1 dbname=plant user=plantvoice"
     history_days: float = 30.0  # simulator: days of history written on first use
+    opcua_endpoint: str = "opc.tcp://127.0.0.1:4840/plantvoice/"  # 'plant ingest opcua': the OPC UA server
+    mqtt_host: str = "127.0.0.1"  # 'plant ingest mqtt': the MQTT broker
+    mqtt_port: int = 1883  # the broker's port
 
 
 @dataclass(frozen=True)
