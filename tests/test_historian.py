@@ -100,6 +100,14 @@ def test_rewriting_a_sample_keeps_the_last(historian: Historian) -> None:
     assert (agg.count, agg.last, agg.quality) == (1, 3.0, "good")
 
 
+def test_raw_samples_in_a_window_bad_ones_included(historian: Historian) -> None:
+    historian.write([Point(SIG, at(2), 3.0, "uncertain"), Point(SIG, at(0), 1.0), Point(SIG, at(1), 1000.0, "bad"),
+                     Point("other.signal", at(1), 7.0), Point(SIG, at(5), 4.0)])
+    assert historian.samples(SIG, at(0), at(5)) == [
+        Point(SIG, at(0), 1.0), Point(SIG, at(1), 1000.0, "bad"), Point(SIG, at(2), 3.0, "uncertain")]
+    assert historian.samples("no.such", T0, NOW) == [] and historian.samples(SIG, at(3), at(5)) == []
+
+
 def test_window_aggregate(historian: Historian) -> None:
     assert historian.write(ramp(SIG, 600) + ramp("other.signal", 600, slope=-1.0)) == 1200
     [agg] = historian.aggregate(SIG, at(100), at(200))

@@ -3,6 +3,7 @@
     historian = create_historian(config.plant, config.data_path)
     historian.write([Point("P-102.bearing_temperature", time, 71.5, "good")])
     historian.latest("P-102.bearing_temperature")            # Latest | None (stale flagged)
+    historian.samples(signal, start, end)                    # the raw Points, oldest first
     historian.aggregate(signal, start, end, bucket_s=3600)   # min/max/mean/last/slope per bucket
     historian.exceedances(signal, start, end, limit=80.0)    # intervals above (or below) a limit
     historian.alarms(asset="P-102", states=("active",))      # AlarmRecord list
@@ -164,6 +165,8 @@ class Historian(Protocol):
     def write_events(self, events: Iterable[Event]) -> None: ...
 
     def latest(self, signal: str, max_age_s: float | None = None, at: dt.datetime | None = None) -> Latest | None: ...
+
+    def samples(self, signal: str, start: dt.datetime, end: dt.datetime) -> list[Point]: ...
 
     def aggregate(self, signal: str, start: dt.datetime, end: dt.datetime,
                   bucket_s: float | None = None) -> list[Aggregate]: ...

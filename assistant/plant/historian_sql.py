@@ -42,6 +42,7 @@ PointRow = tuple[int, int, float, int]  # signal id, t (us), value, quality code
 _CODES = {name: code for code, name in enumerate(QUALITIES)}
 
 _LATEST = "SELECT t, value, quality FROM points WHERE signal = ? AND t <= ? ORDER BY t DESC LIMIT 1"
+_SAMPLES = "SELECT t, value, quality FROM points WHERE signal = ? AND t >= ? AND t < ? ORDER BY t"
 # Usable samples (good, uncertain): x is seconds since the window start, for the least-squares slope.
 _STATS = """
 SELECT {b} count(*), min(value), max(value), avg(value), sum(x), sum(x * x), sum(x * value)
@@ -173,6 +174,12 @@ class SqlHistorian(ABC):
         age = (to_us(now) - t) / 1e6
         limit = self.stale_after_s if max_age_s is None else max_age_s
         return Latest(signal, float(value), QUALITIES[code], from_us(t), age, age > limit)
+
+    def samples(self, signal: str, start: dt.datetime, end: dt.datetime) -> list[Point]:
+        """Every sample in [start, end), bad ones included, oldest first."""
+        sid = self._signal_id(signal)
+        rows = [] if sid is None else self._locked_query(_SAMPLES, (sid, to_us(start), to_us(end)))
+        return [Point(signal, from_us(t), float(v), QUALITIES[q]) for t, v, q in rows]
 
     def aggregate(self, signal: str, start: dt.datetime, end: dt.datetime,
                   bucket_s: float | None = None) -> list[Aggregate]:
