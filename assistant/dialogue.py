@@ -44,7 +44,9 @@ from .events import Answer, Intent
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
     from .answer import Responses
-    from .plant import Alarm, FaultRisk, Plant, Reading
+    from .faults.engine import FaultEngine
+    from .faults.prediction import FaultPrediction
+    from .plant import Alarm, Plant, Reading
 
 __all__ = [
     "Dialogue",
@@ -80,7 +82,7 @@ RESPONSES = (
     "utter_alarm_ack_readback", "utter_alarm_ack_none", "utter_alarm_ack_done",
     "utter_fault_prediction", "utter_fault_prediction_rul", "utter_fault_prediction_low", "utter_fault_overview",
     "utter_fault_item",
-    "utter_remaining_life", "utter_remaining_life_none", "utter_remaining_life_reached",
+    "utter_remaining_life", "utter_remaining_life_open", "utter_remaining_life_none", "utter_remaining_life_reached",
     "utter_explain", "utter_explain_none", "utter_explain_item",
     "utter_recommend_action", "utter_recommend_none",
     "utter_maintenance_history", "utter_maintenance_none", "utter_maintenance_item",
@@ -207,7 +209,8 @@ def import_handlers(path: str | Path) -> ModuleType:
 
 class Dialogue:
     def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
-                 now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3) -> None:
+                 now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
+                 faults: FaultEngine | None = None) -> None:
         from . import answer as wording  # the wording functions that go with ``responses``
 
         responses.require(RESPONSES)
@@ -220,6 +223,7 @@ class Dialogue:
         self.audit_path = self.data_dir / "audit.jsonl"
         self.now = now or _utc_now
         self.notes_shown = notes_shown
+        self._faults = faults
         self.tz = self.model.site.tz
         lookups = self.model.lookups()
         self._asset_forms = {f: a for a, forms in lookups["asset"].items() for f in forms}
@@ -386,17 +390,25 @@ class Dialogue:
                           since=self._since(alarm.raised),
                           ack=", acknowledged" if alarm.acknowledged else "")
 
-    def _risk_data(self, risk: FaultRisk) -> dict[str, Any]:
-        contributing = []
-        for key, deviation in risk.contributing:
-            signal = self.model.signal(risk.asset, key)
-            contributing.append({"measurement": key, "deviation": deviation, "unit": signal.unit if signal else ""})
-        return {
-            "asset": risk.asset, "fault_mode": risk.fault_mode, "name": risk.name, "probability": risk.probability,
-            "horizon_days": risk.horizon_days, "rul_days": risk.rul_days, "rul_low": risk.rul_low,
-            "rul_high": risk.rul_high, "contributing": contributing, "recommendation": risk.recommendation,
-            "checks": list(risk.checks), "source": "plant fault model",
-        }
+    @property
+    def faults(self) -> FaultEngine:
+        """The fault engine; without one given, the stored one for this plant (trained on first use)."""
+        if self._faults is None:
+            from .faults.engine import ready
+
+            self._faults = ready(self.plant, self.data_dir / "faults")
+        return self._faults
+
+    def _predict(self, asset: str) -> FaultPrediction:
+        return self.faults.predict(asset, self.now())
+
+    def _top_risks(self) -> list[FaultPrediction]:
+        """Every asset's prediction, the most probable fault first."""
+        return sorted((self._predict(a.id) for a in self.model.assets), key=lambda p: -p.probability)
+
+    def _risk_text(self, p: FaultPrediction) -> str:
+        return self._text("utter_top_risk", asset=self._tag(p.asset), fault=p.name,
+                          probability=self.say.say_percent(p.probability))
 
     def _days(self, days: float) -> str:
         return self.say.say_quantity(days, "d")
@@ -441,11 +453,10 @@ class Dialogue:
                 not_current.append(self._tag(asset))
         alarms = self.plant.alarms()
         unacked = [a for a in alarms if a.acknowledged is None]
-        risks = sorted((self.plant.fault_risk(a.id) for a in self.model.assets), key=lambda r: -r.probability)
-        top = risks[0]
+        top = self._top_risks()[0]
         output = {"value": round(total, 3), "unit": "MW", "terms": terms}
         data = {"site": self.model.site.name, "output": output, "active_alarms": len(alarms),
-                "unacknowledged_alarms": len(unacked), "top_risk": self._risk_data(top)}
+                "unacknowledged_alarms": len(unacked), "top_risk": top.data()}
         if not alarms:
             alarm_part = self._text("utter_alarm_count_none")
         elif len(alarms) == 1:
@@ -455,8 +466,7 @@ class Dialogue:
                                     unacknowledged=self.say.say_number(len(unacked)))
         output_note = self._text("utter_overview_output_not_current", assets=self.say.say_list(not_current)) \
             if not_current else ""
-        risk_part = self._text("utter_top_risk", asset=self._tag(top.asset), fault=top.name,
-                               probability=self.say.say_percent(top.probability), horizon=self._days(top.horizon_days))
+        risk_part = self._risk_text(top)
         answer = self._answer(intent, "utter_plant_overview", data, site=self.model.site.name,
                               output=self.say.say_quantity(total, "MW"), output_note=output_note, alarms=alarm_part,
                               risk=risk_part)
@@ -470,7 +480,7 @@ class Dialogue:
         assert found is not None
         readings = self.plant.readings(asset)
         alarms = [a for a in self.plant.alarms() if a.asset == asset]
-        risk = self.plant.fault_risk(asset)
+        risk = self._predict(asset)
         deviations, not_current = [], []
         for reading in readings:
             signal = found.signal(reading.measurement)
@@ -481,7 +491,7 @@ class Dialogue:
                 deviations.append(f"{self._reading_item(reading)}, {side} normal")
         data = {"asset": asset, "asset_name": found.name, "readings": [self._reading_data(r) for r in readings],
                 "alarms": [self._alarm_data(a) for a in alarms], "alarms_count": len(alarms),
-                "fault_risk": self._risk_data(risk), "readings_count": len(readings)}
+                "fault_risk": risk.data(), "readings_count": len(readings)}
         if alarms:
             alarm_part = self._text("utter_status_alarms", count=self.say.say_number(len(alarms)),
                                     alarm_word="alarm" if len(alarms) == 1 else "alarms",
@@ -495,9 +505,7 @@ class Dialogue:
             parts.append(self._text("utter_status_not_current", items=self.say.say_list(not_current)))
         if not deviations and not not_current:
             parts.append(self._text("utter_status_normal", count=self.say.say_number(len(readings))))
-        risk_part = self._text("utter_top_risk", asset=self._tag(asset), fault=risk.name,
-                               probability=self.say.say_percent(risk.probability),
-                               horizon=self._days(risk.horizon_days))
+        risk_part = self._risk_text(risk)
         answer = self._answer(intent, "utter_asset_status", data, asset=self._tag(asset), name=found.name,
                               alarms=alarm_part, readings=" ".join(parts), risk=risk_part)
         return answer, self._context(state, asset)
@@ -745,67 +753,63 @@ class Dialogue:
 
     def _fault_prediction(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         if intent.entity("asset") is None:  # plant-wide: the highest risks
-            risks = sorted((self.plant.fault_risk(a.id) for a in self.model.assets), key=lambda r: -r.probability)
-            top = risks[:3]
-            items = self.say.say_list(
-                self._text("utter_fault_item", asset=self._tag(r.asset), fault=r.name,
-                           probability=self.say.say_percent(r.probability), horizon=self._days(r.horizon_days))
-                for r in top)
-            data = {"risks": [self._risk_data(r) for r in top]}
-            return self._answer(intent, "utter_fault_overview", data, items=items), state
+            top = self._top_risks()[:3]
+            items = self.say.say_list(self._text("utter_fault_item", asset=self._tag(p.asset), fault=p.name,
+                                                 probability=self.say.say_percent(p.probability)) for p in top)
+            return self._answer(intent, "utter_fault_overview", {"risks": [p.data() for p in top]}, items=items), state
         asset = self._resolve_asset(intent, state)
         if not isinstance(asset, str):
             return asset  # the question asking which asset
-        risk = self.plant.fault_risk(asset)
-        data = self._risk_data(risk)
-        slots = {"asset": self._tag(asset), "fault": risk.name, "probability": self.say.say_percent(risk.probability),
-                 "horizon": self._days(risk.horizon_days)}
-        if not risk.contributing and risk.rul_days is None:
-            return self._answer(intent, "utter_fault_prediction_low", data, **slots), self._context(state, asset)
+        p = self._predict(asset)
+        slots = {"asset": self._tag(asset), "fault": p.name, "probability": self.say.say_percent(p.probability)}
+        if not p.flagged:
+            return self._answer(intent, "utter_fault_prediction_low", p.data(), **slots), self._context(state, asset)
         text = self._text("utter_fault_prediction", **slots)
-        if risk.rul_days is not None:
-            text += " " + self._text("utter_fault_prediction_rul", rul=self._days(risk.rul_days))
-        return Answer(text=text, intent=intent.name, data=data), self._context(state, asset)
+        if p.rul is not None:
+            text += " " + self._rul_text(p)
+        return Answer(text=text, intent=intent.name, data=p.data()), self._context(state, asset)
+
+    def _rul_text(self, p: FaultPrediction) -> str:
+        rul = p.rul
+        assert rul is not None
+        slots = {"asset": self._tag(p.asset), "measurement": self._mname(rul.signal),
+                 "limit": self.say.say_quantity(rul.limit, rul.unit)}
+        if rul.days <= 0:
+            return self._text("utter_remaining_life_reached", **slots)
+        slots.update(rul=self._days(rul.days), low=self._days(rul.low), window=self.say.say_quantity(rul.window_h, "h"))
+        if rul.high is None:  # the trend may flatten out: no upper bound
+            return self._text("utter_remaining_life_open", **slots)
+        return self._text("utter_remaining_life", high=self._days(rul.high), **slots)
 
     def _remaining_life(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         asset = self._resolve_asset(intent, state)
         if not isinstance(asset, str):
             return asset  # the question asking which asset
-        risk = self.plant.fault_risk(asset)
-        modes = [m for m in self.model.fault_modes_for(asset) if m.id == risk.fault_mode]
-        primary = next((s.measurement for s in modes[0].signals if self.model.signal(asset, s.measurement)),
-                       "") if modes else ""
-        data = {**self._risk_data(risk), "trend_measurement": primary,
-                "trend_window_h": modes[0].trend_window_h if modes else None}
-        slots = {"asset": self._tag(asset), "fault": risk.name, "measurement": self._mname(primary)}
-        if risk.rul_days is None:
-            return self._answer(intent, "utter_remaining_life_none", data, **slots), self._context(state, asset)
-        if risk.rul_days <= 0:
-            return self._answer(intent, "utter_remaining_life_reached", data, **slots), self._context(state, asset)
-        answer = self._answer(intent, "utter_remaining_life", data, rul=self._days(risk.rul_days),
-                              low=self._days(risk.rul_low or 0.0), high=self._days(risk.rul_high or 0.0),
-                              window=self.say.say_quantity(data["trend_window_h"] or 0, "h"), **slots)
-        return answer, self._context(state, asset)
+        p = self._predict(asset)
+        if p.rul is None:
+            answer = self._answer(intent, "utter_remaining_life_none", p.data(), asset=self._tag(asset), fault=p.name,
+                                  probability=self.say.say_percent(p.probability))
+            return answer, self._context(state, asset)
+        answer = Answer(text=self._rul_text(p), intent=intent.name, data=p.data())
+        return answer, self._context(state, asset, p.rul.signal)
 
     def _explain(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         asset = self._resolve_asset(intent, state)
         if not isinstance(asset, str):
             return asset  # the question asking which asset
-        risk = self.plant.fault_risk(asset)
-        data = self._risk_data(risk)
-        readings = []
-        items = []
-        for key, deviation in risk.contributing:
-            reading = self.plant.reading(asset, key)
-            signal = self.model.signal(asset, key)
-            if reading is None or signal is None:
+        p = self._predict(asset)
+        data = p.data()
+        readings, items = [], []
+        for c in p.contributions:
+            reading = self.plant.reading(asset, c.signal)
+            if c.state not in ("up", "down") or reading is None:
                 continue
             readings.append(self._reading_data(reading))
-            items.append(self._text("utter_explain_item", measurement=self._mname(key), value=self._value(reading),
-                                    deviation=self.say.say_quantity(abs(deviation), signal.unit),
-                                    side="above" if deviation > 0 else "below"))
+            items.append(self._text("utter_explain_item", measurement=self._mname(c.signal), value=self._value(reading),
+                                    deviation=self.say.say_quantity(abs(c.deviation), c.unit),
+                                    side="above" if c.deviation > 0 else "below"))
         data["readings"] = readings
-        slots = {"asset": self._tag(asset), "fault": risk.name, "probability": self.say.say_percent(risk.probability)}
+        slots = {"asset": self._tag(asset), "fault": p.name, "probability": self.say.say_percent(p.probability)}
         if not items:
             return self._answer(intent, "utter_explain_none", data, **slots), self._context(state, asset)
         answer = self._answer(intent, "utter_explain", data, items=self.say.say_list(items), **slots)
@@ -815,13 +819,13 @@ class Dialogue:
         asset = self._resolve_asset(intent, state)
         if not isinstance(asset, str):
             return asset  # the question asking which asset
-        risk = self.plant.fault_risk(asset)
-        data = self._risk_data(risk)
-        slots = {"asset": self._tag(asset), "fault": risk.name}
-        if not risk.contributing and risk.rul_days is None:
-            return self._answer(intent, "utter_recommend_none", data, **slots), self._context(state, asset)
-        answer = self._answer(intent, "utter_recommend_action", data, action=risk.recommendation,
-                              checks=self.say.say_list(list(risk.checks[:2])), **slots)
+        p = self._predict(asset)
+        slots = {"asset": self._tag(asset), "fault": p.name}
+        if not p.flagged:
+            return self._answer(intent, "utter_recommend_none", p.data(), **slots), self._context(state, asset)
+        advice = p.recommendation
+        answer = self._answer(intent, "utter_recommend_action", p.data(), action=advice.actions[0],
+                              checks=self.say.say_list(list(advice.checks[:2])), **slots)
         return answer, self._context(state, asset)
 
     def _maintenance_history(self, intent: Intent, state: DialogueState, user: str

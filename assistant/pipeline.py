@@ -57,6 +57,7 @@ class Pipeline:
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
                                  config.data_path)
+        self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
 
     @classmethod

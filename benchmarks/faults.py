@@ -4,7 +4,8 @@
 
 The simulator's injected faults are scanned from their onset every ``STEP_MIN`` minutes; a fault
 is detected at the first prediction that names the injected fault mode with probability >= 0.5.
-Its alarm time is the first minute any of its signals crosses its lowest alarm limit. Healthy
+Its alarm time is the first minute any of its signals crosses its nearest alarm limit in the
+direction the fault moves it (a high limit for a rising signal, a low one for a falling). Healthy
 assets (no injected fault) are scanned from the end of training to the simulation start; every
 flagged prediction there is a false alarm. Results go to benchmarks/RESULTS.md by hand.
 """
@@ -35,12 +36,18 @@ def alarm_time(plant, fault) -> int | None:  # type: ignore[no-untyped-def]
     times = np.arange(int(start - fault.onset_h * 3600), start + 1, 60, dtype=np.int64)
     hits = []
     for effect in fault.effects:
-        signal = plant.model.signal(fault.asset, effect.measurement)
-        highs = [lim.value for lim in signal.limits if lim.high]
-        if highs:
-            over = np.flatnonzero(plant.series(fault.asset, effect.measurement, times) > min(highs))
+        limit = nearest_limit(plant, fault, effect)
+        if limit is not None:
+            values = plant.series(fault.asset, effect.measurement, times)
+            over = np.flatnonzero(values > limit if effect.rate > 0 else values < limit)
             hits += [int(times[over[0]])] if len(over) else []
     return min(hits) if hits else None
+
+
+def nearest_limit(plant, fault, effect) -> float | None:  # type: ignore[no-untyped-def]
+    signal = plant.model.signal(fault.asset, effect.measurement)
+    limits = [lim.value for lim in signal.limits if lim.high == (effect.rate > 0)]
+    return (min(limits) if effect.rate > 0 else max(limits)) if limits else None
 
 
 def detection(engine, plant, fault):  # type: ignore[no-untyped-def]
@@ -58,10 +65,13 @@ def rul_check(engine, plant, fault) -> None:  # type: ignore[no-untyped-def]
     onset = start - fault.onset_h * 3600
     effect = fault.effects[0]
     signal = plant.model.signal(fault.asset, effect.measurement)
-    need = min(lim.value for lim in signal.limits if lim.high) - max(signal.operating)
+    limit = nearest_limit(plant, fault, effect)
+    if limit is None:
+        return
+    need = limit - max(signal.operating) if effect.rate > 0 else min(signal.operating) - limit
     if need > effect.max:
         return
-    reach = onset + need / effect.rate * 3600
+    reach = onset + need / abs(effect.rate) * 3600
     rows, inside = [], 0
     for frac in (0.1, 0.25, 0.5, 0.75, 0.9):
         t = int(onset + frac * (reach - onset))

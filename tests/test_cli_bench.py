@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
+from assistant.config import PlantConfig
+from assistant.faults.engine import ready
+from assistant.plant import create_plant
 
 
 def test_bench_skab_prints_the_pooled_metrics_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,7 +31,8 @@ def test_bench_without_the_data_is_one_clear_error(dataset: str, tmp_path: Path,
 def test_faults_train_saves_a_model_that_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PLANTVOICE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PLANTVOICE_NLU_MODELS_DIR", str(tmp_path / "models"))
     assert main(["faults", "train"]) == 0
     assert "saved" in capsys.readouterr().err
-    assert list((tmp_path / "models").glob("faults-*.pkl"))
+    [saved] = (tmp_path / "data" / "faults").glob("faults-*.pkl")
+    plant = create_plant(PlantConfig(), tmp_path / "data")
+    assert ready(plant, tmp_path / "data" / "faults").version == saved.stem  # the one the assistant loads

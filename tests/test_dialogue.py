@@ -19,6 +19,7 @@ from assistant.config import PlantConfig
 from assistant.dialogue import INTENTS, Dialogue, DialogueState
 from assistant.errors import DataError
 from assistant.events import Answer, Entity, Intent
+from assistant.faults.engine import ready
 from assistant.plant import Plant, create_plant
 
 NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)  # 14:30 at the site (Europe/Berlin)
@@ -36,16 +37,18 @@ def _clock() -> dt.datetime:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the plant's history, alarms and trained fault engine, made once."""
     directory = tmp_path_factory.mktemp("plant")
     plant = create_plant(PlantConfig(), directory, clock=_clock)
     plant.alarms()
+    ready(plant, directory / "faults")
     plant.close()  # type: ignore[attr-defined]
-    return directory / "plant.sqlite"
+    return directory
 
 
 @pytest.fixture
 def plant(template: Path, tmp_path: Path) -> Plant:
-    shutil.copy(template, tmp_path / "plant.sqlite")
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     return create_plant(PlantConfig(), tmp_path, clock=_clock)
 
 
@@ -142,10 +145,10 @@ def test_plant_overview(talk: Talk, plant: Plant) -> None:
     assert [t["asset"] for t in answer.data["output"]["terms"]] == ["G1", "CHP1", "BESS1"]
     assert say_quantity(total, "MW") in answer.text
     alarms = plant.alarms()
-    assert answer.data["active_alarms"] == len(alarms) >= 3
-    top = max((plant.fault_risk(a.id) for a in plant.model.assets), key=lambda r: r.probability)
-    assert answer.data["top_risk"]["asset"] == top.asset == "P-102"
-    assert say_percent(top.probability) in answer.text and "P one oh two" in answer.text
+    assert answer.data["active_alarms"] == len(alarms) >= 2
+    top = max((talk.dialogue.faults.predict(a.id, NOW) for a in plant.model.assets), key=lambda p: p.probability)
+    assert answer.data["top_risk"]["asset"] == top.asset and top.flagged
+    assert say_percent(top.probability) in answer.text and top.name in answer.text
 
 
 def test_asset_status_names_alarms_and_deviations(talk: Talk, plant: Plant) -> None:
@@ -330,33 +333,39 @@ def test_moving_on_drops_a_pending_write(talk: Talk, plant: Plant) -> None:
 
 
 def test_fault_prediction_for_an_asset_and_the_plant(talk: Talk, plant: Plant) -> None:
-    risk = plant.fault_risk("P-102")
-    answer = talk("fault_prediction", asset="P-102")
-    assert answer.data["probability"] == risk.probability and answer.data["rul_days"] == risk.rul_days
-    assert say_percent(risk.probability) in answer.text and "bearing wear" in answer.text
-    assert say_quantity(risk.rul_days, "d") in answer.text
+    expected = talk.dialogue.faults.predict("P-201", NOW)
+    answer = talk("fault_prediction", asset="P-201")
+    assert answer.data["probability"] == expected.probability and answer.data["rul"]["days"] == expected.rul.days
+    assert say_percent(expected.probability) in answer.text and "cavitation" in answer.text
+    assert say_quantity(expected.rul.days, "d") in answer.text and answer.data["model_version"]
+    reached = talk("fault_prediction", asset="P-102")  # the bearing temperature is past its alarm limit
+    assert "bearing wear" in reached.text and "at or beyond its alarm limit" in reached.text
     overview = talk("fault_prediction")
-    assert [r["asset"] for r in overview.data["risks"]][0] == "P-102" and len(overview.data["risks"]) == 3
+    probabilities = [r["probability"] for r in overview.data["risks"]]
+    assert len(probabilities) == 3 and probabilities == sorted(probabilities, reverse=True) and probabilities[2] > 0.5
     healthy = talk("fault_prediction", asset="P-101")
-    assert "no sign of a developing fault" in healthy.text
+    assert "no sign of a developing fault" in healthy.text and not healthy.data["flagged"]
 
 
-def test_remaining_life(talk: Talk, plant: Plant) -> None:
-    risk = plant.fault_risk("P-102")
-    answer = talk("remaining_life", asset="P-102")
-    for value in (risk.rul_days, risk.rul_low, risk.rul_high):
+def test_remaining_life(talk: Talk) -> None:
+    expected = talk.dialogue.faults.predict("P-201", NOW).rul
+    assert expected is not None and expected.high is not None
+    answer = talk("remaining_life", asset="P-201")
+    for value in (expected.days, expected.low, expected.high):
         assert say_quantity(value, "d") in answer.text
-    assert "bearing temperature" in answer.text and "twelve hours" in answer.text
+    assert "discharge pressure" in answer.text and "twelve hours" in answer.text
+    assert answer.data["rul"]["limit"] == 2.0 and say_quantity(2.0, "bar") in answer.text
     none = talk("remaining_life", asset="GT1")
-    assert none.data["rul_days"] is None and "no remaining life estimate" in none.text
+    assert none.data["rul"] is None and "no remaining life estimate" in none.text
 
 
-def test_explain_names_the_contributing_signals(talk: Talk, plant: Plant) -> None:
-    risk = plant.fault_risk("P-102")
+def test_explain_names_the_contributing_signals(talk: Talk) -> None:
+    expected = talk.dialogue.faults.predict("P-102", NOW)
     answer = talk("explain", text="why", asset="P-102")
-    deviation = dict(risk.contributing)["bearing_temperature"]
-    assert say_quantity(deviation, "°C") + " above its normal range" in answer.text
-    assert [c["measurement"] for c in answer.data["contributing"]] == [m for m, _ in risk.contributing]
+    deviation = next(c.deviation for c in expected.contributions if c.signal == "bearing_temperature")
+    assert say_quantity(deviation, "°C") + " above what its operating point predicts" in answer.text
+    assert [c["signal"] for c in answer.data["contributions"]] == [c.signal for c in expected.contributions]
+    assert "flow" not in answer.text  # a driver within its normal behaviour is no symptom
     follow = talk("explain", text="why is that")  # no asset: the last one talked about
     assert follow.data["asset"] == "P-102"
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.config import ROOT, PlantConfig
 from assistant.errors import ConfigError, DataError, InputError
 from assistant.plant import Plant, create_plant, load_model, plants
-from assistant.plant.model import QUALITIES
+from assistant.plant.historian import create_historian
+from assistant.plant.model import QUALITIES, FaultScenario, Reading
+from assistant.plant.simulator import SimulatedPlant
+from assistant.plant.store import PlantStore
 
 DEMO = ROOT / "plant" / "demo_plant.yaml"
 KNOWLEDGE = ROOT / "plant" / "knowledge.yaml"
@@ -25,10 +30,10 @@ CATALOGUE = {
     "G1": {"power", "winding_temperature", "voltage", "current"},
     "HRSG1": {"drum_level", "steam_pressure", "steam_temperature"},
     "P-101": FEED_PUMP, "P-102": FEED_PUMP, "P-201": FEED_PUMP, "P-202": FEED_PUMP,
-    "V-301": {"position"},
+    "V-301": {"position", "demand"},
     "CT1": {"water_temperature", "fan_speed"},
     "T1": {"oil_temperature", "winding_temperature", "load"},
-    "BESS1": {"state_of_charge", "power", "cell_temperature", "voltage"},
+    "BESS1": {"state_of_charge", "power", "cell_temperature", "voltage", "cell_voltage_spread"},
     "CHP1": {"power", "methane_content", "exhaust_temperature"},
     "F1": {"current", "voltage", "load"}, "F2": {"current", "voltage", "load"}, "F3": {"current", "voltage", "load"},
 }
@@ -44,17 +49,17 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A plant store filled once at NOW, copied into each test's directory."""
+    """A data directory (historian and plant store) filled once at NOW, copied into each test's directory."""
     directory = tmp_path_factory.mktemp("plant")
     plant = create_plant(PlantConfig(), directory, clock=Clock(NOW))
     plant.alarms()
     plant.close()  # type: ignore[attr-defined]
-    return directory / "plant.sqlite"
+    return directory
 
 
 @pytest.fixture
 def plant(template: Path, tmp_path: Path) -> Plant:
-    shutil.copy(template, tmp_path / "plant.sqlite")
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     return create_plant(PlantConfig(), tmp_path, clock=Clock(NOW))
 
 
@@ -63,6 +68,7 @@ def _model_copy(tmp_path: Path, old: str, new: str) -> Path:
     assert old in text, old
     (tmp_path / "demo_plant.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
     shutil.copy(KNOWLEDGE, tmp_path / "knowledge.yaml")
+    shutil.copy(KNOWLEDGE.parent / "maintenance.yaml", tmp_path / "maintenance.yaml")
     return tmp_path / "demo_plant.yaml"
 
 
@@ -112,7 +118,7 @@ ST1_POWER = "power: {normal: [30, 90], operating: [45, 82], noise: 0.5}"
 @pytest.mark.parametrize(("old", "new", "expect"), [
     ("bearing_temperature:\n    normal: [40, 75]", "bearing_temperatur:\n    normal: [40, 75]",
      r"asset P-101 signal bearing_temperatur: measurement 'bearing_temperatur' is not in the measurements"),
-    ("position: {normal: [20, 90]", "position: {normal: [90, 20]", r"asset V-301 signal position: 'normal' low 90"),
+    ("demand: {normal: [20, 90]", "demand: {normal: [90, 20]", r"asset V-301 signal demand: 'normal' low 90"),
     ("{kind: high, value: 34, priority: medium}", "{kind: high, value: 30, priority: medium}",
      r"asset CT1 signal water_temperature: high limit 30 lies inside the normal range"),
     ("{kind: high, value: 34, priority: medium}", "{kind: high, value: 34, priority: urgent}",
@@ -121,7 +127,6 @@ ST1_POWER = "power: {normal: [30, 90], operating: [45, 82], noise: 0.5}"
      r"simulation stale source: unknown asset 'CT2'"),
     ("type: valve", "type: sluice", r"no fault mode for asset type 'sluice' \(asset V-301"),
     ("timezone: Europe/Berlin", "timezone: Mars/Olympus", r"unknown timezone 'Mars/Olympus'"),
-    ("date: 2025-01-14", "date: last tuesday", r"maintenance record of P-102: date 'last tuesday' is not a date"),
     (ST1_POWER, ST1_POWER[:-1] + ", opcua: 'ns=x;s=y'}",
      r"asset ST1 signal power: opcua address 'ns=x;s=y' is not valid"),
     (ST1_POWER, ST1_POWER[:-1] + ", mqtt: plant/+/power}", r"asset ST1 signal power: mqtt address 'plant/\+/power'"),
@@ -206,17 +211,45 @@ def test_healthy_signals_stay_near_their_normal_range(plant: Plant) -> None:
             assert signal.normal[0] - slack <= reading.value <= signal.normal[1] + slack, reading
 
 
-def test_history_covers_the_last_day_at_one_minute_steps(plant: Plant) -> None:
-    history = plant.history("P-101", "flow", NOW - dt.timedelta(hours=24), NOW)
-    assert 1439 <= len(history) <= 1441
-    steps = {(b.time - a.time).total_seconds() for a, b in zip(history, history[1:])}
-    assert steps == {60.0}
-    assert history[-1].time == NOW
-    assert all(not r.stale for r in history)
+def _steps(history: list[Reading]) -> set[float]:
+    return {(b.time - a.time).total_seconds() for a, b in zip(history, history[1:])}
+
+
+def test_history_covers_thirty_days_finer_in_the_last_two(plant: Plant) -> None:
+    day = plant.history("P-101", "flow", NOW - dt.timedelta(hours=24), NOW)
+    assert 1439 <= len(day) <= 1441 and _steps(day) == {60.0}
+    assert day[-1].time == NOW and all(not r.stale for r in day)
+    month = plant.history("P-101", "flow", NOW - dt.timedelta(days=40), NOW - dt.timedelta(hours=49))
+    assert _steps(month) == {300.0} and NOW - dt.timedelta(days=30) <= month[0].time < NOW - dt.timedelta(days=29.99)
+    assert month[-1].time <= NOW - dt.timedelta(hours=49)
+
+
+@pytest.mark.parametrize("fault", load_model(DEMO).simulation.faults, ids=lambda f: f"{f.asset}-{f.fault_mode}")
+def test_injected_faults_develop_in_the_stored_history(plant: Plant, fault: FaultScenario, tmp_path: Path) -> None:
+    """The stored history minus the same plant without faults is exactly each fault's growing offset."""
+    model = plant.model
+    faultless = SimulatedPlant(dataclasses.replace(model, simulation=dataclasses.replace(model.simulation, faults=())),
+                               create_historian(PlantConfig(), tmp_path / "faultless"),
+                               PlantStore(tmp_path / "faultless" / "plant.sqlite"), history_days=1, clock=Clock(NOW))
+    onset = NOW - dt.timedelta(hours=fault.onset_h)
+    for effect in fault.effects:
+        rows = plant.history(fault.asset, effect.measurement, onset - dt.timedelta(hours=6), NOW)
+        times = np.array([int(r.time.timestamp()) for r in rows])
+        hours = (times - onset.timestamp()) / 3600.0
+        grown = np.sign(effect.rate) * np.clip(abs(effect.rate) * hours, 0.0, effect.max)
+        if effect.hold_min:  # sticking: each value is the one of its hold window's start, offset included
+            hold = effect.hold_min * 3600 / 60
+            starts = np.where(hours > 0, onset.timestamp() + (times - onset.timestamp()) // (hold) * hold, times)
+            grown = np.sign(effect.rate) * np.clip(abs(effect.rate) * (starts - onset.timestamp()) / 3600.0, 0.0,
+                                                   effect.max)
+            times = starts.astype(np.int64)
+        offset = np.array([r.value for r in rows]) - faultless.series(fault.asset, effect.measurement, times)
+        assert np.abs(offset - grown).max() < 1e-3, effect
+        assert abs(grown[-1]) > 4 * plant.model.signal(fault.asset, effect.measurement).noise  # it shows by now
 
 
 def test_time_moving_on_appends_live_values(template: Path, tmp_path: Path) -> None:
-    shutil.copy(template, tmp_path / "plant.sqlite")
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     clock = Clock(NOW)
     plant = create_plant(PlantConfig(), tmp_path, clock=clock)
     before = plant.history("GT1", "power", NOW - dt.timedelta(hours=1), NOW)
@@ -230,7 +263,7 @@ def test_time_moving_on_appends_live_values(template: Path, tmp_path: Path) -> N
 
 
 def test_stopped_source_reads_stale(template: Path, tmp_path: Path) -> None:
-    shutil.copy(template, tmp_path / "plant.sqlite")
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     clock = Clock(NOW)
     plant = create_plant(PlantConfig(), tmp_path, clock=clock)
     reading = plant.reading("CT1", "fan_speed")
@@ -247,7 +280,7 @@ def test_stopped_source_reads_stale(template: Path, tmp_path: Path) -> None:
 def test_alarms_are_consistent_with_readings(plant: Plant) -> None:
     alarms = plant.alarms()
     found = {(a.asset, a.measurement) for a in alarms}
-    assert {("P-102", "bearing_temperature"), ("T1", "oil_temperature"), ("BESS1", "cell_temperature")} <= found
+    assert {("P-102", "bearing_temperature"), ("T1", "oil_temperature"), ("BESS1", "cell_voltage_spread")} <= found
     for alarm in alarms:
         reading = plant.reading(alarm.asset, alarm.measurement)
         signal = plant.model.signal(alarm.asset, alarm.measurement)
@@ -281,23 +314,14 @@ def test_acknowledge_is_stored_durably(plant: Plant, tmp_path: Path) -> None:
         plant.acknowledge(9999, by="x")
 
 
-def test_fault_risk_follows_the_developing_faults(plant: Plant) -> None:
-    knowledge = {m.id: m for m in plant.model.fault_modes}
-    risks = {a.id: plant.fault_risk(a.id) for a in plant.model.assets}
-    top = max(risks.values(), key=lambda r: r.probability)
-    assert top.asset == "P-102" and top.fault_mode == "bearing_wear"
-    assert top.rul_days is not None and top.rul_low <= top.rul_days <= top.rul_high
-    assert top.recommendation == knowledge["bearing_wear"].actions[0]
-    measured = dict(top.contributing)
-    reading = plant.reading("P-102", "bearing_temperature")
-    assert measured["bearing_temperature"] == pytest.approx(reading.value - 75.0, abs=0.01)
-    healthy = risks["P-101"]
-    assert healthy.rul_days is None and healthy.contributing == () and healthy.probability < 0.1
-    for risk in risks.values():
-        assert 0.0 <= risk.probability <= 1.0
-        assert risk.fault_mode in {m.id for m in plant.model.fault_modes_for(risk.asset)}
-    with pytest.raises(InputError):
-        plant.fault_risk("NOPE")
+def test_maintenance_history_file_is_checked(tmp_path: Path) -> None:
+    path = _model_copy(tmp_path, "maintenance: maintenance.yaml", "maintenance: history.yaml")
+    with pytest.raises(DataError, match=r"maintenance history .*history.yaml not found; create it"):
+        load_model(path)
+    (tmp_path / "history.yaml").write_text("records:\n  - {asset: P-102, date: last tuesday, kind: x, by: y, "
+                                           "text: z}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"history.yaml:2: maintenance record of P-102: date 'last tuesday'"):
+        load_model(path)
 
 
 def test_maintenance_history_newest_first(plant: Plant) -> None:
@@ -308,7 +332,7 @@ def test_maintenance_history_newest_first(plant: Plant) -> None:
 
 
 def test_other_seed_rebuilds_the_store(template: Path, tmp_path: Path) -> None:
-    shutil.copy(template, tmp_path / "plant.sqlite")
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
     same = create_plant(PlantConfig(), tmp_path, clock=Clock(NOW)).reading("GT1", "power")
     other = create_plant(PlantConfig(seed=99), tmp_path, clock=Clock(NOW)).reading("GT1", "power")
     assert same.time == other.time and same.value != other.value

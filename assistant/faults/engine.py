@@ -1,15 +1,20 @@
 """The fault-prediction engine of a plant: one detector per asset, one file, ``predict(asset, now)``.
 
-    path = train(plant, Path("models"), progress=text_progress())   # models/faults-<version>.pkl
-    engine = FaultEngine.load(path, plant)                            # well under a second
-    engine.predict("P-102", now)                                      # FaultPrediction
+    path = train(plant, data_dir / "faults", progress=text_progress())  # faults/faults-<version>.pkl
+    engine = FaultEngine.load(path, plant)                               # well under a second
+    engine.predict("P-102", now)                                         # FaultPrediction
+    engine = ready(plant, data_dir / "faults")     # the stored engine for this plant, trained if missing
+
+The version is a hash of the asset model, the settings and the training window, so a
+changed asset model or another simulation is trained afresh and an unchanged one loads.
 
 Training data is normal operation only: with the simulator, the ``train_days`` before
 the earliest injected fault starts (``SimulatedPlant.fault_onsets``); with another plant,
 the ``train_days`` before ``until`` (default now), which the caller vouches for as normal.
-Series are sampled every ``step_s`` seconds, from ``plant.series`` when the plant can
-compute them (the simulator), else from ``plant.history`` (last value at or before each
-step, no older than two steps).
+Series are sampled every ``step_s`` seconds from ``plant.history`` (last value at or
+before each step, no older than two steps); for training, from ``plant.series`` when the
+plant can compute them (the simulator, whose normal period may lie before its stored
+history). Predictions always read the history, as they would on a real plant.
 
 Per asset (prediction.py) a detector on the residuals against the operating point, the
 symptoms of its signals, a naive Bayes diagnosis over the fault modes of its type
@@ -37,14 +42,14 @@ from ..plant import Plant
 from ..plant.model import Asset, AssetModel, FaultMode
 from .anomaly import smooth
 from .diagnosis import diagnose
-from .knowledge import Knowledge, load_knowledge
+from .knowledge import Knowledge, knowledge_path, load_knowledge
 from .prediction import AssetDetector, Contribution, FaultPrediction, Recommendation
 from .trend import Rul, rul_to_limit
 
 if TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["EngineConfig", "FaultEngine", "train", "train_command", "latest", "text_progress", "FORMAT"]
+__all__ = ["EngineConfig", "FaultEngine", "train", "train_command", "latest", "ready", "text_progress", "FORMAT"]
 
 FORMAT = "plantvoice-faults-1"
 Array = NDArray[np.float64]
@@ -84,9 +89,10 @@ def _from_history(plant: Plant, asset: str, key: str, times: NDArray[np.int64], 
     return np.where(ok, v[np.maximum(idx, 0)], np.nan)
 
 
-def frame(plant: Plant, asset: Asset, times: NDArray[np.int64], step: int) -> Array:
-    """Rows = times, columns = the asset's signals; NaN where there is no usable value."""
-    if isinstance(plant, SeriesSource):
+def frame(plant: Plant, asset: Asset, times: NDArray[np.int64], step: int, computed: bool = False) -> Array:
+    """Rows = times, columns = the asset's signals; NaN where there is no usable value.
+    ``computed``: from ``plant.series`` instead of the history, when the plant can compute them."""
+    if computed and isinstance(plant, SeriesSource):
         cols = [plant.series(asset.id, s.key, times) for s in asset.signals]
     else:
         cols = [_from_history(plant, asset.id, s.key, times, step) for s in asset.signals]
@@ -171,7 +177,8 @@ class FaultEngine:
         return FaultPrediction(
             asset=asset.id, fault_mode=mode.id, name=mode.name, probability=round(probability, 3),
             horizon_days=mode.horizon_days, rul=rul, contributions=self._contributions(asset, zbar, rbar, states),
-            recommendation=Recommendation(mode.id, mode.checks, mode.actions, self.knowledge.reference(mode.id)),
+            recommendation=Recommendation(mode.id, mode.checks, mode.actions, self.knowledge.reference(mode.id),
+                                          mode.references),
             model_version=self.version, data_time=dt.datetime.fromtimestamp(data_time, self.model.site.tz),
             alarm=alarm, score=round(score, 3), threshold=round(threshold, 3),
             posterior=tuple((h, round(p, 3)) for h, p in diag.posterior),
@@ -223,12 +230,13 @@ def _version(model: AssetModel, config: EngineConfig, start: int, end: int, plan
     digest = hashlib.sha256()
     digest.update(repr((FORMAT, asdict(config), start, end, getattr(plant, "seed", None))).encode())
     digest.update(Path(model.path).read_bytes())
+    digest.update(knowledge_path(model).read_bytes())
     return f"faults-{digest.hexdigest()[:12]}"
 
 
 def _fit_asset(plant: Plant, asset: Asset, knowledge: Knowledge, config: EngineConfig,
                times: NDArray[np.int64]) -> tuple[AssetDetector, Array]:
-    X = frame(plant, asset, times, config.step_s)
+    X = frame(plant, asset, times, config.step_s, computed=True)
     keep = ~np.isnan(X).all(0)  # a signal with no healthy data at all is left to its fallback
     X[:, ~keep] = 0.0
     det = AssetDetector(tuple(s.key for s in asset.signals), knowledge.drivers(asset.type),
@@ -239,14 +247,17 @@ def _fit_asset(plant: Plant, asset: Asset, knowledge: Knowledge, config: EngineC
     return det, np.array([full[0][i] if hi[k] else full[1][i] for i, k in enumerate(det.signals)])
 
 
+def _training_times(plant: Plant, config: EngineConfig, until: dt.datetime | None) -> NDArray[np.int64]:
+    return _grid(training_end(plant, until), config.train_days * 24, config.step_s)
+
+
 def train(plant: Plant, models_dir: Path, progress: Progress | None = None, config: EngineConfig | None = None,
           until: dt.datetime | None = None) -> Path:
     """Fit every asset on normal operation and save the engine; returns the file."""
     config = config or EngineConfig()
     model = plant.model
     knowledge = load_knowledge(model)
-    end = training_end(plant, until)
-    times = _grid(end, config.train_days * 24, config.step_s)
+    times = _training_times(plant, config, until)
     detectors, full_load = {}, {}
     for i, asset in enumerate(model.assets):
         detectors[asset.id], full_load[asset.id] = _fit_asset(plant, asset, knowledge, config, times)
@@ -262,10 +273,26 @@ def _iso(t: np.int64, model: AssetModel) -> str:
     return dt.datetime.fromtimestamp(int(t), model.site.tz).isoformat()
 
 
+def ready(plant: Plant, models_dir: Path, progress: Progress | None = None,
+          config: EngineConfig | None = None) -> FaultEngine:
+    """The engine for ``plant`` as it is now: loaded when stored under its version, else trained and stored."""
+    config = config or EngineConfig()
+    times = _training_times(plant, config, None)
+    path = Path(models_dir) / f"{_version(plant.model, config, int(times[0]), int(times[-1]), plant)}.pkl"
+    if not path.is_file():
+        path = train(plant, models_dir, progress, config)
+    return FaultEngine.load(path, plant)
+
+
 def latest(models_dir: Path) -> Path | None:
     """The newest saved engine in ``models_dir``, or None."""
     found = sorted(Path(models_dir).glob("faults-*.pkl"), key=lambda p: p.stat().st_mtime)
     return found[-1] if found else None
+
+
+def faults_dir(config: Config) -> Path:
+    """Where the fault engines of the configured plant are stored: beside its data."""
+    return config.data_path / "faults"
 
 
 def text_progress(stream: TextIO | None = None, width: int = 30) -> Progress:
@@ -283,14 +310,14 @@ def text_progress(stream: TextIO | None = None, width: int = 30) -> Progress:
 
 
 def train_command(config: Config, stream: TextIO | None = None) -> int:
-    """``plantvoice faults train``: fit on the configured plant into nlu.models_dir; exit code."""
+    """``plantvoice faults train``: fit on the configured plant into data_dir/faults; exit code."""
     from ..plant import create_plant
 
     out = stream or sys.stderr
     try:
         plant = create_plant(config.plant, config.data_path)
         began = time.perf_counter()
-        path = train(plant, Path(config.nlu.models_dir), progress=text_progress(out))
+        path = train(plant, faults_dir(config), progress=text_progress(out))
     except PlantvoiceError as e:
         out.write(f"error: {e}\n")
         return 2

@@ -55,7 +55,8 @@ class Knowledge:
         return f"{self.path}:{line} fault_modes.{mode_id}" if line else f"{self.path} fault_modes.{mode_id}"
 
 
-def _path(model: AssetModel) -> Path:
+def knowledge_path(model: AssetModel) -> Path:
+    """The knowledge file the asset model names (site.knowledge), beside it."""
     asset_model = Path(model.path)
     root = yaml.safe_load(asset_model.read_text(encoding="utf-8")) or {}
     name = (root.get("site") or {}).get("knowledge") or "knowledge.yaml"
@@ -81,7 +82,7 @@ def _lines(text: str) -> dict[str, int]:
 
 def load_knowledge(model: AssetModel, path: Path | None = None) -> Knowledge:
     """The prediction sections of the model's knowledge file (``path`` overrides where it is)."""
-    path = path or _path(model)
+    path = path or knowledge_path(model)
     text = path.read_text(encoding="utf-8")
     root = yaml.safe_load(text) or {}
     diag = root.get("diagnosis")

@@ -51,6 +51,7 @@ class Recommendation:
     checks: tuple[str, ...]
     actions: tuple[str, ...]
     reference: str  # where in knowledge.yaml, e.g. "plant/knowledge.yaml:12 fault_modes.bearing_wear"
+    references: tuple[str, ...] = ()  # the standards and guides behind them (knowledge.yaml)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
     plant = create_plant(config.plant, config.data_path)
     plant.reading("P-102", "bearing_temperature")   # Reading | None
     plant.alarms()                                   # active alarms
-    plant.fault_risk("P-102")                        # FaultRisk
 
 Backends are picked by name from ``plants`` (``plant.backend`` in the config):
 
-    simulator   a deterministic demo plant (seed + time), stored in data_dir/plant.sqlite
+    simulator   a deterministic demo plant (seed + time) written into the historian
+                (``plant.historian``); alarms and acknowledgements in data_dir/plant.sqlite
+
+Fault predictions come from the fault engine (``assistant.faults``), not from the plant.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from .model import (
     Asset,
     AssetModel,
     FaultMode,
-    FaultRisk,
     MaintenanceRecord,
     Measurement,
     Reading,
@@ -43,7 +44,6 @@ __all__ = [
     "Asset",
     "AssetModel",
     "FaultMode",
-    "FaultRisk",
     "MaintenanceRecord",
     "Measurement",
     "Reading",
@@ -68,8 +68,6 @@ class Plant(Protocol):
 
     def acknowledge(self, alarm_id: int, by: str) -> Alarm: ...
 
-    def fault_risk(self, asset: str) -> FaultRisk: ...
-
     def maintenance(self, asset: str) -> list[MaintenanceRecord]: ...
 
 
@@ -79,11 +77,13 @@ plants: Registry[Plant] = Registry("plant backend", "plant -> backend")
 @plants.register("simulator")
 def _simulator(model: AssetModel, config: PlantConfig, data_dir: Path,
                clock: Callable[[], dt.datetime] | None = None) -> Plant:
+    from .historian import create_historian
     from .simulator import SimulatedPlant
     from .store import PlantStore
 
-    return SimulatedPlant(model, PlantStore(Path(data_dir) / "plant.sqlite"), seed=config.seed,
-                          stale_after_s=config.stale_after_s, clock=clock)
+    return SimulatedPlant(model, create_historian(config, data_dir, clock=clock), PlantStore(Path(data_dir) / "plant.sqlite"),
+                          seed=config.seed, stale_after_s=config.stale_after_s, history_days=config.history_days,
+                          clock=clock)
 
 
 def create_plant(config: PlantConfig, data_dir: Path, clock: Callable[[], dt.datetime] | None = None) -> Plant:

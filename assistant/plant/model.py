@@ -5,8 +5,8 @@ Loaded from a YAML file (``plant/demo_plant.yaml``) and its fault knowledge
 naming the file, line, asset and signal, and how to fix it.
 
 Value types shared by every plant backend live here too: ``Reading`` (a value
-with unit, quality and source time), ``Alarm``, ``FaultRisk`` and
-``MaintenanceRecord``.
+with unit, quality and source time), ``Alarm`` and ``MaintenanceRecord``.
+Fault predictions are the fault engine's (``assistant.faults``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ __all__ = [
     "AssetModel",
     "Reading",
     "Alarm",
-    "FaultRisk",
     "load_model",
     "QUALITIES",
     "PRIORITIES",
@@ -90,21 +89,6 @@ class Alarm:
     cleared: dt.datetime | None = None
     acknowledged: dt.datetime | None = None
     acknowledged_by: str | None = None
-
-
-@dataclass(frozen=True)
-class FaultRisk:
-    asset: str
-    fault_mode: str  # key in knowledge.yaml, e.g. "bearing_wear"
-    name: str  # spoken name of the fault mode
-    probability: float  # 0..1, of failure within horizon_days
-    horizon_days: float
-    rul_days: float | None  # remaining useful life; None when no degradation trend is found
-    rul_low: float | None
-    rul_high: float | None
-    contributing: tuple[tuple[str, float], ...]  # (measurement, deviation beyond normal range, in its unit)
-    recommendation: str
-    checks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,8 +187,9 @@ class Site:
 @dataclass(frozen=True)
 class FaultEffect:
     measurement: str
-    rate: float  # units per hour
-    max: float  # largest offset
+    rate: float  # units per hour; negative: the signal falls
+    max: float  # largest offset (its size)
+    hold_min: float = 0.0  # > 0: the value sticks, moving only every hold_min minutes (a sticking actuator)
 
 
 @dataclass(frozen=True)
@@ -253,6 +238,7 @@ class FaultMode:
     trend_window_h: float
     checks: tuple[str, ...]
     actions: tuple[str, ...]
+    references: tuple[str, ...] = ()  # standards and guides the checks and actions rest on
 
 
 @dataclass(frozen=True)
@@ -518,23 +504,17 @@ def load_model(path: str | Path) -> AssetModel:
 
     simulation = _load_simulation(ctx, root.get("simulation") or _Map(), check_signal)
 
-    maintenance = []
-    for node in root.get("maintenance") or []:
-        node = ctx.map(node, "maintenance record")
-        what = "maintenance record"
-        asset_id = ctx.get(node, "asset", what)
-        if asset_id not in by_id:
-            raise ctx.fail(node, f"{what}: unknown asset {asset_id!r}", f"use one of {', '.join(by_id)}")
-        date = node.get("date")
-        if isinstance(date, str):
-            try:
-                date = dt.date.fromisoformat(date)
-            except ValueError:
-                date = None
-        if not isinstance(date, dt.date):
-            raise ctx.fail(node, f"{what} of {asset_id}: date {node.get('date')!r} is not a date", "write YYYY-MM-DD")
-        maintenance.append(MaintenanceRecord(asset=asset_id, date=date.isoformat(), kind=ctx.get(node, "kind", what),
-                                             by=ctx.get(node, "by", what), text=ctx.get(node, "text", what)))
+    maintenance: list[MaintenanceRecord] = []
+    _load_maintenance(ctx, root.get("maintenance"), by_id, maintenance)
+    history_file = ctx.get(site_node, "maintenance", "site", default="")
+    if history_file:
+        history_path = path.parent / history_file
+        if not history_path.is_file():
+            raise ctx.fail(site_node, f"site: maintenance history {history_path} not found",
+                           "create it or fix site.maintenance")
+        history_ctx = _Ctx(history_path)
+        _load_maintenance(history_ctx, history_ctx.map(_read_yaml(history_path), "the maintenance history")
+                          .get("records"), by_id, maintenance)
 
     knowledge_path = path.parent / ctx.get(site_node, "knowledge", "site", default="knowledge.yaml")
     fault_modes = _load_knowledge(knowledge_path, catalogue)
@@ -630,7 +610,8 @@ def _load_simulation(ctx: _Ctx, node: Any, check_signal: Any) -> Simulation:
             enode = ctx.map(enode, f"{what} effect {key}")
             check_signal(enode, asset_id, key, what)
             effects.append(FaultEffect(measurement=key, rate=ctx.get(enode, "rate", f"{what} {key}", float),
-                                       max=ctx.get(enode, "max", f"{what} {key}", float)))
+                                       max=abs(ctx.get(enode, "max", f"{what} {key}", float)),
+                                       hold_min=ctx.get(enode, "hold_min", f"{what} {key}", float, default=0.0)))
         faults.append(FaultScenario(asset=asset_id, fault_mode=ctx.get(fnode, "fault_mode", what),
                                     onset_h=ctx.get(fnode, "onset_h", what, float), effects=tuple(effects)))
     stale = []
@@ -651,6 +632,26 @@ def _load_simulation(ctx: _Ctx, node: Any, check_signal: Any) -> Simulation:
                            "fix quality")
         quality.append(QualityOverride(asset=asset_id, measurement=key, quality=value))
     return Simulation(faults=tuple(faults), stale=tuple(stale), quality=tuple(quality))
+
+
+def _load_maintenance(ctx: _Ctx, nodes: Any, by_id: dict[str, Any], into: list[MaintenanceRecord]) -> None:
+    """Maintenance records (asset, date, kind, by, text: the work done) from a list in ``ctx``'s file."""
+    what = "maintenance record"
+    for node in nodes or []:
+        node = ctx.map(node, what)
+        asset_id = ctx.get(node, "asset", what)
+        if asset_id not in by_id:
+            raise ctx.fail(node, f"{what}: unknown asset {asset_id!r}", f"use one of {', '.join(by_id)}")
+        date = node.get("date")
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date)
+            except ValueError:
+                date = None
+        if not isinstance(date, dt.date):
+            raise ctx.fail(node, f"{what} of {asset_id}: date {node.get('date')!r} is not a date", "write YYYY-MM-DD")
+        into.append(MaintenanceRecord(asset=asset_id, date=date.isoformat(), kind=ctx.get(node, "kind", what),
+                                      by=ctx.get(node, "by", what), text=ctx.get(node, "text", what)))
 
 
 def _load_knowledge(path: Path, catalogue: dict[str, Measurement]) -> tuple[FaultMode, ...]:
@@ -681,5 +682,6 @@ def _load_knowledge(path: Path, catalogue: dict[str, Measurement]) -> tuple[Faul
             signals=tuple(signals), horizon_days=ctx.get(node, "horizon_days", what, float),
             trend_window_h=ctx.get(node, "trend_window_h", what, float, default=12.0),
             checks=ctx.strings(node, "checks", what), actions=actions,
+            references=ctx.strings(node, "references", what),
         ))
     return tuple(modes)

@@ -1,21 +1,22 @@
-"""The ``simulator`` plant backend: a deterministic demo plant kept in SQLite.
+"""The ``simulator`` plant backend: a deterministic demo plant written into the historian.
 
 Values are a pure function of the seed, the asset model and the time:
 
     value(t) = healthy(t) + fault offset(t) + noise(seed, signal, t)
     healthy(t) = operating point interpolated by the daily load pattern (site local time)
 
-On first use the store is filled with the last 24 hours at 1-minute steps; later
-calls append the minutes that passed and a live sample at the current second.
-Alarms are raised and cleared from the samples against each signal's limits
-(with a small deadband). A signal listed under ``simulation.stale`` stops
-updating before the simulation started, so its reading is stale; quality
-overrides make a source report "uncertain" or "bad".
+The simulator is a source like the OPC UA or MQTT ingest: on first use it writes
+``history_days`` of history into the historian (every 5 minutes, the last two days
+every minute), and each later call writes the minutes that passed and a live sample
+at the current second. Faults develop from ``onset_h`` hours before that first use
+(``simulation.faults`` in the asset model). Alarms are raised and cleared from the
+samples against each signal's limits (with a small deadband) and kept in the plant
+store with their acknowledgements. A signal listed under ``simulation.stale`` stops
+updating before the simulation started, so its reading is stale; quality overrides
+make a source report "uncertain" or "bad".
 
-Fault risk compares the recent history with the healthy behaviour (the residual),
-fits its trend and projects it to the failure value of the fault mode in
-``knowledge.yaml``: remaining life, its band and the probability of failure within
-the mode's horizon.
+Readings, history and alarms are read back from the historian and the store, so the
+assistant sees the demo plant exactly as it would see a plant fed over OPC UA.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .model import Alarm, Asset, AssetModel, FaultMode, FaultRisk, MaintenanceRecord, Reading, Signal
+from .historian import Historian, Point
+from .ingest import signal_name
+from .model import Alarm, Asset, AssetModel, FaultEffect, MaintenanceRecord, Reading, Signal
 from .store import AlarmRow, PlantStore
 
-__all__ = ["SimulatedPlant", "HISTORY_H", "STEP_S"]
+__all__ = ["SimulatedPlant", "STEP_S", "COARSE_STEP_S", "FINE_H"]
 
-HISTORY_H = 24.0  # history created on first use
-STEP_S = 60  # history resolution
-KEEP_H = 48.0  # samples older than this are pruned
+STEP_S = 60  # history resolution of the last FINE_H hours and of everything written later
+COARSE_STEP_S = 300  # resolution of the older history written on first use
+FINE_H = 48.0
 _MASK = (1 << 64) - 1
 
 
@@ -65,14 +68,17 @@ def _gauss(seed: int, key: int, t: np.ndarray) -> np.ndarray:
 
 
 class SimulatedPlant:
-    """A plant whose values come from a seeded simulation, stored in ``store``."""
+    """A plant whose values come from a seeded simulation, written to ``historian``."""
 
-    def __init__(self, model: AssetModel, store: PlantStore, seed: int = 7, stale_after_s: float = 60.0,
+    def __init__(self, model: AssetModel, historian: Historian, store: PlantStore, seed: int = 7,
+                 stale_after_s: float = 60.0, history_days: float = 30.0,
                  clock: Callable[[], dt.datetime] | None = None) -> None:
         self._model = model
+        self.historian = historian
         self.store = store
         self.seed = int(seed)
         self.stale_after_s = float(stale_after_s)
+        self.history_s = int(history_days * 86400)
         self.clock = clock or _utc_now
         self.tz = model.site.tz
         self._lock = threading.RLock()
@@ -93,7 +99,8 @@ class SimulatedPlant:
 
     def _make_fingerprint(self) -> str:
         digest = hashlib.sha256()
-        digest.update(repr((self.seed, STEP_S, self._model.site, self._model.assets, self._model.simulation)).encode())
+        digest.update(repr((self.seed, STEP_S, COARSE_STEP_S, self.history_s, self._model.site, self._model.assets,
+                            self._model.simulation)).encode())
         return digest.hexdigest()[:16]
 
     def _load(self, times: np.ndarray) -> np.ndarray:
@@ -110,21 +117,23 @@ class SimulatedPlant:
         low, high = signal.operating
         return low + (high - low) * self._load(times)
 
-    def _fault_offset(self, asset: str, signal: Signal, times: np.ndarray, start: int) -> np.ndarray:
-        offset = np.zeros(len(times))
-        for fault in self._model.simulation.faults:
-            if fault.asset != asset:
-                continue
-            onset = start - fault.onset_h * 3600.0
-            for effect in fault.effects:
-                if effect.measurement == signal.key:
-                    offset += np.clip(effect.rate * (times - onset) / 3600.0, 0.0, effect.max)
-        return offset
+    def _effects(self, asset: str, key: str, start: int) -> list[tuple[float, FaultEffect]]:
+        """(onset time, effect) of the injected faults acting on one signal."""
+        return [(start - fault.onset_h * 3600.0, effect) for fault in self._model.simulation.faults
+                if fault.asset == asset for effect in fault.effects if effect.measurement == key]
 
     def _values(self, asset: str, signal: Signal, times: np.ndarray, start: int) -> np.ndarray:
+        effects = self._effects(asset, signal.key, start)
+        for onset, effect in effects:  # a sticking actuator: the value moves only every hold_min minutes
+            if effect.hold_min > 0:
+                hold = int(effect.hold_min * 60)
+                times = np.where(times > onset, onset + (times - onset) // hold * hold, times).astype(np.int64)
         key = zlib.crc32(f"{asset}.{signal.key}".encode())
-        noise = signal.noise * _gauss(self.seed, key, times) if signal.noise else 0.0
-        return np.round(self._healthy(signal, times) + self._fault_offset(asset, signal, times, start) + noise, 4)
+        values = self._healthy(signal, times) + (signal.noise * _gauss(self.seed, key, times) if signal.noise else 0.0)
+        for onset, effect in effects:
+            values = values + np.sign(effect.rate) * np.clip(abs(effect.rate) * (times - onset) / 3600.0, 0.0,
+                                                             effect.max)
+        return np.round(values, 4)
 
     def _stop_time(self, asset: str, key: str, start: int) -> int | None:
         for stale in self._model.simulation.stale:
@@ -138,8 +147,16 @@ class SimulatedPlant:
                 return override.quality
         return "good"
 
+    def _grid(self, first: int, now: int) -> np.ndarray:
+        """Sample times in [first, now]: coarse before the last FINE_H hours, fine after, and ``now`` itself."""
+        fine_from = max(first, now - int(FINE_H * 3600))
+        coarse = np.arange(-(-first // COARSE_STEP_S) * COARSE_STEP_S, fine_from, COARSE_STEP_S, dtype=np.int64)
+        fine = np.arange(-(-fine_from // STEP_S) * STEP_S, now + 1, STEP_S, dtype=np.int64)
+        times = np.concatenate([coarse, fine])
+        return times if times.size and times[-1] == now else np.append(times, np.int64(now))
+
     def _advance(self) -> int:
-        """Bring the store up to now: create the history on first use, append what passed since."""
+        """Bring the historian up to now: the history on first use, then what passed since."""
         now = self._now()
         with self._lock:
             meta = self.store.meta()
@@ -147,16 +164,14 @@ class SimulatedPlant:
                 with self.store.transaction() as db:
                     self.store.clear(db)
                     self.store.set_meta(db, fingerprint=self._fingerprint, start=now, seed=self.seed,
-                                        last=int(now - HISTORY_H * 3600) - 1)
+                                        last=now - self.history_s - 1)
                 meta = self.store.meta()
             start, last = int(meta["start"]), int(meta["last"])
             self._start = start
             if now <= last:
                 return now
-            first = max(last + 1, int(now - HISTORY_H * 3600))
-            grid = np.arange(-(-first // STEP_S) * STEP_S, now + 1, STEP_S, dtype=np.int64)
-            times = grid if grid.size and grid[-1] == now else np.append(grid, np.int64(now))
-            with self.store.transaction() as db:
+            times = self._grid(max(last + 1, now - self.history_s), now)
+            with self.store.transaction() as db:  # the samples first: a crash in between writes them again
                 open_alarms = self.store.open_alarms(db)
                 for asset in self._model.assets:
                     for signal in asset.signals:
@@ -166,31 +181,42 @@ class SimulatedPlant:
                             continue
                         values = self._values(asset.id, signal, ts, start)
                         quality = self._quality(asset.id, signal.key)
-                        self.store.add_samples(db, ((asset.id, signal.key, int(t), float(v), quality)
-                                                    for t, v in zip(ts, values)))
+                        name = signal_name(asset.id, signal.key)
+                        self.historian.write(Point(name, self._time(int(t)), v, quality)
+                                             for t, v in zip(ts.tolist(), values.tolist()))
                         if signal.limits and quality != "bad":
                             self._evaluate_alarms(db, open_alarms, asset, signal, ts, values)
                 self.store.set_meta(db, last=now)
-                self.store.prune(db, int(now - KEEP_H * 3600))
         return now
 
     def _evaluate_alarms(self, db: object, open_alarms: dict[tuple[str, str, str], int], asset: Asset,
                          signal: Signal, times: np.ndarray, values: np.ndarray) -> None:
+        """Raise an alarm where a limit is crossed, clear it where the value is back beyond the deadband."""
         deadband = 0.02 * (signal.normal[1] - signal.normal[0])
         for limit in signal.limits:
             key = (asset.id, signal.key, limit.kind)
-            exceeded = values > limit.value if limit.high else values < limit.value
+            over = values > limit.value if limit.high else values < limit.value
             back = values < limit.value - deadband if limit.high else values > limit.value + deadband
-            for t, v, over, ok in zip(times, values, exceeded, back):
-                if over and key not in open_alarms:
+            change = np.where(over, 1, np.where(back, -1, 0))  # hysteresis: the latest decisive sample rules
+            decided = np.flatnonzero(change)
+            state = np.zeros(len(values), dtype=bool)
+            if decided.size:
+                idx = np.maximum.accumulate(np.where(change != 0, np.arange(len(values)), -1))
+                state = np.where(idx >= 0, change[np.maximum(idx, 0)] > 0, key in open_alarms)
+            else:
+                state[:] = key in open_alarms
+            before = np.concatenate([[key in open_alarms], state[:-1]])
+            for i in np.flatnonzero(state != before):
+                if state[i]:
                     open_alarms[key] = self.store.raise_alarm(db, asset.id, signal.key, limit.kind,  # type: ignore[arg-type]
-                                                              limit.priority, limit.value, float(v), signal.unit, int(t))
-                elif ok and key in open_alarms:
-                    self.store.clear_alarm(db, open_alarms.pop(key), float(v), int(t))  # type: ignore[arg-type]
+                                                              limit.priority, limit.value, float(values[i]),
+                                                              signal.unit, int(times[i]))
+                else:
+                    self.store.clear_alarm(db, open_alarms.pop(key), float(values[i]), int(times[i]))  # type: ignore[arg-type]
             if key in open_alarms:
                 self.store.update_alarm(db, open_alarms[key], float(values[-1]))  # type: ignore[arg-type]
 
-    # ------------------------------------------------------------------ pure series (no store)
+    # ------------------------------------------------------------------ pure series (not stored)
 
     @property
     def started(self) -> dt.datetime:
@@ -208,7 +234,7 @@ class SimulatedPlant:
         return onsets
 
     def series(self, asset: str, measurement: str, times: np.ndarray) -> np.ndarray:
-        """Values at ``times`` (epoch seconds) as the source reports them, computed without the store:
+        """Values at ``times`` (epoch seconds) as the source reports them, computed, not read back:
         NaN where the source had stopped or reports bad quality, or for an unknown signal."""
         signal = self._model.signal(asset, measurement)
         times = np.asarray(times, dtype=np.int64)
@@ -221,10 +247,10 @@ class SimulatedPlant:
 
     # ------------------------------------------------------------------ readings
 
-    def _reading(self, asset: str, key: str, t: int, value: float, quality: str, now: int, signal: Signal,
-                 live: bool) -> Reading:
-        return Reading(asset=asset, measurement=key, value=value, unit=signal.unit, quality=quality,
-                       time=self._time(t), source=f"simulator:{asset}.{key}",
+    def _reading(self, asset: str, signal: Signal, point: Point, now: int, live: bool) -> Reading:
+        t = point.time.timestamp()
+        return Reading(asset=asset, measurement=signal.key, value=point.value, unit=signal.unit, quality=point.quality,
+                       time=point.time.astimezone(self.tz), source=f"historian:{point.signal}",
                        stale=live and now - t > self.stale_after_s)
 
     def reading(self, asset: str, measurement: str) -> Reading | None:
@@ -233,11 +259,11 @@ class SimulatedPlant:
         if signal is None:
             return None
         now = self._advance()
-        row = self.store.latest(asset, measurement, now)
-        if row is None:
+        latest = self.historian.latest(signal_name(asset, measurement), at=self._time(now))
+        if latest is None:
             return None
-        t, value, quality = row
-        return self._reading(asset, measurement, t, value, quality, now, signal, live=True)
+        point = Point(latest.signal, latest.time, latest.value, latest.quality)
+        return self._reading(asset, signal, point, now, live=True)
 
     def readings(self, asset: str) -> list[Reading]:
         found = self._model.asset(asset)
@@ -246,12 +272,14 @@ class SimulatedPlant:
         return [r for r in (self.reading(asset, s.key) for s in found.signals) if r is not None]
 
     def history(self, asset: str, measurement: str, start: dt.datetime, end: dt.datetime) -> list[Reading]:
+        """Every sample in [start, end], oldest first."""
         signal = self._model.signal(asset, measurement)
         if signal is None:
             return []
         now = self._advance()
-        rows = self.store.history(asset, measurement, int(start.timestamp()), min(int(end.timestamp()), now))
-        return [self._reading(asset, measurement, t, v, q, now, signal, live=False) for t, v, q in rows]
+        until = self._time(min(int(end.timestamp()), now) + 1)
+        points = self.historian.samples(signal_name(asset, measurement), start, until)
+        return [self._reading(asset, signal, p, now, live=False) for p in points]
 
     # ------------------------------------------------------------------ alarms
 
@@ -281,74 +309,7 @@ class SimulatedPlant:
         assert row is not None
         return self._alarm(row, now)
 
-    # ------------------------------------------------------------------ condition
-
-    def fault_risk(self, asset: str) -> FaultRisk:
-        """The most likely fault of ``asset`` with its probability and remaining life."""
-        found = self._model.asset(asset)
-        if found is None:
-            raise InputError(f"unknown asset {asset!r}; use an asset id of the asset model")
-        now = self._advance()
-        risks = [self._mode_risk(found, mode, now) for mode in self._model.fault_modes_for(asset)]
-        return max(risks, key=lambda r: r.probability)  # first mode wins ties
-
-    def _mode_risk(self, asset: Asset, mode: FaultMode, now: int) -> FaultRisk:
-        contributing: list[tuple[str, float, float]] = []
-        severity = 0.0
-        for fs in mode.signals:
-            signal = asset.signal(fs.measurement)
-            reading = self.reading(asset.id, fs.measurement) if signal else None
-            if signal is None or reading is None or reading.quality == "bad":
-                continue
-            deviation = signal.deviation(reading.value)
-            if (fs.direction == "high" and deviation > 0) or (fs.direction == "low" and deviation < 0):
-                edge = signal.normal[1] if fs.direction == "high" else signal.normal[0]
-                share = min(1.0, abs(deviation) / max(abs(fs.failure - edge), 1e-9))
-                contributing.append((fs.measurement, round(deviation, 2), share))
-                severity = max(severity, share)
-        contributing.sort(key=lambda c: -c[2])
-
-        rul = low = high = None
-        primary = next((fs for fs in mode.signals if asset.signal(fs.measurement)), None)
-        if primary is not None:
-            trend = self._trend(asset, asset.signal(primary.measurement), primary.direction, primary.failure,  # type: ignore[arg-type]
-                                mode.trend_window_h, now)
-            if trend is not None:
-                rul, low, high = trend
-        probability = 0.02 + 0.45 * severity
-        if rul is not None:
-            probability = max(probability, 1.0 - math.exp(-mode.horizon_days / max(rul, 1e-3)))
-        return FaultRisk(
-            asset=asset.id, fault_mode=mode.id, name=mode.name, probability=round(min(probability, 0.99), 2),
-            horizon_days=mode.horizon_days, rul_days=rul, rul_low=low, rul_high=high,
-            contributing=tuple((m, d) for m, d, _ in contributing), recommendation=mode.actions[0],
-            checks=mode.checks,
-        )
-
-    def _trend(self, asset: Asset, signal: Signal, direction: str, failure: float, window_h: float,
-               now: int) -> tuple[float, float, float] | None:
-        """Remaining life in days (estimate, low, high) from the residual's trend, or None without one."""
-        rows = self.store.history(asset.id, signal.key, int(now - window_h * 3600), now)
-        if len(rows) < 30 or rows[-1][2] == "bad":
-            return None
-        times = np.array([r[0] for r in rows], dtype=np.int64)
-        residual = np.array([r[1] for r in rows]) - self._healthy(signal, times)
-        sign = 1.0 if direction == "high" else -1.0
-        hours = (times - now) / 3600.0
-        slope, intercept = np.polyfit(hours, sign * residual, 1)
-        fitted = slope * hours + intercept
-        spread = float(np.sqrt(np.sum((sign * residual - fitted) ** 2) / max(len(rows) - 2, 1)))
-        se = spread / float(np.sqrt(np.sum((hours - hours.mean()) ** 2)) or 1.0)
-        if slope <= 0 or slope < 4 * se:
-            return None
-        worst = max(signal.operating) if direction == "high" else min(signal.operating)
-        margin = sign * (failure - worst) - intercept  # distance to failure at full-load operating point
-        if margin <= 0:
-            return 0.0, 0.0, 0.0
-        days = margin / slope / 24.0
-        low = margin / (slope + 2 * se) / 24.0 * 0.8
-        high = margin / max(slope - 2 * se, slope * 0.5) / 24.0 * 1.25
-        return round(days, 1), round(low, 1), round(high, 1)
+    # ------------------------------------------------------------------ maintenance
 
     def maintenance(self, asset: str) -> list[MaintenanceRecord]:
         """Maintenance records of ``asset``, newest first."""
@@ -356,6 +317,7 @@ class SimulatedPlant:
 
     def close(self) -> None:
         self.store.close()
+        self.historian.close()
 
     @property
     def path(self) -> Path:

@@ -1,7 +1,6 @@
-"""The embedded plant store: one SQLite file with samples, alarms and metadata.
+"""The embedded plant store: one SQLite file with alarms and metadata (samples live in the historian).
 
     meta     key -> value (simulation start, seed, model fingerprint, last sample time)
-    samples  (asset, measurement, t) -> value, quality; t in epoch seconds
     alarms   one row per alarm occurrence: raised, latest value, cleared, acknowledged
 
 Writes run in transactions with ``synchronous=FULL``, so an acknowledged alarm is
@@ -12,25 +11,19 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
 
-__all__ = ["PlantStore", "SampleRow", "AlarmRow"]
+__all__ = ["PlantStore", "AlarmRow"]
 
-SampleRow = tuple[int, float, str]  # t (epoch s), value, quality
 AlarmRow = dict[str, Any]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS samples (
-    asset TEXT NOT NULL, measurement TEXT NOT NULL, t INTEGER NOT NULL,
-    value REAL NOT NULL, quality TEXT NOT NULL,
-    PRIMARY KEY (asset, measurement, t)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS alarms (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     asset TEXT NOT NULL, measurement TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT NOT NULL,
@@ -81,31 +74,7 @@ class PlantStore:
     def clear(self, db: sqlite3.Connection) -> None:
         """Forget everything (a new simulation: other seed or asset model)."""
         db.execute("DELETE FROM meta")
-        db.execute("DELETE FROM samples")
         db.execute("DELETE FROM alarms")
-
-    # -- samples
-
-    def add_samples(self, db: sqlite3.Connection, rows: Iterable[tuple[str, str, int, float, str]]) -> None:
-        db.executemany("INSERT OR REPLACE INTO samples (asset, measurement, t, value, quality) VALUES (?, ?, ?, ?, ?)",
-                       rows)
-
-    def prune(self, db: sqlite3.Connection, before: int) -> None:
-        db.execute("DELETE FROM samples WHERE t < ?", (before,))
-
-    def latest(self, asset: str, measurement: str, until: int) -> SampleRow | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT t, value, quality FROM samples WHERE asset = ? AND measurement = ? AND t <= ? "
-                "ORDER BY t DESC LIMIT 1", (asset, measurement, until)).fetchone()
-        return (int(row[0]), float(row[1]), str(row[2])) if row else None
-
-    def history(self, asset: str, measurement: str, start: int, end: int) -> list[SampleRow]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT t, value, quality FROM samples WHERE asset = ? AND measurement = ? AND t >= ? AND t <= ? "
-                "ORDER BY t", (asset, measurement, start, end)).fetchall()
-        return [(int(t), float(v), str(q)) for t, v, q in rows]
 
     # -- alarms
 
