@@ -39,7 +39,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, PlantvoiceError
 from .events import Answer, Intent
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
@@ -82,7 +82,7 @@ RESPONSES = (
     "utter_alarm_ack_readback", "utter_alarm_ack_none", "utter_alarm_ack_done",
     "utter_fault_prediction", "utter_fault_prediction_rul", "utter_fault_prediction_low", "utter_fault_overview",
     "utter_fault_item",
-    "utter_remaining_life", "utter_remaining_life_open", "utter_remaining_life_none", "utter_remaining_life_reached",
+    "utter_faults_unavailable", "utter_remaining_life", "utter_remaining_life_open", "utter_remaining_life_none", "utter_remaining_life_reached",
     "utter_explain", "utter_explain_none", "utter_explain_item",
     "utter_recommend_action", "utter_recommend_none",
     "utter_maintenance_history", "utter_maintenance_none", "utter_maintenance_item",
@@ -145,6 +145,10 @@ def append_durably(path: Path, record: dict[str, Any]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class NoFaultModel(PlantvoiceError):
+    """The fault engine could not be loaded or trained; the message says why."""
 
 
 def _utc_now() -> dt.datetime:
@@ -268,7 +272,11 @@ class Dialogue:
             dropped = None  # a new request answers "did you mean ...?" too
         if dropped is not None or name not in _KEEP_PENDING:
             state = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
-        answer, new = self.handlers[name](intent, state, user)
+        try:
+            answer, new = self.handlers[name](intent, state, user)
+        except NoFaultModel as e:
+            answer = self._answer(intent, "utter_faults_unavailable", {"error": str(e)})
+            new = state
         if dropped is not None:
             prefix = self._text("utter_pending_dropped", what=self._write_name(dropped.kind))
             answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}",
@@ -293,7 +301,7 @@ class Dialogue:
         return self.responses.render(template, **slots)
 
     def _answer(self, intent: Intent, template: str, data: dict[str, Any] | None = None, **slots: Any) -> Answer:
-        text = self._text(template, **slots)
+        text = " ".join(self._text(template, **slots).split())  # an empty slot leaves no double space
         return Answer(text=text[:1].upper() + text[1:], intent=intent.name, data=data or {})
 
     def _local(self, when: dt.datetime) -> dt.datetime:
@@ -392,19 +400,32 @@ class Dialogue:
 
     @property
     def faults(self) -> FaultEngine:
-        """The fault engine; without one given, the stored one for this plant (trained on first use)."""
+        """The fault engine; without one given, the stored one for this plant (trained on first use).
+        Raises NoFaultModel when it cannot be trained (too little normal history, say)."""
         if self._faults is None:
             from .faults.engine import ready
 
-            self._faults = ready(self.plant, self.data_dir / "faults")
+            try:
+                self._faults = ready(self.plant, self.data_dir / "faults")
+            except PlantvoiceError as e:
+                raise NoFaultModel(str(e)) from e
         return self._faults
 
     def _predict(self, asset: str) -> FaultPrediction:
         return self.faults.predict(asset, self.now())
 
+    def _maybe_predict(self, asset: str) -> FaultPrediction | None:
+        try:
+            return self._predict(asset)
+        except NoFaultModel:
+            return None
+
     def _top_risks(self) -> list[FaultPrediction]:
-        """Every asset's prediction, the most probable fault first."""
-        return sorted((self._predict(a.id) for a in self.model.assets), key=lambda p: -p.probability)
+        """Every asset's prediction, the most probable fault first; empty without a fault model."""
+        try:
+            return sorted((self._predict(a.id) for a in self.model.assets), key=lambda p: -p.probability)
+        except NoFaultModel:
+            return []
 
     def _risk_text(self, p: FaultPrediction) -> str:
         return self._text("utter_top_risk", asset=self._tag(p.asset), fault=p.name,
@@ -453,10 +474,10 @@ class Dialogue:
                 not_current.append(self._tag(asset))
         alarms = self.plant.alarms()
         unacked = [a for a in alarms if a.acknowledged is None]
-        top = self._top_risks()[0]
+        risks = self._top_risks()
         output = {"value": round(total, 3), "unit": "MW", "terms": terms}
         data = {"site": self.model.site.name, "output": output, "active_alarms": len(alarms),
-                "unacknowledged_alarms": len(unacked), "top_risk": top.data()}
+                "unacknowledged_alarms": len(unacked), "top_risk": risks[0].data() if risks else None}
         if not alarms:
             alarm_part = self._text("utter_alarm_count_none")
         elif len(alarms) == 1:
@@ -466,7 +487,7 @@ class Dialogue:
                                     unacknowledged=self.say.say_number(len(unacked)))
         output_note = self._text("utter_overview_output_not_current", assets=self.say.say_list(not_current)) \
             if not_current else ""
-        risk_part = self._risk_text(top)
+        risk_part = self._risk_text(risks[0]) if risks else ""
         answer = self._answer(intent, "utter_plant_overview", data, site=self.model.site.name,
                               output=self.say.say_quantity(total, "MW"), output_note=output_note, alarms=alarm_part,
                               risk=risk_part)
@@ -480,7 +501,7 @@ class Dialogue:
         assert found is not None
         readings = self.plant.readings(asset)
         alarms = [a for a in self.plant.alarms() if a.asset == asset]
-        risk = self._predict(asset)
+        risk = self._maybe_predict(asset)
         deviations, not_current = [], []
         for reading in readings:
             signal = found.signal(reading.measurement)
@@ -491,7 +512,7 @@ class Dialogue:
                 deviations.append(f"{self._reading_item(reading)}, {side} normal")
         data = {"asset": asset, "asset_name": found.name, "readings": [self._reading_data(r) for r in readings],
                 "alarms": [self._alarm_data(a) for a in alarms], "alarms_count": len(alarms),
-                "fault_risk": risk.data(), "readings_count": len(readings)}
+                "fault_risk": risk.data() if risk else None, "readings_count": len(readings)}
         if alarms:
             alarm_part = self._text("utter_status_alarms", count=self.say.say_number(len(alarms)),
                                     alarm_word="alarm" if len(alarms) == 1 else "alarms",
@@ -505,7 +526,7 @@ class Dialogue:
             parts.append(self._text("utter_status_not_current", items=self.say.say_list(not_current)))
         if not deviations and not not_current:
             parts.append(self._text("utter_status_normal", count=self.say.say_number(len(readings))))
-        risk_part = self._risk_text(risk)
+        risk_part = self._risk_text(risk) if risk else ""
         answer = self._answer(intent, "utter_asset_status", data, asset=self._tag(asset), name=found.name,
                               alarms=alarm_part, readings=" ".join(parts), risk=risk_part)
         return answer, self._context(state, asset)

@@ -370,6 +370,15 @@ def test_explain_names_the_contributing_signals(talk: Talk) -> None:
     assert follow.data["asset"] == "P-102"
 
 
+def test_without_history_to_train_on_the_fault_answers_say_so(tmp_path: Path) -> None:
+    plant = create_plant(PlantConfig(backend="historian"), tmp_path, clock=_clock)  # nothing ingested yet
+    talk = Talk(Dialogue(plant, load_responses(), tmp_path, now=_clock))
+    answer = talk("fault_prediction", asset="P-102")
+    assert "no fault prediction yet" in answer.text and "no history between" in answer.data["error"]
+    status = talk("asset_status", asset="P-102")
+    assert status.data["fault_risk"] is None and "risk" not in status.text and "  " not in status.text
+
+
 def test_recommend_action_from_the_knowledge(talk: Talk, plant: Plant) -> None:
     knowledge = {m.id: m for m in plant.model.fault_modes}
     answer = talk("recommend_action", asset="P-102")

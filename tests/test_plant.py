@@ -14,7 +14,7 @@ import pytest
 from assistant.config import ROOT, PlantConfig
 from assistant.errors import ConfigError, DataError, InputError
 from assistant.plant import Plant, create_plant, load_model, plants
-from assistant.plant.historian import create_historian
+from assistant.plant.historian import Point, create_historian
 from assistant.plant.model import QUALITIES, FaultScenario, Reading
 from assistant.plant.simulator import SimulatedPlant
 from assistant.plant.store import PlantStore
@@ -163,7 +163,7 @@ def test_broken_yaml_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_backend_lists_the_choices(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="choose one of: simulator"):
+    with pytest.raises(ConfigError, match="choose one of: historian, simulator"):
         create_plant(PlantConfig(backend="opc"), tmp_path)
     assert "simulator" in plants.names()
 
@@ -312,6 +312,28 @@ def test_acknowledge_is_stored_durably(plant: Plant, tmp_path: Path) -> None:
     assert plant.acknowledge(alarm.id, by="someone else").acknowledged_by == "shift lead"
     with pytest.raises(InputError, match="alarm 9999 does not exist"):
         plant.acknowledge(9999, by="x")
+
+
+def test_historian_backend_reads_what_an_ingest_wrote(tmp_path: Path) -> None:
+    clock, config = Clock(NOW), PlantConfig(backend="historian")
+    ingest = create_historian(config, tmp_path)  # another writer, as `plantvoice plant ingest` would be
+    sec = dt.timedelta(seconds=1)
+    ingest.write([Point("P-102.bearing_temperature", NOW - 120 * sec, 70.0),
+                  Point("P-102.bearing_temperature", NOW - 60 * sec, 86.5),
+                  Point("P-102.flow", NOW - 600 * sec, 300.0), Point("P-202.flow", NOW - 30 * sec, 0.0, "bad")])
+    plant = create_plant(config, tmp_path, clock=clock)
+    reading = plant.reading("P-102", "bearing_temperature")
+    assert (reading.value, reading.stale, reading.source) == (86.5, False, "historian:P-102.bearing_temperature")
+    assert plant.reading("P-102", "flow").stale and plant.reading("P-202", "flow").quality == "bad"
+    assert plant.reading("P-101", "flow") is None  # nothing stored: no value, never a made-up one
+    [alarm] = plant.alarms()
+    assert (alarm.asset, alarm.kind, alarm.value, alarm.raised) == ("P-102", "high", 86.5, NOW - 60 * sec)
+    assert plant.acknowledge(alarm.id, by="operator").acknowledged_by == "operator"
+    ingest.write([Point("P-102.bearing_temperature", NOW + 30 * sec, 71.0)])
+    clock.now = NOW + 60 * sec
+    assert plant.alarms() == []
+    [cleared] = plant.alarms(active_only=False)
+    assert cleared.cleared == NOW + 30 * sec and cleared.acknowledged_by == "operator"
 
 
 def test_maintenance_history_file_is_checked(tmp_path: Path) -> None:

@@ -238,6 +238,10 @@ def _fit_asset(plant: Plant, asset: Asset, knowledge: Knowledge, config: EngineC
                times: NDArray[np.int64]) -> tuple[AssetDetector, Array]:
     X = frame(plant, asset, times, config.step_s, computed=True)
     keep = ~np.isnan(X).all(0)  # a signal with no healthy data at all is left to its fallback
+    if not keep.any():
+        raise InputError(f"{asset.id}: no history between {_iso(times[0], plant.model)} and "
+                         f"{_iso(times[-1], plant.model)} to learn its normal operation from; let the ingest run "
+                         f"for {config.train_days:g} days or import history with `plantvoice plant import`")
     X[:, ~keep] = 0.0
     det = AssetDetector(tuple(s.key for s in asset.signals), knowledge.drivers(asset.type),
                         config.detector, config.margin).fit(X)

@@ -6,8 +6,11 @@
 
 Backends are picked by name from ``plants`` (``plant.backend`` in the config):
 
-    simulator   a deterministic demo plant (seed + time) written into the historian
-                (``plant.historian``); alarms and acknowledgements in data_dir/plant.sqlite
+    historian   the plant as the historian (``plant.historian``) records it, fed by
+                ``plantvoice plant ingest`` (OPC UA, MQTT) or ``plant import`` (CSV)
+    simulator   the same, fed by a deterministic demo plant (seed + time)
+
+Both keep alarms and their acknowledgements in data_dir/plant.sqlite.
 
 Fault predictions come from the fault engine (``assistant.faults``), not from the plant.
 """
@@ -72,6 +75,17 @@ class Plant(Protocol):
 
 
 plants: Registry[Plant] = Registry("plant backend", "plant -> backend")
+
+
+@plants.register("historian")
+def _historian(model: AssetModel, config: PlantConfig, data_dir: Path,
+               clock: Callable[[], dt.datetime] | None = None) -> Plant:
+    from .historian import create_historian
+    from .live import HistorianPlant
+    from .store import PlantStore
+
+    return HistorianPlant(model, create_historian(config, data_dir, clock=clock),
+                          PlantStore(Path(data_dir) / "plant.sqlite"), stale_after_s=config.stale_after_s, clock=clock)
 
 
 @plants.register("simulator")
