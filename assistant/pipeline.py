@@ -9,6 +9,8 @@ request never pays for a speech model.
 
 from __future__ import annotations
 
+import contextlib
+
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ import numpy as np
 from . import asr, denoise, nlu, tts, vad
 from .answer import load_responses
 from .config import Config
-from .dialogue import Dialogue, DialogueState
+from .dialogue import Dialogue, DialogueState, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .plant import create_plant
 
@@ -57,7 +59,8 @@ class Pipeline:
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
                                  config.data_path)
-        self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
+        with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
+            self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
 
     @classmethod

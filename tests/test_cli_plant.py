@@ -101,7 +101,8 @@ def opcua_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_ingest_opcua_then_latest_gives_what_the_server_serves(opcua_url: str, model: AssetModel,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     code, lines, err = run(capsys, "plant", "ingest", "opcua", "--endpoint", opcua_url, "--seconds", "3", "--json")
     assert code == 0 and len(lines) == 1, err
     stats = json.loads(lines[0])
@@ -130,6 +131,17 @@ def test_ingest_opcua_then_latest_gives_what_the_server_serves(opcua_url: str, m
     assert "STALE" not in lines[0]
     code, lines, _ = run(capsys, "plant", "latest", "P-202", "flow")  # served with status Bad and no value
     assert (code, lines) == (0, ["P-202.flow no data"])
+
+    # the assistant answers from what was ingested (plant.backend = historian)
+    monkeypatch.setenv("PLANTVOICE_PLANT_BACKEND", "historian")
+    served = latest(capsys, "P-102", "bearing_temperature")
+    code, lines, _ = run(capsys, "ask", "--json", "what is the bearing temperature of feed pump two")
+    assert code == 0 and len(lines) == 1
+    answer = json.loads(lines[0])
+    assert answer["data"]["value"] == served["value"]
+    assert dt.datetime.fromisoformat(answer["data"]["time"]) == dt.datetime.fromisoformat(served["time"])
+    code, lines, _ = run(capsys, "ask", "--json", "any predicted faults on feed pump two")
+    assert code == 0 and "no fault prediction yet" in json.loads(lines[0])["answer"]  # three seconds of history
 
 
 def test_ingest_from_a_server_not_there_retries_until_its_seconds_are_up(capsys: pytest.CaptureFixture[str]) -> None:
