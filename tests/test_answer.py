@@ -22,8 +22,10 @@ from assistant.answer import (
     spoken_numbers,
     unexplained_numbers,
 )
+from assistant.config import PlantConfig
 from assistant.dialogue import RESPONSES
 from assistant.errors import DataError
+from assistant.plant import load_model
 
 
 @pytest.mark.parametrize(("value", "spoken"), [
@@ -67,6 +69,13 @@ def test_numbers_as_said(value: float, spoken: str) -> None:
 ])
 def test_quantities_round_by_unit(value: float, unit: str, spoken: str) -> None:
     assert say_quantity(value, unit) == spoken
+
+
+def test_every_unit_of_the_demo_plant_is_spoken_as_words() -> None:
+    model = load_model(PlantConfig().asset_model)
+    for unit in {s.unit for a in model.assets for s in a.signals}:
+        words = say_quantity(2.0, unit).split()
+        assert words[0] == "two" and all(w.isalpha() for w in words[1:]), (unit, words)
 
 
 def test_round_value_by_unit() -> None:
