@@ -1,6 +1,7 @@
 """Historian benchmark: ingest rate, latest-value and 8-hour aggregate latency.
 
     .venv/bin/python benchmarks/historian.py --backend sqlite --days 3      # 200 signals, 1 Hz
+    .venv/bin/python benchmarks/historian.py --backend sqlite --days 30 --dir /tmp   # the goal's size, ~15 GB
     .venv/bin/python benchmarks/historian.py --backend postgres --hours 6   # a throwaway server
 
 Points are written an hour at a time (200 signals x 3600 s = 720 000 points per write
@@ -49,7 +50,7 @@ def hour_of_points(names: list[str], hour: int) -> list[Point]:
 
 
 def ingest(historian: Historian, names: list[str], hours: int) -> tuple[float, float]:
-    built = written = 0.0
+    built = written = day_start = 0.0
     for hour in range(hours):
         t0 = time.perf_counter()
         points = hour_of_points(names, hour)
@@ -57,9 +58,12 @@ def ingest(historian: Historian, names: list[str], hours: int) -> tuple[float, f
         historian.write(points)
         built, written = built + t1 - t0, written + time.perf_counter() - t1
         if hour % 24 == 23:
-            print(f"  day {hour // 24 + 1}: {len(names) * 3600 * (hour + 1) / written:,.0f} points/s so far",
-                  flush=True)
+            day = len(names) * 3600 * 24 / (written - day_start)
+            print(f"  day {hour // 24 + 1}: {day:,.0f} points/s this day, "
+                  f"{len(names) * 3600 * (hour + 1) / written:,.0f} so far", flush=True)
+            day_start = written
     total = len(names) * 3600 * hours
+    print(f"  write calls {written:,.0f} s, building points {built:,.0f} s", flush=True)
     return total / written, total / built
 
 
