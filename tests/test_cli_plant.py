@@ -28,7 +28,14 @@ from mosquitto_server import MosquittoServer, free_port, mosquitto_server
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "plant" / "demo_plant.yaml"
 PLANTVOICE = str(Path(sys.executable).parent / "plantvoice")
-T0 = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(seconds=5)
+T0 = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # set afresh before each test (fresh_t0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_t0() -> None:
+    """Source times of published payloads count from a few seconds before the test, so they are current."""
+    global T0
+    T0 = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(seconds=5)
 
 
 @pytest.fixture(autouse=True)
@@ -134,10 +141,10 @@ def test_ingest_opcua_then_latest_gives_what_the_server_serves(opcua_url: str, m
 
     # the assistant answers from what was ingested (plant.backend = historian)
     monkeypatch.setenv("PLANTVOICE_PLANT_BACKEND", "historian")
-    served = latest(capsys, "P-102", "bearing_temperature")
     code, lines, _ = run(capsys, "ask", "--json", "what is the bearing temperature of feed pump two")
     assert code == 0 and len(lines) == 1
     answer = json.loads(lines[0])
+    served = latest(capsys, "P-102", "bearing_temperature")  # the newest stored value, as when it was asked
     assert answer["data"]["value"] == served["value"]
     assert dt.datetime.fromisoformat(answer["data"]["time"]) == dt.datetime.fromisoformat(served["time"])
     code, lines, _ = run(capsys, "ask", "--json", "any predicted faults on feed pump two")
