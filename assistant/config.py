@@ -98,6 +98,15 @@ class TtsConfig:
 
 
 @dataclass(frozen=True)
+class NotesConfig:
+    shifts: str = "early 06:00-14:00, late 14:00-22:00, night 22:00-06:00"  # the shift pattern; covers the day once
+    # Semantic search floor (MiniLM cosine), measured in tests/test_notes_store.py: 20 paraphrase pairs
+    # (question, note) score 0.236-0.683 (median 0.50); 20 unrelated questions score at most 0.203
+    # (median 0.10) against the same notes. 0.22 lies between the two.
+    search_threshold: float = 0.22
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: str = str(Path.home() / ".local" / "share" / "plantvoice")
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -106,6 +115,7 @@ class Config:
     nlu: NluConfig = field(default_factory=NluConfig)
     plant: PlantConfig = field(default_factory=PlantConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
+    notes: NotesConfig = field(default_factory=NotesConfig)
 
     @property
     def data_path(self) -> Path:

@@ -1,0 +1,433 @@
+"""The durable store of shift notes and maintenance reports: one SQLite file, append-only.
+
+    store = NoteStore(data_dir / "notes.sqlite", schedule, site_tz, embed=MiniLM.shared(models).encode)
+    note = store.add("feed pump two drive end runs hot", author="J. Weber", assets=["P-102"])
+    store.correct(note.id, "feed pump two drive end runs hot, 85 degrees", by="J. Weber")   # version 2
+    store.search("any bearing trouble")      # [(Note, 0.51, "semantic")]
+
+A note is one row (kind, author, shift, assets, audio) and one row per version (text, report
+fields, withdrawn, embedding); versions are only ever added, never changed or deleted (triggers
+refuse it). Every write is one ``BEGIN IMMEDIATE`` transaction with WAL and
+``synchronous=FULL``: when ``add``, ``correct`` or ``withdraw`` return, the record is on disk,
+and a crash leaves either the whole record or none of it. Several processes may write at
+once; they take turns (busy timeout) and ids come from SQLite's AUTOINCREMENT, never reused.
+
+The original audio is written to ``notes-audio/`` beside the database, under a temporary name,
+fsynced and renamed before the transaction: a crash between the two leaves at most a file no
+note refers to, never a note without its audio.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+import uuid
+import wave
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import NotesConfig
+from ..errors import DataError, InputError
+from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score
+from .shifts import ShiftSchedule
+
+__all__ = ["Note", "NoteStore", "KINDS", "REPORT_FIELDS", "MAX_TEXT", "AUDIO_DIR"]
+
+KINDS = ("note", "report")
+REPORT_FIELDS = ("finding", "cause", "action", "parts", "time_spent", "follow_up")
+MAX_TEXT = 20_000  # characters in a note's text (about two hours of dictation)
+AUDIO_DIR = "notes-audio"
+BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another one
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL CHECK (kind IN ('note', 'report')),
+    created INTEGER NOT NULL, author TEXT NOT NULL, role TEXT NOT NULL, shift TEXT NOT NULL,
+    shift_date TEXT NOT NULL, assets TEXT NOT NULL, audio TEXT
+);
+CREATE INDEX IF NOT EXISTS notes_created ON notes (created);
+CREATE INDEX IF NOT EXISTS notes_shift ON notes (shift_date, shift);
+CREATE TABLE IF NOT EXISTS versions (
+    note INTEGER NOT NULL REFERENCES notes (id), version INTEGER NOT NULL, changed INTEGER NOT NULL,
+    written_by TEXT NOT NULL, text TEXT NOT NULL, fields TEXT NOT NULL, confidence REAL,
+    withdrawn INTEGER NOT NULL, embedding BLOB, embedded TEXT,
+    PRIMARY KEY (note, version)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS notes_kept BEFORE UPDATE ON notes
+    BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS notes_never_deleted BEFORE DELETE ON notes
+    BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS versions_kept BEFORE UPDATE ON versions
+    BEGIN SELECT RAISE(ABORT, 'versions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS versions_never_deleted BEFORE DELETE ON versions
+    BEGIN SELECT RAISE(ABORT, 'versions are append-only'); END;
+"""
+_COLUMNS = ("n.id, n.kind, n.created, n.author, n.role, n.shift, n.shift_date, n.assets, n.audio, "
+            "v.version, v.changed, v.written_by, v.text, v.fields, v.confidence, v.withdrawn")
+_LATEST = "v.version = (SELECT max(version) FROM versions WHERE note = n.id)"
+
+
+@dataclass(frozen=True)
+class Note:
+    """One version of a note or report, as stored."""
+
+    id: int
+    kind: str  # "note" | "report"
+    version: int
+    created: dt.datetime  # when the note was first taken (site time zone)
+    changed: dt.datetime  # when this version was written
+    author: str
+    role: str
+    shift: str
+    shift_date: dt.date  # the date its shift started
+    text: str
+    assets: tuple[str, ...]
+    audio: str | None  # the original audio, relative to the data directory
+    confidence: float | None  # the recognizer's, for dictated text; None when typed or corrected
+    fields: dict[str, str]  # report fields; {} for notes
+    withdrawn: bool
+    by: str = ""  # who wrote this version (the author for version 1)
+
+    def data(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"id": self.id, "kind": self.kind, "version": self.version, "created": self.created.isoformat(),
+                "changed": self.changed.isoformat(), "author": self.author, "by": self.by, "role": self.role,
+                "shift": self.shift, "shift_date": self.shift_date.isoformat(), "text": self.text,
+                "assets": list(self.assets), "audio": self.audio, "confidence": self.confidence,
+                "fields": dict(self.fields), "withdrawn": self.withdrawn}
+
+    def searchable(self) -> str:
+        """Text, report fields and assets: what search looks at."""
+        return "\n".join([self.text, *self.fields.values(), " ".join(self.assets)]).strip()
+
+
+class NoteStore:
+    """Notes and reports in one SQLite file; safe from several threads and processes."""
+
+    def __init__(self, path: Path, schedule: ShiftSchedule, tz: tzinfo,
+                 clock: Callable[[], dt.datetime] | None = None, embed: Embed | None = None, *,
+                 threshold: float = NotesConfig.search_threshold) -> None:
+        self.path = Path(path)
+        self.schedule = schedule
+        self.tz = tz
+        self.clock = clock or (lambda: dt.datetime.now(tz))
+        self.embed = embed
+        self.threshold = threshold
+        self.audio_dir = self.path.parent / AUDIO_DIR
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False)
+            for pragma in (f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}", "journal_mode=WAL", "synchronous=FULL",
+                           "foreign_keys=ON"):
+                self._db.execute(f"PRAGMA {pragma}")
+            with self._write() as db:
+                for statement in _SCHEMA.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"{self.path}: not a usable notes file ({exc}); "
+                            "move it away to start an empty one") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- writes -----------------------------------------------------------------------------
+    def add(self, text: str, *, author: str, role: str = "", kind: str = "note", assets: Sequence[str] = (),
+            audio: tuple[bytes, int] | None = None, confidence: float | None = None,
+            fields: Mapping[str, str] | None = None) -> Note:
+        """Store a new note or report; on disk when this returns."""
+        text = _text(text, "note text")
+        if kind not in KINDS:
+            raise InputError(f"note kind {kind!r} is unknown; use one of: {', '.join(KINDS)}")
+        values = {k: v for k, v in _fields(fields, kind).items() if v}
+        if isinstance(assets, str):
+            assets = [assets]
+        assets = tuple(dict.fromkeys(a.strip() for a in assets if a.strip()))
+        if confidence is not None and not 0.0 <= confidence <= 1.0:
+            raise InputError(f"note confidence {confidence} is not between 0 and 1; pass the recognizer's confidence")
+        now = self._now()
+        shift, shift_date = self.schedule.of(now)
+        blob, key = self._vectors(Note(0, kind, 1, now, now, author, role, shift, shift_date, text, assets, None,
+                                       confidence, values, False))
+        path = self._write_audio(audio, now) if audio is not None else None
+        try:
+            with self._write() as db:
+                note_id = db.execute(
+                    "INSERT INTO notes (kind, created, author, role, shift, shift_date, assets, audio) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (kind, _micros(now), author, role, shift, shift_date.isoformat(), json.dumps(assets), path),
+                ).lastrowid
+                db.execute("INSERT INTO versions VALUES (?, 1, ?, ?, ?, ?, ?, 0, ?, ?)",
+                           (note_id, _micros(now), author, text, json.dumps(values), confidence, blob, key))
+        except BaseException:
+            if path is not None:  # no note refers to it
+                (self.path.parent / path).unlink(missing_ok=True)
+            raise
+        return self._got(note_id, 1)
+
+    def correct(self, note_id: int, text: str, *, by: str, fields: Mapping[str, str] | None = None) -> Note:
+        """A new version with the corrected text; ``fields`` given replace those named ("" removes one)."""
+        text = _text(text, f"correction of note {note_id}")
+        with self._write() as db:
+            latest = self._current(db, note_id, "correct")
+            merged = {k: v for k, v in {**latest.fields, **_fields(fields, latest.kind)}.items() if v}
+            if text == latest.text and merged == latest.fields:
+                raise InputError(f"the correction of note {note_id} changes nothing; give the corrected text")
+            now = self._now()
+            blob, key = self._vectors(dataclasses.replace(latest, text=text, fields=merged))
+            db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)",
+                       (note_id, latest.version + 1, _micros(now), by, text, json.dumps(merged), blob, key))
+        return self._got(note_id, latest.version + 1)
+
+    def withdraw(self, note_id: int, *, by: str) -> Note:
+        """A new version, the same text marked withdrawn: left out of lists and searches unless asked for."""
+        with self._write() as db:
+            latest = self._current(db, note_id, "withdraw")
+            db.execute("INSERT INTO versions SELECT note, version + 1, ?, ?, text, fields, confidence, 1, embedding, "
+                       "embedded FROM versions WHERE note = ? AND version = ?",
+                       (_micros(self._now()), by, note_id, latest.version))
+        return self._got(note_id, latest.version + 1)
+
+    # -- reads ------------------------------------------------------------------------------
+    def get(self, note_id: int) -> Note | None:
+        """The latest version, withdrawn or not; None for an unknown id."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+                           f"WHERE n.id = ? AND {_LATEST}", (note_id,))
+        return self._note(rows[0]) if rows else None
+
+    def versions(self, note_id: int) -> list[Note]:
+        """Every version of a note, oldest first; [] for an unknown id."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+                           "WHERE n.id = ? ORDER BY v.version", (note_id,))
+        return [self._note(r) for r in rows]
+
+    # below, ``list`` is this method: annotations say builtins.list
+    def list(self, *, kind: str | None = None, shift: str | None = None, day: dt.date | None = None,
+             start: dt.datetime | None = None, end: dt.datetime | None = None, asset: str | None = None,
+             withdrawn: bool = False) -> builtins.list[Note]:
+        """Latest versions, oldest first. ``day`` is the date a shift started (a night shift's notes
+        after midnight count for the evening before); ``start``/``end`` bound the creation time;
+        ``withdrawn=True`` includes withdrawn notes."""
+        filters = {"kind": kind, "shift": shift, "day": day, "start": start, "end": end, "asset": asset,
+                   "withdrawn": withdrawn}
+        return [self._note(r) for r in self._latest(filters)]
+
+    def history(self) -> Iterator[Note]:
+        """Every version of every note, withdrawn or not, in order: for export."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+                           "ORDER BY n.created, n.id, v.version")
+        return (self._note(r) for r in rows)
+
+    def search(self, query: str, *, limit: int = 5, **filters: Any) -> builtins.list[tuple[Note, float, str]]:
+        """Notes about ``query``, best first: (note, score, "keyword" | "semantic").
+
+        Keyword: the share of the query's words in the note, from KEYWORD_FLOOR up. Semantic:
+        cosine of the sentence embeddings, from ``threshold`` up. A note is scored by the better
+        of the two; ties go to the newer note. ``filters`` are those of ``list``."""
+        query = _text(query, "search query", "say what to look for, e.g. 'anything about leaks'")
+        rows = self._latest({"withdrawn": False, **filters}, embeddings=True)
+        notes = [self._note(r) for r in rows]
+        best = {n.id: (keyword_score(query, n.searchable()), "keyword") for n in notes}
+        if self.embed is not None and notes:
+            wanted = np.asarray(self.embed(embedding_texts(query)), dtype=np.float32)
+            for note, vectors in zip(notes, self._stored_vectors(notes, rows, wanted.shape[1])):
+                score = float((vectors @ wanted.T).max())
+                if score >= self.threshold and score > best[note.id][0]:
+                    best[note.id] = (score, "semantic")
+        found = [(n, *best[n.id]) for n in notes
+                 if best[n.id][0] >= (KEYWORD_FLOOR if best[n.id][1] == "keyword" else self.threshold)]
+        found.sort(key=lambda f: (-f[1], -f[0].created.timestamp(), -f[0].id))
+        return found[:max(limit, 0)]
+
+    # -- helpers ----------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: it takes the database's write lock first (other writers wait)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: Sequence[Any] = ()) -> builtins.list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    def _latest(self, filters: Mapping[str, Any], embeddings: bool = False) -> builtins.list[tuple[Any, ...]]:
+        where, args = [_LATEST], []
+        for name, value in filters.items():
+            if value is None:
+                continue
+            clause, arg = self._filter(name, value)
+            if clause:
+                where.append(clause)
+                args.append(arg)
+        columns = _COLUMNS + (", v.embedding, v.embedded" if embeddings else "")
+        return self._query(f"SELECT {columns} FROM notes n JOIN versions v ON v.note = n.id "
+                           f"WHERE {' AND '.join(where)} ORDER BY n.created, n.id", args)
+
+    def _filter(self, name: str, value: Any) -> tuple[str, Any]:
+        if name == "kind":
+            if value not in KINDS:
+                raise InputError(f"note kind {value!r} is unknown; use one of: {', '.join(KINDS)}")
+            return "n.kind = ?", value
+        if name == "shift":
+            return "n.shift = ?", self.schedule.shift(value).name
+        if name == "day":
+            return "n.shift_date = ?", value.isoformat()
+        if name == "start":
+            return "n.created >= ?", _micros(self._aware(value))
+        if name == "end":
+            return "n.created < ?", _micros(self._aware(value))
+        if name == "asset":
+            return "EXISTS (SELECT 1 FROM json_each(n.assets) WHERE upper(value) = upper(?))", value.strip()
+        if name == "withdrawn":
+            return ("", None) if value else ("v.withdrawn = ?", 0)
+        raise TypeError(f"unknown note filter {name!r}; filters: kind, shift, day, start, end, asset, withdrawn")
+
+    def _current(self, db: sqlite3.Connection, note_id: int, action: str) -> Note:
+        """The latest version, read inside the write transaction; InputError when it cannot be changed."""
+        rows = db.execute(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+                          f"WHERE n.id = ? AND {_LATEST}", (note_id,)).fetchall()
+        if not rows:
+            raise InputError(f"cannot {action} note {note_id}: there is no such note; "
+                             "give the id of an existing note ('plantvoice notes list --all')")
+        note = self._note(rows[0])
+        if note.withdrawn:
+            raise InputError(f"cannot {action} note {note_id}: it was withdrawn by {note.by or 'someone'} "
+                             f"at {note.changed:%Y-%m-%d %H:%M}; take a new note instead")
+        return note
+
+    def _got(self, note_id: int, version: int) -> Note:
+        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+                           "WHERE n.id = ? AND v.version = ?", (note_id, version))
+        assert rows, f"note {note_id} version {version} was just written"
+        return self._note(rows[0])
+
+    def _note(self, row: Sequence[Any]) -> Note:
+        (id_, kind, created, author, role, shift, shift_date, assets, audio,
+         version, changed, by, text, fields, confidence, withdrawn) = row[:16]
+        return Note(id_, kind, version, self._time(created), self._time(changed), author, role, shift,
+                    dt.date.fromisoformat(shift_date), text, tuple(json.loads(assets)), audio, confidence,
+                    json.loads(fields), bool(withdrawn), by)
+
+    def _vectors(self, note: Note) -> tuple[bytes | None, str | None]:
+        if self.embed is None:
+            return None, None
+        texts = embedding_texts(note.searchable())
+        return np.asarray(self.embed(texts), dtype=np.float32).tobytes(), embedding_key(texts)
+
+    def _stored_vectors(self, notes: builtins.list[Note], rows: builtins.list[tuple[Any, ...]],
+                        dims: int) -> builtins.list[np.ndarray]:
+        """Each note's window embeddings: as stored, or computed now (not stored: versions are
+        never changed) when none were stored or they were made for other text or by another model."""
+        out: builtins.list[np.ndarray | None] = []
+        missing: dict[int, builtins.list[str]] = {}
+        for i, (note, row) in enumerate(zip(notes, rows)):
+            blob, key = row[16], row[17]
+            texts = embedding_texts(note.searchable())
+            if blob is not None and key == embedding_key(texts) and len(blob) % (4 * dims) == 0:
+                out.append(np.frombuffer(blob, dtype=np.float32).reshape(-1, dims))
+            else:
+                out.append(None)
+                missing[i] = texts
+        if missing and self.embed is not None:
+            flat = [t for texts in missing.values() for t in texts]
+            vectors = np.asarray(self.embed(flat), dtype=np.float32)
+            at = 0
+            for i, texts in missing.items():
+                out[i] = vectors[at:at + len(texts)]
+                at += len(texts)
+        return [v for v in out if v is not None]
+
+    def _write_audio(self, audio: tuple[bytes, int], now: dt.datetime) -> str:
+        """The audio as a WAV under notes-audio/, durably, before any note refers to it."""
+        pcm, rate = audio
+        if not isinstance(pcm, (bytes, bytearray, memoryview)) or not len(pcm) or len(pcm) % 2:
+            raise InputError("note audio must be 16-bit mono PCM bytes (an even, non-zero number); "
+                             "pass the recorded samples as s16le bytes")
+        if not 8000 <= int(rate) <= 192_000:
+            raise InputError(f"note audio sample rate {rate} Hz is not plausible; pass the rate it was recorded at")
+        if not self.audio_dir.is_dir():
+            self.audio_dir.mkdir(parents=True, exist_ok=True)
+            _fsync_dir(self.audio_dir.parent)
+        name = f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.wav"
+        tmp = self.audio_dir / f".{name}.tmp"
+        try:
+            with open(tmp, "wb") as file:
+                with wave.open(file, "wb") as wav:
+                    wav.setnchannels(1)
+                    wav.setsampwidth(2)
+                    wav.setframerate(int(rate))
+                    wav.writeframes(bytes(pcm))
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(tmp, self.audio_dir / name)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_dir(self.audio_dir)
+        return f"{AUDIO_DIR}/{name}"
+
+    def _now(self) -> dt.datetime:
+        return self._aware(self.clock()).astimezone(self.tz)
+
+    def _aware(self, time: dt.datetime) -> dt.datetime:
+        return time if time.tzinfo is not None else time.replace(tzinfo=self.tz)
+
+    def _time(self, micros: int) -> dt.datetime:
+        return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=micros)).astimezone(self.tz)
+
+
+def _micros(time: dt.datetime) -> int:
+    return (time - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+
+
+def _text(text: str, what: str, fix: str = "say or type what the note should say") -> str:
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise InputError(f"{what} is empty; {fix}")
+    if len(text) > MAX_TEXT:
+        raise InputError(f"{what} is {len(text)} characters, more than {MAX_TEXT}; split it into several notes")
+    return text
+
+
+def _fields(fields: Mapping[str, str] | None, kind: str) -> dict[str, str]:
+    if not fields:
+        return {}
+    if kind != "report":
+        raise InputError(f"report fields given for a {kind}; take it as kind 'report' or leave the fields out")
+    unknown = sorted(set(fields) - set(REPORT_FIELDS))
+    if unknown:
+        raise InputError(f"unknown report field {unknown[0]!r}; report fields are: {', '.join(REPORT_FIELDS)}")
+    values = {k: str(fields[k]).strip() for k in REPORT_FIELDS if k in fields}
+    for key, value in values.items():
+        if len(value) > MAX_TEXT:
+            raise InputError(f"report field {key} is {len(value)} characters, more than {MAX_TEXT}; shorten it")
+    return values
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
