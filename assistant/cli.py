@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .config import ROOT, Config, load_config
 from .errors import DataError, InputError, PlantvoiceError
@@ -100,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validation over the training examples")
     p.add_argument("--report", metavar="FILE.json", help="JSON report (default: <data dir>/reports/intents-<DIR>.json)")
     _plant_parser(sub)
+    _notes_parser(sub)
     return parser
 
 
@@ -126,6 +127,38 @@ def _plant_parser(sub: Any) -> None:
     p.add_argument("asset", metavar="ASSET", help="asset id, e.g. P-102")
     p.add_argument("measurement", nargs="?", metavar="MEASUREMENT", help="one measurement (default: all)")
     p.add_argument("--json", action="store_true")
+
+
+def _notes_parser(sub: Any) -> None:
+    help = "shift notes and maintenance reports: list, search, export"
+    notes = sub.add_parser("notes", help=help, description=help)
+    notes.__class__ = _OneLineParser  # its usage errors in one line too
+    actions = notes.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_OneLineParser)
+    p = _subcommand(actions, "list", _notes_list, "the notes and reports (latest versions), oldest first")
+    p.add_argument("--shift", metavar="NAME", help="one shift of notes.shifts, e.g. night")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the date the shift started")
+    p.add_argument("--asset", metavar="ID", help="notes about this asset, e.g. P-102")
+    p.add_argument("--all", action="store_true", help="withdrawn notes too")
+    p.add_argument("--json", action="store_true")
+    p = _subcommand(actions, "search", _notes_search, "notes about QUERY, best first: by words and by meaning")
+    p.add_argument("query", nargs="+", metavar="QUERY")
+    p.add_argument("--json", action="store_true")
+    p = _subcommand(actions, "export", _notes_export, "every version of every note, as Markdown or JSON lines")
+    p.add_argument("--format", choices=("md", "jsonl"), default="md")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad usage in one line on stderr and exit 2, unknown arguments included."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"plantvoice: error: {self.prog}: {message}; see '{self.prog} --help'\n")
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
 
 
 def _subcommand(actions: Any, name: str, run: Any, help: str) -> argparse.ArgumentParser:
@@ -194,6 +227,35 @@ def _plant_latest(args: argparse.Namespace, config: Config) -> int:
 
     readings = latest(config, args.asset, args.measurement)
     _emit(args.json, latest_json(args.asset, readings), "\n".join(latest_line(r) for r in readings))
+    return 0
+
+
+def _notes_list(args: argparse.Namespace, config: Config) -> int:
+    from .notes.commands import list_notes, note_line, parse_day
+
+    notes = list_notes(config, shift=args.shift, day=parse_day(args.date) if args.date else None, asset=args.asset,
+                       withdrawn=args.all)
+    _emit(args.json, {"count": len(notes), "notes": [n.data() for n in notes]},
+          "\n".join(note_line(n) for n in notes) or "no notes")
+    return 0
+
+
+def _notes_search(args: argparse.Namespace, config: Config) -> int:
+    from .notes.commands import result_json, result_line, search
+
+    query = " ".join(args.query)
+    results = search(config, query)
+    _emit(args.json, {"query": query, "results": [result_json(r) for r in results]},
+          "\n".join(result_line(r) for r in results) or f"no notes about {query!r}")
+    return 0
+
+
+def _notes_export(args: argparse.Namespace, config: Config) -> int:
+    from .notes.commands import export
+
+    count = export(config, args.format, args.out)
+    if args.out:
+        print(f"plantvoice: {count} note versions written to {args.out}", file=sys.stderr)
     return 0
 
 
