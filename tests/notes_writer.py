@@ -2,7 +2,8 @@
 
     python tests/notes_writer.py DB TAG COUNT [--audio-every N] [--embed] [--go FILE]
 
-Prints "ready" once the store is open (and waits for FILE to exist with --go), then for each note ``id<TAB>n`` only after ``add``
+With --go it prints "waiting" once started and opens the store when FILE exists. Prints "ready"
+once the store is open, then for each note ``id<TAB>n`` only after ``add``
 returned. COUNT 0 writes until killed. The text of note n is ``text_of(TAG, n)``, and its audio
 (every N-th note) holds ``frames_of(n)`` frames, so the test can check what it finds.
 """
@@ -38,7 +39,7 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("--audio-every", type=int, default=0)
     parser.add_argument("--embed", action="store_true", help="with MiniLM embeddings")
-    parser.add_argument("--go", type=Path, help="start writing once this file exists")
+    parser.add_argument("--go", type=Path, help="open the store once this file exists")
     args = parser.parse_args()
 
     import numpy as np
@@ -50,10 +51,12 @@ def main() -> None:
         from assistant.nlu.embeddings import MiniLM
 
         embed = MiniLM.shared(ROOT / "models").encode
+    if args.go is not None:
+        print("waiting", flush=True)
+        while not args.go.exists():
+            time.sleep(0.002)
     store = NoteStore(Path(args.db), ShiftSchedule.parse(SHIFTS), SITE, embed=embed)
     print("ready", flush=True)
-    while args.go is not None and not args.go.exists():
-        time.sleep(0.005)
     n = 0
     while args.count == 0 or n < args.count:
         audio = None

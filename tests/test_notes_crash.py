@@ -36,9 +36,9 @@ def _writer(db: Path, tag: str, count: int, log: Path, *options: str) -> subproc
 
 
 def _reported(output: str) -> list[tuple[int, int]]:
-    """(id, n) of each whole line after "ready"; a line cut by the kill is not a report."""
+    """(id, n) of each whole line but "waiting" and "ready"; a line cut by the kill is not a report."""
     lines = output.split("\n")[:-1]  # the part after the last newline was cut off
-    return [(int(i), int(n)) for i, n in (line.split("\t") for line in lines if line != "ready")]
+    return [(int(i), int(n)) for i, n in (line.split("\t") for line in lines if line not in ("waiting", "ready"))]
 
 
 def _check(db: Path, expected: dict[int, str], audio: dict[int, int], embedded: set[int]) -> dict[str, int]:
@@ -120,12 +120,12 @@ def test_two_writers_at_once_get_distinct_ids_and_lose_nothing(tmp_path: Path) -
     go = tmp_path / "go"
     writers = {tag: _writer(db, tag, 100, log, "--go", str(go)) for tag in ("a", "b")}
     for child in writers.values():
-        assert child.stdout is not None and child.stdout.readline() == "ready\n", log.read_text()
-    go.touch()  # both start writing at once
+        assert child.stdout is not None and child.stdout.readline() == "waiting\n", log.read_text()
+    go.touch()  # both open the new file and write at once
     expected: dict[int, str] = {}
     audio: dict[int, int] = {}
     for tag, child in writers.items():
-        output, _ = child.communicate(timeout=60)  # nothing but "ready" was written before "go"
+        output, _ = child.communicate(timeout=60)  # nothing but "waiting" was written before "go"
         assert child.returncode == 0, log.read_text()
         reported = _reported(output)
         assert [n for _, n in reported] == list(range(100))
@@ -141,3 +141,16 @@ def test_two_writers_at_once_get_distinct_ids_and_lose_nothing(tmp_path: Path) -
     store.close()
     assert authors.count("writer a") == authors.count("writer b") == 100
     assert sum(a != b for a, b in zip(authors, authors[1:])) > 2  # they wrote in turns, not one after the other
+
+
+def test_writers_opening_a_new_file_at_the_same_moment_all_get_in(tmp_path: Path) -> None:
+    """Turning a new file into WAL needs it alone; SQLite says "locked" at once then, so the store waits."""
+    for round_ in range(8):
+        db, log, go = tmp_path / f"notes-{round_}.sqlite", tmp_path / "writer.log", tmp_path / f"go-{round_}"
+        writers = [_writer(db, str(i), 1, log, "--go", str(go)) for i in range(3)]
+        for child in writers:
+            assert child.stdout is not None and child.stdout.readline() == "waiting\n", log.read_text()
+        go.touch()
+        outputs = [child.communicate(timeout=30)[0] for child in writers]
+        assert [child.returncode for child in writers] == [0, 0, 0], log.read_text()
+        assert sorted(note_id for output in outputs for note_id, _ in _reported(output)) == [1, 2, 3]

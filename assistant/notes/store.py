@@ -26,6 +26,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import uuid
 import wave
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -132,8 +133,9 @@ class NoteStore:
         try:
             self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                        check_same_thread=False)
-            for pragma in (f"busy_timeout={int(BUSY_TIMEOUT_S * 1000)}", "journal_mode=WAL", "synchronous=FULL",
-                           "foreign_keys=ON"):
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            _use_wal(self._db)
+            for pragma in ("synchronous=FULL", "foreign_keys=ON"):
                 self._db.execute(f"PRAGMA {pragma}")
             with self._write() as db:
                 for statement in _SCHEMA.split(";\n"):
@@ -390,15 +392,31 @@ class NoteStore:
     def _now(self) -> dt.datetime:
         return self._aware(self.clock()).astimezone(self.tz)
 
-    def _aware(self, time: dt.datetime) -> dt.datetime:
-        return time if time.tzinfo is not None else time.replace(tzinfo=self.tz)
+    def _aware(self, when: dt.datetime) -> dt.datetime:
+        return when if when.tzinfo is not None else when.replace(tzinfo=self.tz)
 
     def _time(self, micros: int) -> dt.datetime:
         return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=micros)).astimezone(self.tz)
 
 
-def _micros(time: dt.datetime) -> int:
-    return (time - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new file to WAL. That needs the file alone, and SQLite answers "locked" at once instead
+    of waiting when another process opens it at the same moment: so try again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+    if mode != "wal":
+        raise sqlite3.DatabaseError(f"journal mode {mode!r} instead of WAL (is it on a network file system?)")
+
+
+def _micros(when: dt.datetime) -> int:
+    return (when - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
 
 
 def _text(text: str, what: str, fix: str = "say or type what the note should say") -> str:
