@@ -21,6 +21,8 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from assistant.cli import main
+from assistant.config import PlantConfig
+from assistant.plant.historian import create_historian
 from assistant.plant.model import AssetModel, load_model
 from assistant.plant.opcua_server import demo_value
 from mosquitto_server import MosquittoServer, free_port, mosquitto_server
@@ -109,7 +111,7 @@ def opcua_url(tmp_path: Path) -> Iterator[str]:
 
 def test_ingest_opcua_then_latest_gives_what_the_server_serves(opcua_url: str, model: AssetModel,
                                                                 capsys: pytest.CaptureFixture[str],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     code, lines, err = run(capsys, "plant", "ingest", "opcua", "--endpoint", opcua_url, "--seconds", "3", "--json")
     assert code == 0 and len(lines) == 1, err
     stats = json.loads(lines[0])
@@ -144,9 +146,11 @@ def test_ingest_opcua_then_latest_gives_what_the_server_serves(opcua_url: str, m
     code, lines, _ = run(capsys, "ask", "--json", "what is the bearing temperature of feed pump two")
     assert code == 0 and len(lines) == 1
     answer = json.loads(lines[0])
-    served = latest(capsys, "P-102", "bearing_temperature")  # the newest stored value, as when it was asked
-    assert answer["data"]["value"] == served["value"]
-    assert dt.datetime.fromisoformat(answer["data"]["time"]) == dt.datetime.fromisoformat(served["time"])
+    when = dt.datetime.fromisoformat(answer["data"]["time"])
+    historian = create_historian(PlantConfig(), data_dir)
+    [stored] = historian.samples("P-102.bearing_temperature", when, when + dt.timedelta(microseconds=1))
+    historian.close()
+    assert answer["data"]["value"] == stored.value and not answer["data"]["stale"]  # the ingested sample
     code, lines, _ = run(capsys, "ask", "--json", "any predicted faults on feed pump two")
     assert code == 0 and "no fault prediction yet" in json.loads(lines[0])["answer"]  # three seconds of history
 
