@@ -41,16 +41,21 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, PlantvoiceError
 from .events import Answer, Intent
+from .notes.store import MAX_TEXT
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
     from .answer import Responses
     from .faults.engine import FaultEngine
     from .faults.prediction import FaultPrediction
+    from .notes import Note, NoteStore
     from .plant import Alarm, Plant, Reading
 
 __all__ = [
+    "DICTATING",
     "Dialogue",
     "DialogueState",
+    "Heard",
+    "NoFaultModel",
     "PendingWrite",
     "INTENTS",
     "RESPONSES",
@@ -65,7 +70,8 @@ __all__ = [
 INTENTS = (
     "plant_overview", "asset_status", "sensor_reading", "trend", "alarm_list", "alarm_acknowledge",
     "fault_prediction", "remaining_life", "explain", "recommend_action", "maintenance_history", "note_add",
-    "note_read", "report_start", "compare", "help", "cancel", "confirm", "deny", "repeat", "out_of_scope",
+    "note_read", "report_start", "dictation_start", "note_correct", "note_withdraw", "compare", "help", "cancel",
+    "confirm", "deny", "repeat", "out_of_scope",
 )
 
 RESPONSES = (
@@ -87,8 +93,13 @@ RESPONSES = (
     "utter_recommend_action", "utter_recommend_none",
     "utter_maintenance_history", "utter_maintenance_none", "utter_maintenance_item",
     "utter_ask_note_text", "utter_note_readback", "utter_note_saved", "utter_note_read", "utter_note_read_none",
-    "utter_note_item",
-    "utter_report_start", "utter_report_readback", "utter_report_saved",
+    "utter_note_item", "utter_note_search", "utter_note_search_none", "utter_note_unknown", "utter_ask_note_id",
+    "utter_ask_note_correction", "utter_note_correct_readback", "utter_note_corrected", "utter_note_withdraw_readback",
+    "utter_note_withdrawn", "utter_note_withdrawn_already", "utter_note_changed", "utter_note_empty",
+    "utter_note_not_saved", "utter_dictation_start", "utter_dictation_next", "utter_dictation_empty", "utter_dictation_too_long",
+    "utter_report_start", "utter_report_ask_cause", "utter_report_ask_action", "utter_report_ask_parts",
+    "utter_report_ask_time_spent", "utter_report_ask_follow_up", "utter_report_need_finding", "utter_report_readback",
+    "utter_report_saved",
     "utter_compare", "utter_compare_same", "utter_compare_not_current", "utter_compare_missing",
     "utter_help", "utter_cancelled", "utter_cancel_nothing", "utter_confirm_nothing", "utter_pending_dropped",
     "utter_repeat_nothing", "utter_out_of_scope", "utter_clarify", "utter_clarify_no",
@@ -103,8 +114,21 @@ _TOPICS = {
     "alarm_acknowledge": "acknowledging alarms", "fault_prediction": "the fault prediction",
     "remaining_life": "the remaining life", "explain": "why it is at risk", "recommend_action": "what to do",
     "maintenance_history": "the maintenance history", "note_add": "taking a note", "note_read": "the notes",
-    "report_start": "starting a report",
+    "report_start": "starting a report", "dictation_start": "starting a dictation",
+    "note_correct": "correcting a note", "note_withdraw": "withdrawing a note",
 }
+_NOTE_KINDS = ("note_add", "report", "note_correct", "note_withdraw")  # writes that go to the note store
+DICTATING = ("note_text", "dictation", "report")  # states in which the next words are dictated text
+_BREAKS_DICTATION = {"note_text": ("cancel", "deny", "help"), "dictation": ("cancel",), "report": ("cancel", "help")}
+_END_DICTATION = re.compile(r"[\s,.]*\b(?:end|stop|finish|close)(?: the)? dictation\W*$", re.IGNORECASE)
+_CHANGE_TO = re.compile(r"^\s*(?:no,?\s*)?(?:change|correct|replace|make)\s+(?:it|that|the note|the text)\s+"
+                        r"(?:to|with|into)\s+(?P<text>.+)$", re.IGNORECASE)
+_NOTE_TEXT_AFTER = re.compile(r"\bnote\s+(?:number\s+)?\S+\s*(?:,|:|to read|to say|to|with|should say|says)\s+"
+                              r"(?P<text>.+)$", re.IGNORECASE)
+_TOPIC = re.compile(r"\b(?:about|regarding|concerning|mentioning|on the subject of)\s+(?P<topic>.+?)\??$",
+                    re.IGNORECASE)
+MAX_DICTATION_S = 30 * 60  # a dictation longer than this is ended and read back
+READBACK_WORDS = 60  # a longer note is read back by its start and its length
 
 _KEEP_PENDING = {"confirm", "deny", "cancel", "repeat", "help"}
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about)\b", re.IGNORECASE)
@@ -116,7 +140,7 @@ _DEFAULT_TREND_H = 8
 class PendingWrite:
     """A write read back to the user, waiting for confirm."""
 
-    kind: str  # alarm_acknowledge | note_add | report_finding | clarify (a guessed request)
+    kind: str  # alarm_acknowledge | note_add | report | note_correct | note_withdraw | clarify (a guessed request)
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -126,9 +150,8 @@ class DialogueState:
     pending: PendingWrite | None = None  # a write waiting for confirm
     asset: str | None = None  # last asset talked about, for follow-ups
     measurement: str | None = None  # last measurement talked about
-    awaiting: str | None = None  # asset | measurement | note_text | finding | confirm
+    awaiting: str | None = None  # asset | measurement | note_text | dictation | report | confirm
     waiting: Intent | None = None  # the request that waits for the missing slot
-    report: str | None = None  # asset of the open report
 
 
 def append_durably(path: Path, record: dict[str, Any]) -> None:
@@ -145,6 +168,15 @@ def append_durably(path: Path, record: dict[str, Any]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """The speech a request was recognized from: 16-bit mono PCM and the recognizer's confidence."""
+
+    audio: bytes
+    rate: int
+    confidence: float
 
 
 class NoFaultModel(PlantvoiceError):
@@ -214,7 +246,7 @@ def import_handlers(path: str | Path) -> ModuleType:
 class Dialogue:
     def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
                  now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
-                 faults: FaultEngine | None = None) -> None:
+                 faults: FaultEngine | None = None, notes: NoteStore | None = None) -> None:
         from . import answer as wording  # the wording functions that go with ``responses``
 
         responses.require(RESPONSES)
@@ -223,11 +255,12 @@ class Dialogue:
         self.responses = responses
         self.say = wording
         self.data_dir = Path(data_dir)
-        self.notes_path = self.data_dir / "notes.jsonl"
         self.audit_path = self.data_dir / "audit.jsonl"
         self.now = now or _utc_now
         self.notes_shown = notes_shown
         self._faults = faults
+        self._notes = notes
+        self._heard: Heard | None = None
         self.tz = self.model.site.tz
         lookups = self.model.lookups()
         self._asset_forms = {f: a for a, forms in lookups["asset"].items() for f in forms}
@@ -254,17 +287,20 @@ class Dialogue:
 
     # ------------------------------------------------------------------ entry point
 
-    def respond(self, intent: Intent, state: DialogueState, user: str = "operator") -> tuple[Answer, DialogueState]:
-        """Answer one request; returns the answer and the state for the next request."""
+    def respond(self, intent: Intent, state: DialogueState, user: str = "operator", heard: Heard | None = None
+                ) -> tuple[Answer, DialogueState]:
+        """Answer one request; returns the answer and the state for the next request.
+        ``heard``: the speech the request came from, kept with a dictated note."""
+        self._heard = heard
         name = intent.name if intent.name in self.handlers else "out_of_scope"
         if name == "repeat":
             return self._repeat(intent, state, user)
-        if state.awaiting in ("note_text", "finding") and name not in ("cancel", "deny", "help"):
-            answer, new = self._dictated(intent, state, user)
-            kind = new.pending.kind if new.pending else "note_add"
-            answer = dataclasses.replace(answer, intent="report_start" if kind == "report_finding" else "note_add",
-                                         awaiting=new.awaiting)
-            return answer, dataclasses.replace(new, last=answer)
+        if state.awaiting in DICTATING and name not in _BREAKS_DICTATION[state.awaiting]:
+            return self._done(*self._dictated(intent, state, user))
+        if state.awaiting == "confirm" and state.pending and state.pending.kind in ("note_add", "note_correct"):
+            change = _CHANGE_TO.match(intent.text)
+            if change:  # "change it to ...": the new text is read back again
+                return self._done(*self._note_changed(intent, state, change.group("text")))
         if state.waiting is not None and name not in _KEEP_PENDING:
             intent, name = self._fill_waiting(intent, state.waiting)
         dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None
@@ -281,6 +317,10 @@ class Dialogue:
             prefix = self._text("utter_pending_dropped", what=self._write_name(dropped.kind))
             answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}",
                                          data={**answer.data, "dropped": dropped.kind})
+        return self._done(answer, new)
+
+    @staticmethod
+    def _done(answer: Answer, new: DialogueState) -> tuple[Answer, DialogueState]:
         answer = dataclasses.replace(answer, awaiting=new.awaiting)
         return answer, dataclasses.replace(new, last=answer)
 
@@ -435,26 +475,12 @@ class Dialogue:
         return self.say.say_quantity(days, "d")
 
     def _write_name(self, kind: str) -> str:
-        return {"alarm_acknowledge": "alarm acknowledgement", "note_add": "note",
-                "report_finding": "report finding"}.get(kind, kind)
+        return {"alarm_acknowledge": "alarm acknowledgement", "note_add": "note", "report": "report",
+                "note_correct": "note correction", "note_withdraw": "note withdrawal"}.get(kind, kind)
 
     def _audit(self, user: str, action: str, details: dict[str, Any]) -> None:
         append_durably(self.audit_path, {"time": self._local(self.now()).isoformat(), "user": user,
                                          "action": action, "details": details})
-
-    def _notes(self) -> list[dict[str, Any]]:
-        if not self.notes_path.exists():
-            return []
-        notes = []
-        with open(self.notes_path, encoding="utf-8") as file:
-            for line in file:
-                line = line.strip()
-                if line:
-                    try:
-                        notes.append(json.loads(line))
-                    except json.JSONDecodeError:
-                        continue  # a torn last line after a crash: the note was never confirmed as saved
-        return notes
 
     def _context(self, state: DialogueState, asset: str | None = None, measurement: str | None = None
                  ) -> DialogueState:
@@ -854,8 +880,13 @@ class Dialogue:
         asset = self._resolve_asset(intent, state)
         if not isinstance(asset, str):
             return asset  # the question asking which asset
-        records = self.plant.maintenance(asset)[:3]
-        data = {"asset": asset, "records": [dataclasses.asdict(r) for r in records], "source": "maintenance history"}
+        from .plant import MaintenanceRecord
+
+        reports = [MaintenanceRecord(asset=asset, date=n.created.astimezone(self.tz).date().isoformat(), kind="report",
+                                     by=n.author, text=n.text) for n in self.notes.list(kind="report", asset=asset)]
+        records = sorted([*self.plant.maintenance(asset), *reports], key=lambda r: r.date, reverse=True)[:3]
+        data = {"asset": asset, "records": [dataclasses.asdict(r) for r in records],
+                "source": "maintenance history and saved reports"}
         if not records:
             return self._answer(intent, "utter_maintenance_none", data, asset=self._tag(asset)), \
                 self._context(state, asset)
@@ -867,66 +898,217 @@ class Dialogue:
 
     # ------------------------------------------------------------------ notes and reports
 
-    def _note_add(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+    @property
+    def notes(self) -> NoteStore:
+        """The note store; without one given, data_dir/notes.sqlite with the default shifts, keyword search only."""
+        if self._notes is None:
+            from .config import NotesConfig
+            from .notes import NoteStore, ShiftSchedule
+
+            self._notes = NoteStore(self.data_dir / "notes.sqlite", ShiftSchedule.parse(NotesConfig().shifts),
+                                    self.tz, clock=self.now)
+        return self._notes
+
+    def _assets_of(self, intent: Intent, state: DialogueState) -> list[str] | Answer:
         value = intent.entity("asset")
         asset = self._asset_id(value) if value else None
         if value and asset is None:
-            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value)
+        return [asset] if asset else []
+
+    def _speech(self) -> dict[str, Any]:
+        """The audio and confidence of the request being answered, to keep with a dictated note."""
+        heard = self._heard
+        return {"audio": [heard.audio], "rate": heard.rate, "confidence": [heard.confidence]} if heard else {}
+
+    def _note_add(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        assets = self._assets_of(intent, state)
+        if isinstance(assets, Answer):
+            return assets, state
         text = intent.entity("note_text")
         if not text:
-            answer = self._answer(intent, "utter_ask_note_text", {"asset": asset} if asset else {})
+            answer = self._answer(intent, "utter_ask_note_text", {"assets": assets})
             return answer, dataclasses.replace(state, awaiting="note_text",
-                                               pending=PendingWrite("note_add", {"assets": [asset] if asset else []}))
-        return self._note_readback(intent, state, "note_add", text, [asset] if asset else [])
+                                               pending=PendingWrite("note_add", {"assets": assets}))
+        return self._note_readback(intent, state, {"assets": assets, "text": text, **self._speech()})
 
-    def _note_readback(self, intent: Intent, state: DialogueState, kind: str, text: str, assets: list[str]
+    def _dictation_start(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        assets = self._assets_of(intent, state)
+        if isinstance(assets, Answer):
+            return assets, state
+        answer = self._answer(intent, "utter_dictation_start", {"assets": assets}, scope=self._scope(assets))
+        pending = PendingWrite("note_add", {"assets": assets, "parts": [], "audio": [], "confidence": [], "seconds": 0.0})
+        return answer, dataclasses.replace(state, awaiting="dictation", pending=pending)
+
+    def _scope(self, assets: list[str]) -> str:
+        return f" for {self.say.say_list(self._tag(a) for a in assets)}" if assets else ""
+
+    def _excerpt(self, text: str) -> str:
+        words = text.split()
+        if len(words) <= READBACK_WORDS:
+            return text
+        return f"{' '.join(words[:READBACK_WORDS])} ... and {self.say.say_number(len(words) - READBACK_WORDS)} more words"
+
+    def _note_readback(self, intent: Intent, state: DialogueState, data: dict[str, Any], prefix: str = ""
                        ) -> tuple[Answer, DialogueState]:
-        data = {"text": text, "assets": assets}
-        scope = f" for {self.say.say_list(self._tag(a) for a in assets)}" if assets else ""
-        if kind == "report_finding":
-            answer = self._answer(intent, "utter_report_readback", data, asset=self._tag(assets[0]), text=text)
-        else:
-            answer = self._answer(intent, "utter_note_readback", data, scope=scope, text=text)
-        return answer, dataclasses.replace(state, pending=PendingWrite(kind, data), awaiting="confirm")
+        shown = {k: v for k, v in data.items() if k not in ("audio", "parts", "confidence")}
+        shown["readback"] = self._excerpt(data["text"])  # what is said of a long note
+        answer = self._answer(intent, "utter_note_readback", shown, scope=self._scope(data["assets"]),
+                              text=shown["readback"])
+        if prefix:
+            answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}")
+        answer = dataclasses.replace(answer, intent="note_add")
+        return answer, dataclasses.replace(state, pending=PendingWrite("note_add", data), awaiting="confirm")
+
+    def _note_changed(self, intent: Intent, state: DialogueState, text: str) -> tuple[Answer, DialogueState]:
+        assert state.pending is not None
+        data = {**state.pending.data, "text": text.strip()}
+        if state.pending.kind == "note_correct":
+            return self._correct_readback(intent, state, data)
+        answer, new = self._note_readback(intent, state, data)
+        return dataclasses.replace(answer, text=f"{self._text('utter_note_changed')} {answer.text}"), new
 
     def _dictated(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        """The request after 'what should the note say' / 'what did you find' is the text itself."""
-        text = intent.entity("note_text") or intent.text.strip()
-        finding = state.awaiting == "finding"
-        state = dataclasses.replace(state, awaiting=None)
-        if finding:
-            return self._note_readback(intent, state, "report_finding", text, [state.report] if state.report else [])
-        assets = list(state.pending.data.get("assets", [])) if state.pending else []
-        return self._note_readback(intent, state, "note_add", text, assets)
+        """The words after "what should the note say", in a dictation or in a guided report."""
+        if state.awaiting == "report":
+            return self._report_step(intent, state)
+        assert state.pending is not None
+        text = intent.text.strip()
+        if state.awaiting == "note_text":
+            data = {**state.pending.data, "text": text, **self._speech()}
+            if state.pending.kind == "note_correct":
+                return self._correct_readback(intent, state, data)
+            if not text:
+                return self._answer(intent, "utter_note_empty"), dataclasses.replace(state, awaiting=None,
+                                                                                      pending=None)
+            return self._note_readback(intent, state, data)
+        data = dict(state.pending.data)  # a dictation: parts until "end dictation"
+        end = _END_DICTATION.search(text)
+        part = text[:end.start()].strip() if end else text
+        heard = self._heard
+        if part:
+            data["parts"] = [*data["parts"], part]
+            if heard is not None:
+                data["audio"] = [*data["audio"], heard.audio]
+                data["rate"] = heard.rate
+                data["confidence"] = [*data["confidence"], heard.confidence]
+                data["seconds"] = data["seconds"] + len(heard.audio) / 2 / heard.rate
+        too_long = data["seconds"] >= MAX_DICTATION_S or sum(len(p) + 1 for p in data["parts"]) >= MAX_TEXT
+        if not end and not too_long:
+            answer = self._answer(intent, "utter_dictation_next", {"parts": len(data["parts"])})
+            return dataclasses.replace(answer, intent="note_add"), dataclasses.replace(
+                state, pending=PendingWrite("note_add", data))
+        if not data["parts"]:
+            answer = self._answer(intent, "utter_dictation_empty")
+            return dataclasses.replace(answer, intent="note_add"), dataclasses.replace(state, awaiting=None,
+                                                                                        pending=None)
+        data["text"] = " ".join(data["parts"])
+        data["text"] = data["text"][:MAX_TEXT]
+        data["minutes"] = round(data["seconds"] / 60)
+        prefix = self._text("utter_dictation_too_long", minutes=self.say.say_number(data["minutes"])) \
+            if too_long and not end else ""
+        return self._note_readback(intent, state, data, prefix)
 
-    def _save_note(self, kind: str, data: dict[str, Any], user: str) -> dict[str, Any]:
-        notes = self._notes()
-        record = {"id": max((int(n.get("id", 0)) for n in notes), default=0) + 1,
-                  "time": self._local(self.now()).isoformat(), "author": user, "text": data["text"],
-                  "assets": list(data.get("assets", [])), "kind": "report_finding" if kind == "report_finding" else "note"}
-        append_durably(self.notes_path, record)
-        self._audit(user, kind, record)
-        return record
+    def _save_note(self, pending: PendingWrite, user: str) -> Note:
+        data = pending.data
+        if pending.kind == "note_correct":
+            return self.notes.correct(data["id"], data["text"], by=user)
+        if pending.kind == "note_withdraw":
+            return self.notes.withdraw(data["id"], by=user)
+        audio = (b"".join(data["audio"]), data["rate"]) if data.get("audio") else None
+        confidences = data.get("confidence") or []
+        kind = "report" if pending.kind == "report" else "note"
+        return self.notes.add(data["text"], author=user, kind=kind, assets=data["assets"], audio=audio,
+                              confidence=round(min(confidences), 3) if confidences else None,
+                              fields=data.get("fields"))
+
+    def _note_id(self, intent: Intent, what: str) -> Note | Answer:
+        number = intent.entity("number")
+        if number is None:
+            return self._answer(intent, "utter_ask_note_id", {"action": what})
+        note = self.notes.get(int(float(number)))
+        if note is None:
+            return self._answer(intent, "utter_note_unknown", {"id": int(float(number))},
+                                id=self.say.say_number(int(float(number))))
+        return note
+
+    def _note_correct(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        note = self._note_id(intent, "correct")
+        if isinstance(note, Answer):
+            return note, state
+        if note.withdrawn:
+            return self._answer(intent, "utter_note_withdrawn_already", note.data(), id=self.say.say_number(note.id)), \
+                state
+        found = _NOTE_TEXT_AFTER.search(intent.text)
+        data = {"id": note.id, "old": note.text, "assets": list(note.assets)}
+        if not found:
+            answer = self._answer(intent, "utter_ask_note_correction", data, id=self.say.say_number(note.id))
+            return answer, dataclasses.replace(state, awaiting="note_text", pending=PendingWrite("note_correct", data))
+        return self._correct_readback(intent, state, {**data, "text": found.group("text").strip()})
+
+    def _correct_readback(self, intent: Intent, state: DialogueState, data: dict[str, Any]
+                          ) -> tuple[Answer, DialogueState]:
+        data = {k: v for k, v in data.items() if k not in ("audio", "rate", "confidence")}
+        answer = self._answer(intent, "utter_note_correct_readback", data, id=self.say.say_number(data["id"]),
+                              old=self._excerpt(data["old"]), text=self._excerpt(data["text"]))
+        answer = dataclasses.replace(answer, intent="note_correct")
+        return answer, dataclasses.replace(state, awaiting="confirm", pending=PendingWrite("note_correct", data))
+
+    def _note_withdraw(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
+        note = self._note_id(intent, "withdraw")
+        if isinstance(note, Answer):
+            return note, state
+        if note.withdrawn:
+            return self._answer(intent, "utter_note_withdrawn_already", note.data(), id=self.say.say_number(note.id)), \
+                state
+        data = {"id": note.id, "text": note.text}
+        answer = self._answer(intent, "utter_note_withdraw_readback", data, id=self.say.say_number(note.id),
+                              text=self._excerpt(note.text))
+        return answer, dataclasses.replace(state, awaiting="confirm", pending=PendingWrite("note_withdraw", data))
 
     def _note_read(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        value = intent.entity("asset")
-        asset = self._asset_id(value) if value else None
-        if value and asset is None:
-            return self._answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
-        notes = [n for n in self._notes() if asset is None or asset in n.get("assets", [])]
-        latest = list(reversed(notes))[: self.notes_shown]
-        scope = f" for {self._tag(asset)}" if asset else ""
-        data = {"asset": asset, "notes": latest, "count": len(latest), "source": str(self.notes_path.name)}
+        assets = self._assets_of(intent, state)
+        if isinstance(assets, Answer):
+            return assets, state
+        asset = assets[0] if assets else None
+        filters: dict[str, Any] = {"asset": asset}
+        span = intent.entity("time_range")
+        if span:
+            start, end = (dt.datetime.fromisoformat(t) for t in span.split("/"))
+            filters.update(start=start, end=end)
+        topic = _TOPIC.search(intent.text)
+        topic_text = topic.group("topic").strip() if topic else ""
+        if topic_text and asset and self._asset_id(topic_text) == asset:
+            topic_text = ""  # "notes about feed pump two": the asset is the filter, not a topic
+        scope = self._scope(assets)
+        if topic_text:
+            found = self.notes.search(topic_text, limit=self.notes_shown, **filters)
+            notes = [n for n, _, _ in found]
+            data = {"asset": asset, "topic": topic_text, "notes": [n.data() for n in notes], "count": len(notes),
+                    "matches": [{"id": n.id, "score": round(score, 3), "how": how} for n, score, how in found],
+                    "source": "notes"}
+            if not notes:
+                answer = self._answer(intent, "utter_note_search_none", data, topic=topic_text, scope=scope)
+                return answer, self._context(state, asset)
+            answer = self._answer(intent, "utter_note_search", data, count=self.say.say_number(len(notes)),
+                                  note_word="note" if len(notes) == 1 else "notes", topic=topic_text, scope=scope,
+                                  items="; ".join(self._note_item(n) for n in notes))
+            return answer, self._context(state, asset)
+        latest = list(reversed(self.notes.list(**filters)))[: self.notes_shown]
+        data = {"asset": asset, "notes": [n.data() for n in latest], "count": len(latest), "source": "notes",
+                **({"start": filters["start"].isoformat(), "end": filters["end"].isoformat()} if span else {})}
         if not latest:
             return self._answer(intent, "utter_note_read_none", data, scope=scope), self._context(state, asset)
-        items = []
-        for note in latest:
-            when = dt.datetime.fromisoformat(note["time"])
-            items.append(self._text("utter_note_item", author=note.get("author", ""), text=note.get("text", ""),
-                                    date=self.say.say_date(when.date()), clock=self.say.say_clock(when)))
         answer = self._answer(intent, "utter_note_read", data, count=self.say.say_number(len(latest)),
-                              note_word="note" if len(latest) == 1 else "notes", scope=scope, items="; ".join(items))
+                              note_word="note" if len(latest) == 1 else "notes", scope=scope,
+                              items="; ".join(self._note_item(n) for n in latest))
         return answer, self._context(state, asset)
+
+    def _note_item(self, note: Note) -> str:
+        when = note.created.astimezone(self.tz)
+        return self._text("utter_note_item", id=self.say.say_number(note.id), author=note.author,
+                          date=self.say.say_date(when.date()), clock=self.say.say_clock(when),
+                          text=self._excerpt(note.text))
 
     def _report_start(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         asset = self._resolve_asset(intent, state, follow=False)
@@ -936,8 +1118,49 @@ class Dialogue:
         assert found is not None
         answer = self._answer(intent, "utter_report_start", {"asset": asset, "asset_name": found.name},
                               asset=self._tag(asset), name=found.name)
-        return answer, dataclasses.replace(self._context(state, asset), report=asset, awaiting="finding",
-                                           pending=PendingWrite("report_finding", {"assets": [asset]}))
+        data = {"assets": [asset], "fields": {}, "asking": "finding", "filled": []}
+        return answer, dataclasses.replace(self._context(state, asset), awaiting="report",
+                                           pending=PendingWrite("report", data))
+
+    def _report_step(self, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+        """One answer in a guided report: fields filled, "go back", "skip" or "that's all"."""
+        from .notes.report import FIELDS, control, fill, next_field, summary
+
+        assert state.pending is not None
+        data = dict(state.pending.data)
+        fields, filled, asking = dict(data["fields"]), list(data["filled"]), data["asking"]
+        step = control(intent.text)
+        if step == "back" and filled:
+            asking = filled.pop()
+            for name in asking:
+                fields.pop(name, None)
+            asking = asking[0]
+        elif step == "skip":
+            fields[asking] = "none"
+            filled.append([asking])
+        elif step is None and intent.text.strip():
+            new = fill(intent.text, asking)
+            fields.update(new)
+            filled.append(list(new))
+        if step == "finish" or next_field(fields) is None:
+            if not fields.get("finding") or fields["finding"] == "none":
+                data.update(fields=fields, filled=filled, asking="finding")
+                answer = self._answer(intent, "utter_report_need_finding", {"fields": fields})
+                return dataclasses.replace(answer, intent="report_start"), dataclasses.replace(
+                    state, pending=PendingWrite("report", data))
+            data.update(fields={f: fields[f] for f in FIELDS if fields.get(f)}, filled=filled,
+                        text=summary(fields))
+            answer = self._answer(intent, "utter_report_readback", {"fields": data["fields"], "assets": data["assets"]},
+                                  asset=self._tag(data["assets"][0]), text=self._excerpt(data["text"]))
+            return dataclasses.replace(answer, intent="report_start"), dataclasses.replace(
+                state, awaiting="confirm", pending=PendingWrite("report", data))
+        asking = asking if step == "back" else next_field(fields) or asking
+        data.update(fields=fields, filled=filled, asking=asking)
+        answer = self._answer(intent, f"utter_report_ask_{asking}" if asking != "finding" else "utter_report_start",
+                              {"fields": fields, "asking": asking}, asset=self._tag(data["assets"][0]),
+                              name=self.model.asset(data["assets"][0]).name)  # type: ignore[union-attr]
+        return dataclasses.replace(answer, intent="report_start"), dataclasses.replace(
+            state, pending=PendingWrite("report", data))
 
     # ------------------------------------------------------------------ conversation control
 
@@ -969,19 +1192,23 @@ class Dialogue:
             data = {"acknowledged": [self._alarm_data(a) for a in done], "count": len(done)}
             names = self.say.say_list(self._alarm_name(a) for a in done)
             return self._answer(intent, "utter_alarm_ack_done", data, items=names, user=user), cleared
-        record = self._save_note(pending.kind, pending.data, user)
-        scope = f" for {self.say.say_list(self._tag(a) for a in record['assets'])}" if record["assets"] else ""
-        if pending.kind == "report_finding":
-            asset = record["assets"][0] if record["assets"] else ""
-            answer = self._answer(intent, "utter_report_saved", {"note": record}, asset=self._tag(asset),
-                                  id=self.say.say_number(record["id"]))
-            return answer, dataclasses.replace(cleared, report=None)
-        answer = self._answer(intent, "utter_note_saved", {"note": record}, id=self.say.say_number(record["id"]),
-                              scope=scope)
-        return answer, cleared
+        try:
+            note = self._save_note(pending, user)  # durable when it returns: only then is it said to be saved
+        except InputError as e:
+            return self._answer(intent, "utter_note_not_saved", {"error": str(e)}), cleared
+        self._audit(user, pending.kind, {"note": note.id, "version": note.version, "text": note.text,
+                                         "assets": list(note.assets)})
+        slots = {"id": self.say.say_number(note.id), "scope": self._scope(list(note.assets))}
+        template = {"note_add": "utter_note_saved", "report": "utter_report_saved",
+                    "note_correct": "utter_note_corrected", "note_withdraw": "utter_note_withdrawn"}[pending.kind]
+        if pending.kind == "report":
+            slots["asset"] = self._tag(note.assets[0])
+        if pending.kind == "note_correct":
+            slots["text"] = self._excerpt(note.text)
+        return self._answer(intent, template, {"note": note.data()}, **slots), cleared
 
     def _cancel(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
-        cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None, report=None)
+        cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
         if state.pending is None and state.awaiting is None:
             return self._answer(intent, "utter_cancel_nothing"), cleared
         if state.pending is not None and state.pending.kind == "clarify":

@@ -22,8 +22,9 @@ import numpy as np
 from . import asr, denoise, nlu, tts, vad
 from .answer import load_responses
 from .config import Config
-from .dialogue import Dialogue, DialogueState, NoFaultModel
+from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
+from .notes import NoteStore, ShiftSchedule
 from .plant import create_plant
 
 __all__ = ["Pipeline", "Turn", "SHORT_ANSWERS"]
@@ -58,10 +59,18 @@ class Pipeline:
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), names)
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
-                                 config.data_path)
+                                 config.data_path, notes=self._notes(config))
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
+
+    def _notes(self, config: Config) -> NoteStore:
+        """The note store with the site's shifts and semantic search by sentence embeddings."""
+        from .nlu.embeddings import MiniLM
+
+        embed = MiniLM.shared(config.nlu.models_dir).encode if config.nlu.features != "tfidf" else None
+        return NoteStore(config.data_path / "notes.sqlite", ShiftSchedule.parse(config.notes.shifts),
+                         self.plant.model.site.tz, embed=embed, threshold=config.notes.search_threshold)
 
     @classmethod
     def from_config(cls, config: Config, intents_dir: str | Path | None = None) -> Pipeline:
@@ -100,6 +109,11 @@ class Pipeline:
         tried first with the confirmation recognizer; anything else goes to the command one.
         """
         samples = self.denoiser.process(samples)
+        if self.state.awaiting in DICTATING:  # the words of a note or report: the dictation recognizer
+            transcript = self._transcribe(samples, "dictation")
+            if asr.is_no_request(transcript, self.config.asr):
+                return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
+            return transcript, self.parse(transcript.text)
         if self.state.awaiting == "confirm":
             transcript = self.confirmation.transcribe(samples)
             if not asr.is_no_request(transcript, self.config.asr):
@@ -112,8 +126,8 @@ class Pipeline:
         return transcript, self.parse(transcript.text)
 
     # -- dialogue and speech ------------------------------------------------------------
-    def respond(self, intent: Intent, user: str = "operator") -> Answer:
-        answer, self.state = self.dialogue.respond(intent, self.state, user=user)
+    def respond(self, intent: Intent, user: str = "operator", heard: Heard | None = None) -> Answer:
+        answer, self.state = self.dialogue.respond(intent, self.state, user=user, heard=heard)
         return answer
 
     def ask(self, text: str) -> tuple[Intent, Answer]:
@@ -132,7 +146,8 @@ class Pipeline:
         start = time.perf_counter()
         samples = np.frombuffer(request.audio, dtype=np.int16)
         transcript, intent = self.understand(samples)
-        answer = self.respond(intent) if intent.text else None
+        heard = Heard(request.audio, request.rate, transcript.confidence)
+        answer = self.respond(intent, heard=heard) if intent.text else None
         return Turn(transcript, intent, answer, time.perf_counter() - start)
 
     def requests(self, chunks: AsyncIterator[AudioChunk]) -> AsyncIterator[SpokenRequest]:

@@ -16,18 +16,22 @@ import pytest
 
 from assistant.answer import Responses, load_responses, say_date, say_percent, say_quantity, unexplained_numbers
 from assistant.config import PlantConfig
-from assistant.dialogue import INTENTS, Dialogue, DialogueState
+from assistant.config import NotesConfig
+from assistant.dialogue import INTENTS, Dialogue, DialogueState, Heard
 from assistant.errors import DataError
 from assistant.events import Answer, Entity, Intent
 from assistant.faults.engine import ready
-from assistant.plant import Plant, create_plant
+from assistant.notes import NoteStore, ShiftSchedule
+from assistant.plant import Plant, create_plant, load_model
 
 NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)  # 14:30 at the site (Europe/Berlin)
+TZ = load_model(PlantConfig().asset_model).site.tz
 
 CATALOGUE = {
     "plant_overview", "asset_status", "sensor_reading", "trend", "alarm_list", "alarm_acknowledge",
     "fault_prediction", "remaining_life", "explain", "recommend_action", "maintenance_history", "note_add",
-    "note_read", "report_start", "compare", "help", "cancel", "confirm", "deny", "repeat", "out_of_scope",
+    "note_read", "report_start", "dictation_start", "note_correct", "note_withdraw", "compare", "help", "cancel",
+    "confirm", "deny", "repeat", "out_of_scope",
 }
 
 
@@ -64,13 +68,14 @@ class Talk:
         self.dialogue = dialogue
         self.state = DialogueState()
 
-    def __call__(self, name: str, text: str = "", user: str = "operator", **entities: str | list[str]) -> Answer:
+    def __call__(self, name: str, text: str = "", user: str = "operator", heard: Heard | None = None,
+                 **entities: str | list[str]) -> Answer:
         found = []
         for kind, values in entities.items():
             for value in values if isinstance(values, list) else [values]:
                 found.append(Entity(entity=kind, value=value, start=0, end=len(value), text=value))
         intent = Intent(text=text or name.replace("_", " "), name=name, confidence=0.9, entities=tuple(found))
-        answer, self.state = self.dialogue.respond(intent, self.state, user=user)
+        answer, self.state = self.dialogue.respond(intent, self.state, user=user, heard=heard)
         assert answer.text and "{" not in answer.text
         assert unexplained_numbers(answer.text, answer.data) == [], answer.text
         return answer
@@ -108,6 +113,9 @@ REQUESTS = {
     "note_add": {"asset": "P-101", "note_text": "coupling guard loose"},
     "note_read": {},
     "report_start": {"asset": "CT1"},
+    "dictation_start": {"asset": "T1"},
+    "note_correct": {"number": "3"},
+    "note_withdraw": {"number": "2"},
     "compare": {"asset": ["G1", "GT1"], "measurement": "power"},
     "help": {},
     "cancel": {},
@@ -397,54 +405,138 @@ def test_maintenance_history(talk: Talk) -> None:
 # ----------------------------------------------------------------------------- notes and reports
 
 
+def _store(tmp_path: Path) -> NoteStore:
+    """A second handle on the dialogue's note file, as another process would open it."""
+    return NoteStore(tmp_path / "notes.sqlite", ShiftSchedule.parse(NotesConfig().shifts), TZ)
+
+
 def test_note_add_is_read_back_and_saved_durably_on_confirm(talk: Talk, tmp_path: Path) -> None:
-    readback = talk("note_add", asset="P-102", note_text="bearing sounds rough on the drive end")
+    heard = Heard(b"\x01\x00" * 16000, 16000, 0.82)
+    readback = talk("note_add", asset="P-102", note_text="bearing sounds rough on the drive end", heard=heard)
     assert readback.awaiting == "confirm" and "bearing sounds rough on the drive end" in readback.text
-    assert not (tmp_path / "notes.jsonl").exists()
+    assert _store(tmp_path).list() == []  # nothing is written before the confirmation
     saved = talk("confirm", user="anna")
-    notes = _lines(tmp_path / "notes.jsonl")
-    assert len(notes) == 1
-    assert notes[0] | {} == {"id": 1, "time": "2025-03-12T14:30:00+01:00", "author": "anna",
-                             "text": "bearing sounds rough on the drive end", "assets": ["P-102"], "kind": "note"}
-    assert "Saved as note one for P one oh two" in saved.text
+    [note] = _store(tmp_path).list()
+    assert (note.id, note.text, note.assets, note.author, note.kind) == (
+        1, "bearing sounds rough on the drive end", ("P-102",), "anna", "note")
+    assert (note.shift, note.shift_date, note.confidence) == ("late", dt.date(2025, 3, 12), 0.82)
+    assert note.audio and (tmp_path / note.audio).stat().st_size > 32000  # the original audio, as a WAV file
+    assert "Saved as note one for P one oh two" in saved.text and saved.data["note"]["id"] == 1
     assert [r["action"] for r in _lines(tmp_path / "audit.jsonl")] == ["note_add"]
 
 
-def test_note_text_is_asked_for_and_cancel_drops_it(talk: Talk, tmp_path: Path) -> None:
+def test_note_text_is_asked_for_changed_and_cancel_or_no_drops_it(talk: Talk, tmp_path: Path) -> None:
     ask = talk("note_add", asset="GT1")
     assert ask.awaiting == "note_text"
     readback = talk("out_of_scope", text="inlet filter pressure drop rising")
-    assert readback.intent == "note_add" and readback.awaiting == "confirm" and "inlet filter pressure drop rising" in readback.text
-    cancelled = talk("cancel")
-    assert "note was not written" in cancelled.text
-    assert not (tmp_path / "notes.jsonl").exists()
-    assert "nothing to cancel" in talk("cancel").text
+    assert readback.intent == "note_add" and readback.awaiting == "confirm"
+    assert "inlet filter pressure drop rising" in readback.text and "G T one" in readback.text
+    changed = talk("out_of_scope", text="change it to inlet filter pressure drop rising fast")
+    assert changed.text.startswith("Changed.") and changed.awaiting == "confirm"
+    assert "rising fast" in changed.text and changed.data["text"] == "inlet filter pressure drop rising fast"
+    assert "note was not written" in talk("deny").text
+    talk("note_add", note_text="called the grid operator")
+    assert "note was not written" in talk("cancel").text
+    assert _store(tmp_path).list() == [] and "nothing to cancel" in talk("cancel").text
 
 
-def test_note_read_latest_by_asset(talk: Talk) -> None:
+def test_dictation_collects_parts_until_end_dictation(talk: Talk, tmp_path: Path) -> None:
+    started = talk("dictation_start", asset="T1")
+    assert started.awaiting == "dictation" and "end dictation" in started.text
+    for part, confidence in (("radiator fan two is not running", 0.9), ("the oil temperature rose to", 0.7),
+                             ("ninety degrees in the afternoon", 0.8)):
+        step = talk("out_of_scope", text=part, heard=Heard(b"\x00\x00" * 8000, 16000, confidence))
+        assert step.awaiting == "dictation" and "Go on" in step.text
+    readback = talk("out_of_scope", text="fan motor to be checked. End dictation.",
+                    heard=Heard(b"\x00\x00" * 8000, 16000, 0.95))
+    expected = ("radiator fan two is not running the oil temperature rose to ninety degrees in the afternoon "
+                "fan motor to be checked")
+    assert readback.awaiting == "confirm" and readback.data["text"] == expected
+    talk("confirm")
+    [note] = _store(tmp_path).list()
+    assert note.text == expected and note.assets == ("T1",) and note.confidence == 0.7
+    assert (tmp_path / note.audio).stat().st_size == 44 + 4 * 16000  # the four parts' audio, one WAV
+
+
+def test_empty_and_endless_dictations_are_handled(talk: Talk, tmp_path: Path) -> None:
+    talk("dictation_start")
+    empty = talk("out_of_scope", text="end dictation")
+    assert "empty" in empty.text and empty.awaiting is None
+    talk("dictation_start")
+    minute = Heard(b"\x00\x00" * 100 * 60, 100, 0.9)  # a minute of speech at a low rate, to keep the test small
+    for k in range(29):
+        assert talk("out_of_scope", text=f"part {k} of a long round", heard=minute).awaiting == "dictation"
+    ended = talk("out_of_scope", text="the last part", heard=minute)
+    assert ended.text.startswith("The dictation reached thirty minutes, so I ended it.")
+    assert ended.awaiting == "confirm" and "more words" in ended.text  # read back by its start
+
+
+def test_note_read_by_asset_time_and_topic(talk: Talk, tmp_path: Path) -> None:
     assert "no notes" in talk("note_read").text
-    for asset, text in (("P-102", "seal weeping"), ("T1", "fan two noisy"), ("P-102", "oil topped up")):
+    for asset, text in (("P-102", "seal weeping"), ("T1", "fan two noisy"), ("V-301", "the valve is dripping at the "
+                                                                              "gland"), ("P-102", "oil topped up")):
         talk("note_add", asset=asset, note_text=text)
         talk("confirm")
     answer = talk("note_read", asset="P-102")
     assert [n["text"] for n in answer.data["notes"]] == ["oil topped up", "seal weeping"]
-    assert "fan two noisy" not in answer.text and "oil topped up" in answer.text
-    everything = talk("note_read")
-    assert everything.data["count"] == 3
+    assert "fan two noisy" not in answer.text and "note four" in answer.text
+    assert talk("note_read").data["count"] == 3  # the latest notes_shown
+    today = "2025-03-12T00:00:00+01:00/2025-03-13T00:00:00+01:00"
+    assert talk("note_read", time_range=today).data["count"] == 3
+    yesterday = "2025-03-11T00:00:00+01:00/2025-03-12T00:00:00+01:00"
+    assert "There are no notes" in talk("note_read", time_range=yesterday).text
+    found = talk("note_read", text="anything about dripping")
+    assert [n["text"] for n in found.data["notes"]] == ["the valve is dripping at the gland"]
 
 
-def test_report_start_asks_for_the_finding_and_saves_it_on_confirm(talk: Talk, tmp_path: Path) -> None:
+def test_note_correction_and_withdrawal_are_confirmed_and_keep_history(talk: Talk, tmp_path: Path) -> None:
+    talk("note_add", note_text="pump two tripped at five")
+    talk("confirm")
+    readback = talk("note_correct", text="correct note one to pump two tripped at six", number="1")
+    assert readback.awaiting == "confirm" and "from: pump two tripped at five" in readback.text
+    assert _store(tmp_path).get(1).text == "pump two tripped at five"
+    done = talk("confirm", user="ben")
+    assert "Note one now says: pump two tripped at six" in done.text
+    assert [v.text for v in _store(tmp_path).versions(1)] == ["pump two tripped at five", "pump two tripped at six"]
+    withdraw = talk("note_withdraw", number="1")
+    assert withdraw.awaiting == "confirm" and "withdraw note one" in withdraw.text
+    assert "withdrawn" in talk("confirm").text
+    assert _store(tmp_path).list() == [] and _store(tmp_path).get(1).withdrawn
+    assert "already withdrawn" in talk("note_withdraw", number="1").text
+    assert "There is no note seven" in talk("note_correct", number="7").text
+
+
+def test_guided_report_fills_fields_goes_back_and_extends_the_history(talk: Talk, tmp_path: Path) -> None:
     ask = talk("report_start")
     assert ask.awaiting == "asset"
     opened = talk("out_of_scope", text="the transformer", asset="T1")
-    assert opened.intent == "report_start" and opened.awaiting == "finding" and "What did you find" in opened.text
-    readback = talk("out_of_scope", text="radiator fan two is not running")
-    assert readback.awaiting == "confirm" and "T one report" in readback.text
-    saved = talk("confirm")
-    notes = _lines(tmp_path / "notes.jsonl")
-    assert notes[-1]["kind"] == "report_finding" and notes[-1]["assets"] == ["T1"]
-    assert notes[-1]["text"] == "radiator fan two is not running"
-    assert "not available yet" in saved.text
+    assert opened.intent == "report_start" and opened.awaiting == "report" and "What did you find" in opened.text
+    step = talk("out_of_scope", text="found radiator fan two stopped, probably a failed motor, I replaced the motor")
+    assert step.data["fields"] == {"finding": "radiator fan two stopped", "cause": "a failed motor",
+                                   "action": "I replaced the motor"}
+    assert "Which parts" in step.text and step.awaiting == "report"
+    assert "What did you do" not in talk("out_of_scope", text="one fan motor").text
+    back = talk("out_of_scope", text="go back")
+    assert "Which parts" in back.text and "parts" not in back.data["fields"]
+    talk("out_of_scope", text="one fan motor and a gasket")
+    talk("out_of_scope", text="it took two hours")
+    readback = talk("out_of_scope", text="that's all")
+    assert readback.awaiting == "confirm" and "T one" in readback.text and "two hours" in readback.text
+    saved = talk("confirm", user="crew b")
+    assert "Saved as report one for T one" in saved.text
+    [report] = _store(tmp_path).list(kind="report")
+    assert report.fields == {"finding": "radiator fan two stopped", "cause": "a failed motor",
+                             "action": "I replaced the motor", "parts": "one fan motor and a gasket",
+                             "time_spent": "two hours"}
+    history = talk("maintenance_history", asset="T1")
+    assert history.data["records"][0]["kind"] == "report" and history.data["records"][0]["by"] == "crew b"
+    assert "radiator fan two stopped" in history.text
+
+
+def test_a_report_needs_its_finding(talk: Talk) -> None:
+    talk("report_start", asset="P-101")
+    assert "needs the finding" in talk("out_of_scope", text="finish the report").text
+    assert "cancel" in talk("cancel").text.lower()
 
 
 # ----------------------------------------------------------------------------- conversation control
