@@ -104,6 +104,8 @@ class NotesConfig:
     # (question, note) score 0.236-0.683 (median 0.50); 20 unrelated questions score at most 0.203
     # (median 0.10) against the same notes. 0.22 lies between the two.
     search_threshold: float = 0.22
+    author: str = ""  # who notes and acknowledgements are logged for; empty: the login name
+    role: str = "operator"  # the role of that person, stored with each note
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ def import_handlers(path: str | Path) -> ModuleType:
 class Dialogue:
     def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
                  now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
-                 faults: FaultEngine | None = None, notes: NoteStore | None = None) -> None:
+                 faults: FaultEngine | None = None, notes: NoteStore | None = None, role: str = "operator") -> None:
         from . import answer as wording  # the wording functions that go with ``responses``
 
         responses.require(RESPONSES)
@@ -260,6 +260,7 @@ class Dialogue:
         self.notes_shown = notes_shown
         self._faults = faults
         self._notes = notes
+        self.role = role  # stored with each note: who writes from this workstation
         self._heard: Heard | None = None
         self.tz = self.model.site.tz
         lookups = self.model.lookups()
@@ -1018,7 +1019,7 @@ class Dialogue:
         audio = (b"".join(data["audio"]), data["rate"]) if data.get("audio") else None
         confidences = data.get("confidence") or []
         kind = "report" if pending.kind == "report" else "note"
-        return self.notes.add(data["text"], author=user, kind=kind, assets=data["assets"], audio=audio,
+        return self.notes.add(data["text"], author=user, role=self.role, kind=kind, assets=data["assets"], audio=audio,
                               confidence=round(min(confidences), 3) if confidences else None,
                               fields=data.get("fields"))
 

@@ -10,6 +10,7 @@ request never pays for a speech model.
 from __future__ import annotations
 
 import contextlib
+import getpass
 
 import time
 from collections.abc import AsyncIterator
@@ -59,7 +60,7 @@ class Pipeline:
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), names)
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
-                                 config.data_path, notes=self._notes(config))
+                                 config.data_path, notes=self._notes(config), role=config.notes.role)
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
@@ -123,11 +124,22 @@ class Pipeline:
         transcript = self._transcribe(samples)
         if asr.is_no_request(transcript, self.config.asr):
             return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
-        return transcript, self.parse(transcript.text)
+        intent = self.parse(transcript.text)
+        if intent.name == "note_add" and intent.entity("note_text"):  # the note's words: the dictation recognizer
+            dictated = self._transcribe(samples, "dictation")
+            again = self.parse(dictated.text)
+            if again.name == "note_add" and again.entity("note_text"):
+                return dictated, again
+        return transcript, intent
 
     # -- dialogue and speech ------------------------------------------------------------
-    def respond(self, intent: Intent, user: str = "operator", heard: Heard | None = None) -> Answer:
-        answer, self.state = self.dialogue.respond(intent, self.state, user=user, heard=heard)
+    @cached_property
+    def user(self) -> str:
+        """Who is speaking: notes.author, else the login name."""
+        return self.config.notes.author or getpass.getuser()
+
+    def respond(self, intent: Intent, user: str | None = None, heard: Heard | None = None) -> Answer:
+        answer, self.state = self.dialogue.respond(intent, self.state, user=user or self.user, heard=heard)
         return answer
 
     def ask(self, text: str) -> tuple[Intent, Answer]:

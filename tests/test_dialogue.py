@@ -419,7 +419,7 @@ def test_note_add_is_read_back_and_saved_durably_on_confirm(talk: Talk, tmp_path
     [note] = _store(tmp_path).list()
     assert (note.id, note.text, note.assets, note.author, note.kind) == (
         1, "bearing sounds rough on the drive end", ("P-102",), "anna", "note")
-    assert (note.shift, note.shift_date, note.confidence) == ("late", dt.date(2025, 3, 12), 0.82)
+    assert (note.shift, note.shift_date, note.confidence, note.role) == ("late", dt.date(2025, 3, 12), 0.82, "operator")
     assert note.audio and (tmp_path / note.audio).stat().st_size > 32000  # the original audio, as a WAV file
     assert "Saved as note one for P one oh two" in saved.text and saved.data["note"]["id"] == 1
     assert [r["action"] for r in _lines(tmp_path / "audit.jsonl")] == ["note_add"]
