@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="FILE.json", help="JSON report (default: <data dir>/reports/intents-<DIR>.json)")
     _plant_parser(sub)
     _notes_parser(sub)
+    _report_parser(sub)
     return parser
 
 
@@ -145,6 +146,20 @@ def _notes_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p = _subcommand(actions, "export", _notes_export, "every version of every note, as Markdown or JSON lines")
     p.add_argument("--format", choices=("md", "jsonl"), default="md")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+
+
+def _report_parser(sub: Any) -> None:
+    help = "printable documents: the shift handover"
+    report = sub.add_parser("report", help=help, description=help)
+    report.__class__ = _OneLineParser
+    actions = report.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_OneLineParser)
+    p = _subcommand(actions, "handover", _report_handover,
+                    "a shift's notes, maintenance reports, alarms and the top fault risks, to print and hand over")
+    p.add_argument("--shift", required=True, metavar="NAME", help="one shift of notes.shifts, e.g. night")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="the date the shift started (default: the latest such shift that has started)")
+    p.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
 
 
@@ -256,6 +271,13 @@ def _notes_export(args: argparse.Namespace, config: Config) -> int:
     count = export(config, args.format, args.out)
     if args.out:
         print(f"plantvoice: {count} note versions written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _report_handover(args: argparse.Namespace, config: Config) -> int:
+    from .notes.handover import handover_command
+
+    handover_command(config, args.shift, args.date, args.format, args.out)
     return 0
 
 

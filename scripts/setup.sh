@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES="espeak-ng libespeak-ng1 sox libsox-fmt-all libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql mosquitto"
+# poppler-utils: pdftoppm and pdftotext, with which the tests render the handover PDF
+DEBIAN_PACKAGES="espeak-ng libespeak-ng1 sox libsox-fmt-all libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql mosquitto poppler-utils"
 missing=""
 for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
