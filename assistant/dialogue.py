@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, PlantvoiceError
 from .events import Answer, Intent
+from .notes.dictation import cancelling, ending
 from .notes.store import MAX_TEXT
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
@@ -119,8 +120,7 @@ _TOPICS = {
 }
 _NOTE_KINDS = ("note_add", "report", "note_correct", "note_withdraw")  # writes that go to the note store
 DICTATING = ("note_text", "dictation", "report")  # states in which the next words are dictated text
-_BREAKS_DICTATION = {"note_text": ("cancel", "deny", "help"), "dictation": ("cancel",), "report": ("cancel", "help")}
-_END_DICTATION = re.compile(r"[\s,.]*\b(?:end|stop|finish|close)(?: the)? dictation\W*$", re.IGNORECASE)
+_BREAKS_DICTATION = {"note_text": ("cancel", "deny", "help"), "report": ("cancel", "help")}
 _CHANGE_TO = re.compile(r"^\s*(?:no,?\s*)?(?:change|correct|replace|make)\s+(?:it|that|the note|the text)\s+"
                         r"(?:to|with|into)\s+(?P<text>.+)$", re.IGNORECASE)
 _NOTE_TEXT_AFTER = re.compile(r"\bnote\s+(?:number\s+)?\S+\s*(?:,|:|to read|to say|to|with|should say|says)\s+"
@@ -296,7 +296,13 @@ class Dialogue:
         name = intent.name if intent.name in self.handlers else "out_of_scope"
         if name == "repeat":
             return self._repeat(intent, state, user)
-        if state.awaiting in DICTATING and name not in _BREAKS_DICTATION[state.awaiting]:
+        if state.awaiting == "dictation":  # the recognizer has no grammar here: commands are found by sound
+            if ending(intent.text) is None and (name == "cancel" and len(intent.text.split()) <= 3
+                                                or cancelling(intent.text)):
+                name = "cancel"
+            else:
+                return self._done(*self._dictated(intent, state, user))
+        elif state.awaiting in DICTATING and name not in _BREAKS_DICTATION[state.awaiting]:
             return self._done(*self._dictated(intent, state, user))
         if state.awaiting == "confirm" and state.pending and state.pending.kind in ("note_add", "note_correct"):
             change = _CHANGE_TO.match(intent.text)
@@ -953,7 +959,7 @@ class Dialogue:
     def _note_readback(self, intent: Intent, state: DialogueState, data: dict[str, Any], prefix: str = ""
                        ) -> tuple[Answer, DialogueState]:
         shown = {k: v for k, v in data.items() if k not in ("audio", "parts", "confidence")}
-        shown["readback"] = self._excerpt(data["text"])  # what is said of a long note
+        shown["readback"] = self._excerpt(data["text"]).rstrip(" .")  # what is said of a long note
         answer = self._answer(intent, "utter_note_readback", shown, scope=self._scope(data["assets"]),
                               text=shown["readback"])
         if prefix:
@@ -984,8 +990,8 @@ class Dialogue:
                                                                                       pending=None)
             return self._note_readback(intent, state, data)
         data = dict(state.pending.data)  # a dictation: parts until "end dictation"
-        end = _END_DICTATION.search(text)
-        part = text[:end.start()].strip() if end else text
+        end = ending(text)
+        part = text[:end].strip(" ,") if end is not None else text
         heard = self._heard
         if part:
             data["parts"] = [*data["parts"], part]
@@ -995,7 +1001,7 @@ class Dialogue:
                 data["confidence"] = [*data["confidence"], heard.confidence]
                 data["seconds"] = data["seconds"] + len(heard.audio) / 2 / heard.rate
         too_long = data["seconds"] >= MAX_DICTATION_S or sum(len(p) + 1 for p in data["parts"]) >= MAX_TEXT
-        if not end and not too_long:
+        if end is None and not too_long:
             answer = self._answer(intent, "utter_dictation_next", {"parts": len(data["parts"])})
             return dataclasses.replace(answer, intent="note_add"), dataclasses.replace(
                 state, pending=PendingWrite("note_add", data))
@@ -1007,7 +1013,7 @@ class Dialogue:
         data["text"] = data["text"][:MAX_TEXT]
         data["minutes"] = round(data["seconds"] / 60)
         prefix = self._text("utter_dictation_too_long", minutes=self.say.say_number(data["minutes"])) \
-            if too_long and not end else ""
+            if too_long and end is None else ""
         return self._note_readback(intent, state, data, prefix)
 
     def _save_note(self, pending: PendingWrite, user: str) -> Note:

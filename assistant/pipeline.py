@@ -26,6 +26,7 @@ from .config import Config
 from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .notes import NoteStore, ShiftSchedule
+from .notes.dictation import cancelling, ending
 from .plant import create_plant
 
 __all__ = ["Pipeline", "Turn", "SHORT_ANSWERS"]
@@ -112,6 +113,12 @@ class Pipeline:
         samples = self.denoiser.process(samples)
         if self.state.awaiting in DICTATING:  # the words of a note or report: the dictation recognizer
             transcript = self._transcribe(samples, "dictation")
+            if self.state.awaiting == "dictation" and self._maybe_command(transcript):
+                command = self.confirmation.transcribe(samples)  # the grammar knows "end dictation" and "cancel"
+                intent = self.parse(command.text)
+                if not asr.is_no_request(command, self.config.asr) and (
+                        ending(command.text) == 0 or intent.name == "cancel"):
+                    return command, intent
             if asr.is_no_request(transcript, self.config.asr):
                 return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
             return transcript, self.parse(transcript.text)
@@ -131,6 +138,13 @@ class Pipeline:
             if again.name == "note_add" and again.entity("note_text"):
                 return dictated, again
         return transcript, intent
+
+    @staticmethod
+    def _maybe_command(transcript: Transcript) -> bool:
+        """A short dictated request that is weak, or sounds like "end dictation" or "cancel": ask the grammar."""
+        words = asr.normalise_words(transcript.text)
+        return len(words) <= 4 and (transcript.confidence < 0.5 or ending(transcript.text) is not None
+                                    or cancelling(transcript.text))
 
     # -- dialogue and speech ------------------------------------------------------------
     @cached_property

@@ -122,6 +122,10 @@ REQUESTS: list[tuple[str, str, dict]] = [
     ("I'll be back after lunch", "out_of_scope", {}),
     ("my car is making a strange noise again", "out_of_scope", {}),
     ("hey Mike is the canteen open yet", "out_of_scope", {}),
+    # longer notes, corrections (added last, so the files above keep their numbers and voices)
+    ("start dictation", "dictation_start", {}),
+    ("correct note three to the pump was restarted at six", "note_correct", {"number": "3"}),
+    ("withdraw note number two", "note_withdraw", {"number": "2"}),
 ]
 
 # Indices of requests that get noise, and at what SNR (dB).

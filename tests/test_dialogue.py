@@ -450,12 +450,30 @@ def test_dictation_collects_parts_until_end_dictation(talk: Talk, tmp_path: Path
     readback = talk("out_of_scope", text="fan motor to be checked. End dictation.",
                     heard=Heard(b"\x00\x00" * 8000, 16000, 0.95))
     expected = ("radiator fan two is not running the oil temperature rose to ninety degrees in the afternoon "
-                "fan motor to be checked")
+                "fan motor to be checked.")
     assert readback.awaiting == "confirm" and readback.data["text"] == expected
     talk("confirm")
     [note] = _store(tmp_path).list()
     assert note.text == expected and note.assets == ("T1",) and note.confidence == 0.7
     assert (tmp_path / note.audio).stat().st_size == 44 + 4 * 16000  # the four parts' audio, one WAV
+
+
+def test_dictation_commands_as_the_recognizer_writes_them(talk: Talk, tmp_path: Path) -> None:
+    talk("dictation_start")
+    talk("out_of_scope", text="The drain valve was weeping.")
+    ended = talk("cancel", text="Stop Victation.")  # classified as cancel, but it sounds like "stop dictation"
+    assert ended.awaiting == "confirm" and ended.data["text"] == "The drain valve was weeping."
+    assert "weeping. Say confirm" in ended.text  # one full stop, not two
+    talk("cancel")
+    talk("dictation_start")
+    talk("out_of_scope", text="The strainer was cleaned.")
+    assert talk("out_of_scope", text="And vacation.").awaiting == "confirm"  # "end dictation", misheard
+    talk("cancel")
+    talk("dictation_start")
+    talk("out_of_scope", text="Oil level checked.")
+    dropped = talk("out_of_scope", text="Console.")  # "cancel", misheard
+    assert dropped.awaiting is None and "not written" in dropped.text
+    assert _store(tmp_path).list() == []
 
 
 def test_empty_and_endless_dictations_are_handled(talk: Talk, tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ CONFIRMATION_PHRASES: tuple[str, ...] = (
     "no", "no thanks", "negative", "don't",
     "cancel", "stop", "abort", "never mind", "forget it",
     "repeat", "repeat that", "say again", "say that again", "pardon", "what",
+    "end dictation", "stop dictation", "finish dictation",  # said while dictating a note
 )
 
 # What whisper says when it hears noise or nothing: with weak evidence these are no request.
