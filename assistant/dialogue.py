@@ -1080,7 +1080,11 @@ class Dialogue:
         asset = assets[0] if assets else None
         filters: dict[str, Any] = {"asset": asset}
         span = intent.entity("time_range")
-        if span:
+        shift = self._named_shift(intent.text)
+        if shift:  # the site's own shift pattern (notes.shifts), its latest occurrence that has begun
+            filters.update(shift=shift[0], day=shift[1])
+            span = None
+        elif span:
             start, end = (dt.datetime.fromisoformat(t) for t in span.split("/"))
             filters.update(start=start, end=end)
         topic = _TOPIC.search(intent.text)
@@ -1103,13 +1107,29 @@ class Dialogue:
             return answer, self._context(state, asset)
         latest = list(reversed(self.notes.list(**filters)))[: self.notes_shown]
         data = {"asset": asset, "notes": [n.data() for n in latest], "count": len(latest), "source": "notes",
-                **({"start": filters["start"].isoformat(), "end": filters["end"].isoformat()} if span else {})}
+                **({"start": filters["start"].isoformat(), "end": filters["end"].isoformat()} if span else {}),
+                **({"shift": filters["shift"], "day": filters["day"].isoformat()} if shift else {})}
         if not latest:
             return self._answer(intent, "utter_note_read_none", data, scope=scope), self._context(state, asset)
         answer = self._answer(intent, "utter_note_read", data, count=self.say.say_number(len(latest)),
                               note_word="note" if len(latest) == 1 else "notes", scope=scope,
                               items="; ".join(self._note_item(n) for n in latest))
         return answer, self._context(state, asset)
+
+    def _named_shift(self, text: str) -> tuple[str, dt.date] | None:
+        """A shift of the site's pattern named in ``text`` ("the night shift") and the date it last began."""
+        schedule = self.notes.schedule
+        names = "|".join(re.escape(n) for n in schedule.names)
+        found = re.search(rf"\b({names})\s+shift\b", text, re.IGNORECASE)
+        if not found:
+            return None
+        now = self.now().astimezone(self.tz)
+        name = schedule.shift(found.group(1)).name
+        for back in range(0, 3):
+            day = now.date() - dt.timedelta(days=back)
+            if schedule.window(name, day, self.tz)[0] <= now:
+                return name, day
+        return None
 
     def _note_item(self, note: Note) -> str:
         when = note.created.astimezone(self.tz)

@@ -503,6 +503,9 @@ def test_note_read_by_asset_time_and_topic(talk: Talk, tmp_path: Path) -> None:
     assert talk("note_read", time_range=today).data["count"] == 3
     yesterday = "2025-03-11T00:00:00+01:00/2025-03-12T00:00:00+01:00"
     assert "There are no notes" in talk("note_read", time_range=yesterday).text
+    assert talk("note_read", text="read back the notes of the late shift").data["count"] == 3  # 14:30: late shift
+    night = talk("note_read", text="read back the notes of the night shift")
+    assert (night.data["shift"], night.data["day"], night.data["count"]) == ("night", "2025-03-11", 0)
     found = talk("note_read", text="anything about dripping")
     assert [n["text"] for n in found.data["notes"]] == ["the valve is dripping at the gland"]
 
