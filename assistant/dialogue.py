@@ -1009,8 +1009,7 @@ class Dialogue:
             answer = self._answer(intent, "utter_dictation_empty")
             return dataclasses.replace(answer, intent="note_add"), dataclasses.replace(state, awaiting=None,
                                                                                         pending=None)
-        data["text"] = " ".join(data["parts"])
-        data["text"] = data["text"][:MAX_TEXT]
+        data["text"] = " ".join(data["parts"])[:MAX_TEXT]
         data["minutes"] = round(data["seconds"] / 60)
         prefix = self._text("utter_dictation_too_long", minutes=self.say.say_number(data["minutes"])) \
             if too_long and end is None else ""
