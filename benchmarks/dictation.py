@@ -5,7 +5,9 @@ Every note of ``benchmarks/dictation_notes.yml`` (40 notes of 8-45 words, 3 repo
 of 60-120 words) is spoken with espeak-ng in several voices and speeds, clean and
 with white noise at 20 dB and 10 dB SNR, and recognized with
 ``create_recognizer(config.asr, vocabulary, "dictation")`` (faster-whisper tiny.en
-unless the config says otherwise). It reports
+unless the config says otherwise), the vocabulary being the one the assistant builds
+from the intents and the asset model (it makes the dictation prompt,
+``asr.dictation_prompt``; ``--prompt`` sets that for one run). It reports
 
 - word error rate (word-level Levenshtein over normalised words, summed edits over
   summed reference words) per condition, per voice and per voice x condition;
@@ -29,13 +31,16 @@ condition adds a fifth or a third of that.
     .venv/bin/python benchmarks/dictation.py
     .venv/bin/python benchmarks/dictation.py --limit 5 --json /tmp/dictation.json
     .venv/bin/python benchmarks/dictation.py --voice en-us:170 --snr 20
+    .venv/bin/python benchmarks/dictation.py --notes benchmarks/dev/notes.yml --prompt ""
     .venv/bin/python benchmarks/dictation.py --self-test
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import platform
 import re
 import statistics
@@ -227,14 +232,26 @@ def condition_name(snr: float | None) -> str:
 # ---------------------------------------------------------------- run
 
 
+def vocabulary() -> Any:
+    """The vocabulary the assistant builds from the intents and the asset model (a scratch data directory)."""
+    from assistant.config import load_config
+    from assistant.pipeline import Pipeline
+
+    with tempfile.TemporaryDirectory(prefix="plantvoice-dictation-data-") as data:
+        return Pipeline.from_config(load_config(env={**os.environ, "PLANTVOICE_DATA_DIR": data})).vocabulary
+
+
 def run(notes: list[dict[str, Any]], voices: list[tuple[str, int]], snrs: list[float | None],
-        verbose: bool = False) -> dict[str, Any]:
+        verbose: bool = False, prompt: str | None = None) -> dict[str, Any]:
     from assistant.asr import create_recognizer
     from assistant.config import load_config
 
     config = load_config()
+    if prompt is not None:
+        config = dataclasses.replace(config, asr=dataclasses.replace(config.asr, dictation_prompt=prompt))
+    vocab = vocabulary()
     began = time.perf_counter()
-    recognizer = create_recognizer(config.asr, None, "dictation")
+    recognizer = create_recognizer(config.asr, vocab, "dictation")
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="plantvoice-dictation-") as tmp:
         folder = Path(tmp)
@@ -266,7 +283,8 @@ def run(notes: list[dict[str, Any]], voices: list[tuple[str, int]], snrs: list[f
     return {
         "recognizer": {"backend": config.asr.dictation_backend, "model": config.asr.model or "tiny.en (bundled)",
                        "compute_type": config.asr.compute_type, "beam_size": config.asr.beam_size,
-                       "threads": config.asr.threads},
+                       "threads": config.asr.threads, "dictation_prompt": config.asr.dictation_prompt,
+                       "prompt": getattr(recognizer, "prompt", "")},
         "load_s": round(load_s, 2),
         "records": records,
     }
@@ -424,6 +442,12 @@ def _voice(text: str) -> tuple[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--notes", type=Path, default=NOTES, metavar="FILE",
+                    help="notes to speak (default: benchmarks/dictation_notes.yml; the development set is "
+                         "benchmarks/dev/notes.yml)")
+    ap.add_argument("--prompt", metavar="TEXT",
+                    help='asr.dictation_prompt for this run: "auto" (from the vocabulary), "" (none) or a literal text '
+                         "(default: the config's)")
     ap.add_argument("--limit", type=int, metavar="N", help="only the first N short notes and the first N long reports")
     ap.add_argument("--voice", action="append", type=_voice, metavar="VOICE[:WPM]",
                     help="espeak-ng voice and speed; repeat (default: " + ", ".join(f"{v}:{s}" for v, s in VOICES) + ")")
@@ -438,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         self_test()
         return 0
 
-    notes = load_notes()
+    notes = load_notes(args.notes)
     if args.limit is not None:
         notes = ([n for n in notes if n["kind"] == "note"][:args.limit]
                  + [n for n in notes if n["kind"] == "long"][:args.limit])
@@ -447,19 +471,20 @@ def main(argv: list[str] | None = None) -> int:
         sorted(args.snr, reverse=True) if args.snr else [s for s in SNRS if s is not None])
 
     began = time.perf_counter()
-    result = run(notes, voices, snrs, verbose=args.verbose)
+    result = run(notes, voices, snrs, verbose=args.verbose, prompt=args.prompt)
     runtime = time.perf_counter() - began
     summary = score(result["records"], voices, snrs)
     rec = result["recognizer"]
     print(f"dictation recognizer: {rec['backend']} {rec['model']}, {rec['compute_type']}, beam {rec['beam_size']}, "
           f"{rec['threads']} threads; load + warm-up {result['load_s']:.1f} s")
+    print(f"dictation prompt ({rec['dictation_prompt']!r}): {rec['prompt']!r}")
     print(f"{len(notes)} notes x {len(voices)} voices x {len(snrs)} conditions; runtime {runtime:.0f} s")
     print(report(summary, voices, snrs))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "machine": {"python": platform.python_version(), "platform": platform.platform()},
-            "recognizer": rec, "load_s": result["load_s"], "runtime_s": round(runtime, 1),
+            "notes": str(args.notes), "recognizer": rec, "load_s": result["load_s"], "runtime_s": round(runtime, 1),
             "voices": [{"voice": v, "wpm": s} for v, s in voices],
             "conditions": [condition_name(s) for s in snrs],
             "summary": {k: v for k, v in summary.items() if k != "per_note"},

@@ -17,7 +17,7 @@ from assistant.asr import (
     normalise_words,
     recognizers,
 )
-from assistant.asr.whisper import WhisperRecognizer, _trim_tail, build_hotwords, build_prompt
+from assistant.asr.whisper import WhisperRecognizer, _trim_tail, build_dictation_prompt, build_hotwords, build_prompt
 from assistant.config import AsrConfig
 from assistant.errors import BackendError, ConfigError, InputError
 from assistant.events import Transcript, Word, from_event
@@ -162,7 +162,9 @@ def test_ten_second_clip(command: WhisperRecognizer, tmp_path: Path) -> None:
 
 def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, command: WhisperRecognizer,
                                         tmp_path: Path) -> None:
-    assert dictation.prompt == "" and dictation.hotwords == ""
+    assert dictation.prompt == ("Gas turbine one, feed water pump one, cooling water pump two, heat recovery steam "
+                                "generator, battery storage, main transformer.")  # the assets' names
+    assert dictation.hotwords == ""
     assert command.prompt.startswith("What alarms are active. Acknowledge the alarm.")  # default bias: sentences
     assert "battery storage" in command.prompt
     assert dictation.model is command.model  # loaded once, shared
@@ -172,6 +174,42 @@ def test_dictation_of_a_longer_sentence(dictation: WhisperRecognizer, command: W
     heard = t.text.lower()
     for key in ("shift", "oil", "morning", "maintenance", "tomorrow"):
         assert key in heard, (key, t.text)
+
+
+PLANT = Vocabulary(names=("gas turbine one", "feed water pump one", "cooling water valve", "main transformer",
+                          "battery storage", "biogas engine"))
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+def test_dictation_prompt_of_asset_names_hears_a_plant_word(config: AsrConfig, tmp_path: Path, voice: str) -> None:
+    prompted = create_recognizer(config, PLANT, "dictation")
+    assert prompted.prompt == ("Gas turbine one, feed water pump one, cooling water valve, main transformer, "
+                               "battery storage, biogas engine.")
+    bare = create_recognizer(AsrConfig(dictation_prompt=""), PLANT, "dictation")
+    assert bare.prompt == "" and bare.model is prompted.model
+    text = "The cooling water valve was stroked fully open and closed again after the repair."
+    samples = load(say(text, tmp_path / "valve.wav", voice=voice))
+    heard = prompted.transcribe(samples).text
+    assert "valve" in heard.lower(), heard
+    assert len(normalise_words(heard)) <= len(normalise_words(text)) + 2, heard  # no echo of the prompt or the note
+    unprompted = bare.transcribe(samples).text
+    assert "valve" not in unprompted.lower(), unprompted  # tiny.en alone hears "melt", "mild"
+
+
+def test_dictation_prompt_follows_the_asset_model_and_the_setting(config: AsrConfig) -> None:
+    other_site = Vocabulary(names=("boiler feed pump a", "flue gas fan"), phrases=("feed pump", "fan speed"))
+    assert create_recognizer(config, other_site, "dictation").prompt == "Boiler feed pump a, flue gas fan."
+    assert create_recognizer(config, Vocabulary(), "dictation").prompt == ""  # no asset model, no prompt
+    literal = create_recognizer(AsrConfig(dictation_prompt="Shift log, unit one."), PLANT, "dictation")
+    assert literal.prompt == "Shift log, unit one."
+    assert create_recognizer(AsrConfig(dictation_prompt=" AUTO "), PLANT, "dictation").prompt.startswith("Gas turbine")
+    count = literal._count_tokens
+    short = build_dictation_prompt(PLANT, count, budget=12)
+    assert short.startswith("Gas turbine one, ") and short.endswith(".") and count(short) <= 12
+    assert "biogas" not in short  # names beyond the budget are left out, from the end
+    # requests keep their own bias whatever the dictation prompt
+    assert (create_recognizer(AsrConfig(dictation_prompt="Shift log."), PLANT, "command").prompt
+            == create_recognizer(config, PLANT, "command").prompt != "")
 
 
 def test_is_no_request_rules(config: AsrConfig) -> None:

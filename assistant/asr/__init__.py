@@ -4,7 +4,7 @@ Backends, chosen by name at ``asr -> backend`` (requests),
 ``asr -> confirmation_backend`` (yes / no answers) and ``asr -> dictation_backend``
 (notes and reports):
 
-    faster-whisper   default; bundled tiny.en, biased toward the plant's words
+    faster-whisper   default; bundled tiny.en, biased toward the plant's words (dictation: the assets' names)
     vosk             a Vosk model directory; streams partial results; optional grammar
     pocketsphinx     a JSGF grammar compiled from the intents' sentences; small and fast
 
@@ -14,7 +14,8 @@ Backends, chosen by name at ``asr -> backend`` (requests),
 
 Modes: ``command`` (a request to the assistant: biased toward the plant's words),
 ``confirmation`` (yes / no / cancel / repeat and friends) and ``dictation``
-(free text for notes and reports: no bias, no grammar, long audio fine).
+(free text for notes and reports: no grammar, long audio fine; whisper is prompted
+with the assets' names, ``asr -> dictation_prompt``).
 
 Hearing nothing is a value (an empty or low-evidence ``Transcript``); exceptions
 are for bad config and broken backends.
@@ -132,7 +133,8 @@ def create_recognizer(config: AsrConfig, vocabulary: Vocabulary | None = None, m
     Command uses ``config.backend``; confirmation (the answer to "shall I ...?")
     uses ``config.confirmation_backend``, restricted to yes / no / cancel / repeat
     phrases (``CONFIRMATION_PHRASES``); dictation uses ``config.dictation_backend``
-    with no bias or grammar.
+    with no grammar (whisper takes the prompt ``config.dictation_prompt``, "auto" = the
+    assets' names from ``vocabulary``).
     """
     if mode not in MODES:
         raise ConfigError(f"unknown recognizer mode {mode!r}; choose one of: {', '.join(MODES)}")

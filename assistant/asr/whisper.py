@@ -7,8 +7,11 @@ name such as "base.en" (downloaded once where internet exists).
 In command mode the decoder is biased toward the plant's words with
 ``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``, default both;
 measured in ``benchmarks/asr_bias.py``). Confirmation mode is unbiased (a
-grammar recognizer does better there: ``asr -> confirmation_backend``). Dictation mode is unbiased, conditions on previous
-text and filters long audio with whisper's VAD.
+grammar recognizer does better there: ``asr -> confirmation_backend``). Dictation mode is prompted with the
+assets' names (``asr -> dictation_prompt``: "auto", "" for none, or a literal text; chosen on
+``benchmarks/dev/notes.yml``), conditions on previous text, filters long audio with whisper's VAD and
+stops once a segment reaches the end of the audio (decoding the post-roll again, whisper only
+repeats the prompt or the note).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from ..errors import BackendError, ConfigError
 from ..events import Transcript, Word
 from . import RATE, STOCK_PHRASES, Vocabulary, as_int16, normalise_words, recognizers
 
-__all__ = ["WhisperRecognizer", "build_prompt", "build_sentence_prompt", "build_hotwords", "BIAS_MODES"]
+__all__ = ["WhisperRecognizer", "build_prompt", "build_sentence_prompt", "build_dictation_prompt", "build_hotwords",
+           "BIAS_MODES"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ MIN_TOKENS, TOKENS_PER_S = 10, 6  # a request's text is at most this long (speec
 SENTENCE_PROMPT_TOKENS = 220  # whisper keeps at most 223 prompt tokens
 HOTWORD_TOKENS = 60
 LONG_AUDIO_S = 30.0  # dictation longer than this is cut into speech regions first
+DICTATION_PROMPT_TOKENS = 120  # the asset names' prompt; the demo plant's 16 names take 66
+END_S = 1.0  # dictation: a segment ending this close to the end of the audio ends the decode
 
 # Ordinary words that need no bias: leaving them out leaves room for the plant's words.
 _COMMON = frozenset(
@@ -114,6 +120,19 @@ def build_sentence_prompt(vocabulary: Vocabulary, count_tokens: Any, budget: int
         parts.pop()
         prompt = " ".join(parts)
     return prompt.strip()
+
+
+def build_dictation_prompt(vocabulary: Vocabulary, count_tokens: Any, budget: int = DICTATION_PROMPT_TOKENS) -> str:
+    """The assets' names as one list within ``budget`` tokens: "Gas turbine one, ..., feeder three."
+
+    Chosen on a development set of notes (benchmarks/dev/notes.yml, benchmarks/RESULTS.md) over
+    word lists, measurement names, asset tags and the command prompt: as good or better, and shortest.
+    """
+    names = [n.strip() for n in vocabulary.names if n.strip()]
+    while names and count_tokens(", ".join(names) + ".") > budget:
+        names.pop()
+    text = ", ".join(names)
+    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def build_hotwords(phrases: tuple[str, ...] | list[str], count_tokens: Any, budget: int = HOTWORD_TOKENS) -> str:
@@ -210,6 +229,11 @@ class WhisperRecognizer:
             if self.bias_mode in ("hotwords", "both"):
                 self.hotwords = build_hotwords(phrases, self._count_tokens)
             log.debug("whisper bias %s: prompt %r, hotwords %r", self.bias_mode, self.prompt, self.hotwords)
+        if mode == "dictation":
+            setting = config.dictation_prompt.strip()
+            self.prompt = (build_dictation_prompt(vocabulary or Vocabulary(), self._count_tokens)
+                           if setting.lower() == "auto" else setting)
+            log.debug("whisper dictation prompt %r", self.prompt)
 
     def _count_tokens(self, text: str) -> int:
         return len(self.model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
@@ -237,8 +261,11 @@ class WhisperRecognizer:
             options["temperature"] = 0.0
             options["max_new_tokens"] = int(MIN_TOKENS + TOKENS_PER_S * duration)  # no runaway decodes
         try:
-            segments, _info = self.model.transcribe(audio, **options)
-            segments = list(segments)
+            segments = []
+            for segment in self.model.transcribe(audio, **options)[0]:
+                segments.append(segment)
+                if dictation and duration - segment.end < END_S:
+                    break  # the rest is the post-roll: decoded again, whisper only echoes the prompt in it
         except Exception as exc:
             raise BackendError(f"faster-whisper failed on {duration:.1f} s of audio: {exc}") from exc
         return self._transcript(segments, duration, time.perf_counter() - began)
