@@ -23,6 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/speech.py as `speech`
 DRINKS = ROOT / "tests" / "fixtures" / "drinks"
 DRINK_LOOKUPS = ROOT / "tests" / "fixtures" / "drinks_lookups.yml"
+SHARED = ROOT.parent / "shared"  # datasets and speech recordings beside the checkout, as in CI
+REQUIRE_SHARED = "PLANTVOICE_REQUIRE_SHARED"
+
+
+def shared(*parts: str) -> Path:
+    """A path under ../shared; skips the test with the reason when it is absent, fails instead under
+    PLANTVOICE_REQUIRE_SHARED=1 (set by .ci/run), so CI never silently skips what needs it."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        reason = f"{path} is absent: put the shared data beside the checkout (../shared)"
+        if os.environ.get(REQUIRE_SHARED) == "1":
+            pytest.fail(f"{reason}; {REQUIRE_SHARED}=1 makes this a failure", pytrace=False)
+        pytest.skip(reason)
+    return path
 
 
 @pytest.fixture()
