@@ -331,7 +331,7 @@ def _load(path: str, config: Config, mode: str = "command") -> Any:
 
 
 def _entities(intent: Any) -> list[dict[str, Any]]:
-    return [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end} for e in intent.entities]
+    return [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end, **e.snapped()} for e in intent.entities]
 
 
 def _ask_json(intent: Any, answer: Any) -> dict[str, Any]:
@@ -463,13 +463,16 @@ def _answers(directory: Path) -> Answers | None:
 
 
 def _intents_validate(args: argparse.Namespace, config: Config) -> int:
-    from .nlu.validate import validate
+    from .nlu.data import scan_intents
+    from .nlu.validate import lacks, validate
 
     directory = _intents_dir(args, config)
     problems = validate(directory, _lookups(args, config), _answers(directory))
     for p in problems:
         about = f" {p.name}:" if p.name else ""
         print(f"{_shown(p.where)}:{about} {p.what} — {p.fix}")
+    for note in lacks(scan_intents(directory)[0]):
+        print(f"{_shown(str(directory))}: {note}")
     count = len(problems)
     print(f"{_shown(str(directory))}: {count or 'no'} problem{'' if count == 1 else 's'}")
     return 1 if problems else 0
@@ -477,6 +480,7 @@ def _intents_validate(args: argparse.Namespace, config: Config) -> int:
 
 def _intents_test(args: argparse.Namespace, config: Config) -> int:
     from .nlu import create_understander, load_intent_tests, load_intents
+    from .nlu.data import own_lookups
     from .nlu.evaluate import run_cases, score
 
     directory = _intents_dir(args, config)
@@ -484,10 +488,13 @@ def _intents_test(args: argparse.Namespace, config: Config) -> int:
         raise InputError(f"--cv {args.cv}: cross-validation needs at least 2 folds; pass --cv 5 for example")
     if not (directory / "tests").is_dir():
         raise InputError(f"{directory} has no tests/ directory; add tests/<file>_test.yml beside the data")
-    lookups = _lookups(args, config)
     intents = load_intents(directory)
-    tested = score(run_cases(create_understander(config.nlu, lookups, directory).parse,
-                             load_intent_tests(directory, intents)))
+    lookups = own_lookups(intents, _lookups(args, config))
+    cases = load_intent_tests(directory, intents)
+    if not cases:
+        raise InputError(f"{directory}/tests holds no test sentences; add tests/<file>_test.yml with "
+                         "'- intent:' items and '- ' sentences")
+    tested = score(run_cases(create_understander(config.nlu, lookups, directory).parse, cases))
     _print_evaluation(f"test files: {tested.count} sentences", tested)
     report: dict[str, Any] = {"directory": str(directory), "tests": _evaluation_json(tested), "cross_validation": None}
     if args.cv:

@@ -126,12 +126,20 @@ class Transcript(_Event):
 
 @dataclass(frozen=True)
 class Entity:
+    """A value found in ``text[start:end]``; ``distance`` is set when the words heard were only
+    near the value's spoken form (a snapped near-miss, 0 = same sound; see ``nlu.snap``)."""
+
     entity: str
     value: str
     start: int
     end: int
     text: str = ""
     confidence: float = 1.0
+    distance: float | None = None
+
+    def snapped(self) -> dict[str, Any]:
+        """``{"heard": ..., "distance": ...}`` for a snapped value, else an empty dict."""
+        return {} if self.distance is None else {"heard": self.text, "distance": self.distance}
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,7 @@ class Intent(_Event):
                     "end": e.end,
                     "confidence_entity": e.confidence,
                     "extractor": "plantvoice",
+                    **e.snapped(),
                 }
                 for e in self.entities
             ],

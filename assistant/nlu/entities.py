@@ -18,6 +18,10 @@
 * Tag numbers as the recognizer writes them: "p 1 or 2", "1 out 2", "pump 2 no 1" and
   "101" stand for the asset whose id ends in those digits (P-102, P-201, P-101), and
   an acronym with one letter of the same rhyme ("chv", "chd" for chp) for its asset.
+* Values of the intents' own lists (lookups, synonyms, annotations) heard as a near-miss
+  snap to the value (``snap``): "ice coffee" -> iced coffee, "sweeter" -> sweetener; a
+  snap swallows a shorter exact match inside it. Every corrected, sounded-alike or snapped
+  value carries its ``distance`` (1 - similarity) beside the words heard.
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
   and ``note_text`` (the words after "take a note", "note that", "log that").
 
@@ -35,6 +39,7 @@ from ..events import Entity
 from .data import Intents
 from .normalize import Token, normalize, number_value, tokenize
 from .phonemes import Sounds, bigrams, similarity
+from .snap import Snap, Snapper
 from .timerange import find_time_ranges
 
 __all__ = ["Lookups", "EntityExtractor", "phonetic", "NOTE_TRIGGERS"]
@@ -127,6 +132,9 @@ class EntityExtractor:
         self._form_keys = self._sound_forms()
         self._sound_cache: dict[tuple[str, ...], tuple[float, int, str, str] | None] = {}
         self.tags, self.acronyms = self._tag_forms(lookups.get("asset", {}))
+        self.snapper = Snapper(((w, e, v) for w, (e, v) in sorted(self.patterns.items())
+                                if e not in self.fuzzy_entities and e not in CODE_ENTITIES),
+                               self.known_words, self.sounds)
 
     def _tag_forms(self, assets: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
         """(tag digits -> asset, spelled acronym -> asset), each only where it names one asset."""
@@ -387,25 +395,32 @@ class EntityExtractor:
         taken = [False] * len(words)
         entities: list[Entity] = []
 
-        def add(start: int, end: int, entity: str, value: str, confidence: float = 1.0) -> None:
+        def add(start: int, end: int, entity: str, value: str, confidence: float = 1.0,
+                distance: float | None = None) -> None:
             for k in range(start, end):
                 taken[k] = True
             a, b = tokens[start].start, tokens[end - 1].end
-            entities.append(Entity(entity, value, a, b, text[a:b], confidence))
+            entities.append(Entity(entity, value, a, b, text[a:b], confidence, distance))
 
-        for start, end, entity, value in self._phrases(words):
+        phrases = self._phrases(words)
+        snaps = self._snaps(words, phrases)
+        for start, end, entity, value in phrases:
+            if any(s.start < end and start < s.end for s in snaps):
+                continue  # a longer near-miss holds it: "ice coffee" is iced coffee, not coffee
             if end - start == 1 and entity in self.contexts and not self._in_context(words, start, entity):
                 continue
             add(start, end, entity, value)
+        for snap in snaps:
+            add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
         if "asset" in self.fuzzy_entities:
             for start, end, entity, value, confidence in self._tag(words, taken):
-                add(start, end, entity, value, confidence)
+                add(start, end, entity, value, confidence, round(1.0 - confidence, 3))
         has_plant = any(e.entity in self.fuzzy_entities for e in entities)
         for start, end, entity, value, confidence in self._fuzzy(words, taken, has_plant):
-            add(start, end, entity, value, confidence)
+            add(start, end, entity, value, confidence, round(1.0 - confidence, 3))
         has_plant = any(e.entity in self.fuzzy_entities for e in entities)
         for start, end, entity, value, confidence in self._sound_alike(words, taken, has_plant):
-            add(start, end, entity, value, confidence)
+            add(start, end, entity, value, confidence, round(1.0 - confidence / 0.9, 3))
         if now is not None:
             for r in find_time_ranges(tokens, now):
                 if not any(taken[r.first:r.last]):
@@ -431,6 +446,16 @@ class EntityExtractor:
                 if m.end() > m.start():
                     entities.append(Entity(name, m.group(), m.start(), m.end(), m.group(), 1.0))
         return sorted(entities, key=lambda e: (e.start, e.end))
+
+    def _snaps(self, words: list[str], phrases: list[tuple[int, int, str, str]]) -> list[Snap]:
+        """Near-misses of the intents' values; one may hold shorter exact matches, never cut one."""
+        free = [True] * len(words)
+        for start, end, entity, _ in phrases:
+            if entity in self.fuzzy_entities:
+                free[start:end] = [False] * (end - start)
+        return [s for s in self.snapper.snaps(words, free)
+                if all(start >= s.start and end <= s.end and end - start < s.end - s.start
+                       for start, end, _, _ in phrases if start < s.end and s.start < end)]
 
     def _note(self, text: str, tokens: list[Token], words: list[str]) -> Entity | None:
         joined = " " + " ".join(words) + " "
