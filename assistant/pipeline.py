@@ -52,13 +52,13 @@ class Pipeline:
     def __init__(self, config: Config, intents_dir: str | Path | None = None) -> None:
         self.config = config
         self.plant = create_plant(config.plant, config.data_path)
-        lookups = self.plant.model.lookups()
         intents_dir = intents_dir or config.nlu.intents_dir
-        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir)
         intents = nlu.load_intents(intents_dir)
-        phrases, sentences = nlu.vocabulary(intents, lookups)
-        names = tuple(forms[0] for forms in lookups.get("asset", {}).values() if forms)
-        self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), names)
+        lookups = nlu.data.own_lookups(intents, self.plant.model.lookups())  # a foreign domain's own lists count
+        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir)
+        domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
+        phrases, sentences = nlu.vocabulary(intents, domain)
+        self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
                                  config.data_path, notes=self._notes(config), role=config.notes.role)

@@ -22,7 +22,7 @@ from ..events import Intent
 from ..registry import Registry
 from .data import Annotation, Example, Intents, load_intent_tests, load_intents
 from .entities import Lookups
-from .vocabulary import load_lookups, typical_requests, vocabulary
+from .vocabulary import domain_lookups, load_lookups, prompt_names, typical_requests, vocabulary
 
 __all__ = [
     "Understander",
@@ -34,6 +34,8 @@ __all__ = [
     "load_lookups",
     "vocabulary",
     "typical_requests",
+    "domain_lookups",
+    "prompt_names",
     "Intents",
     "Example",
     "Annotation",

@@ -4,6 +4,12 @@
 every list value plus the intents' lookup tables and synonyms, and a bounded,
 deterministic set of example sentences with list values substituted - for
 biasing a recogniser or compiling a grammar.
+
+``domain_lookups(intents, lookups)`` is what the domain in use can say: the plant's
+lists that its examples annotate; a domain that annotates none of them (a coffee
+counter) has its own lookup tables and synonyms instead, so a foreign intents
+directory biases the recognizer toward its own words, not the demo plant's. ``prompt_names(...)`` are the values a prompt lists: the assets' names
+where the domain talks of assets, else every value of its own lists.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from ..errors import DataError
 from .classifier import HEARD_SOURCE, expand
 from .data import Intents
 
-__all__ = ["load_lookups", "vocabulary", "typical_requests"]
+__all__ = ["load_lookups", "vocabulary", "typical_requests", "domain_lookups", "prompt_names"]
 
 MAX_SENTENCES = 2000
 
@@ -81,3 +87,28 @@ def typical_requests(intents: Intents, skip: Sequence[str] = ("out_of_scope",)) 
         if example.intent not in skip and example.intent not in seen and HEARD_SOURCE not in example.source:
             seen[example.intent] = example.text
     return tuple(seen.values())
+
+
+def domain_lookups(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]]
+                   ) -> dict[str, dict[str, tuple[str, ...]]]:
+    """entity -> value -> spoken forms: the plant's lists ``intents`` annotate, else its own lists."""
+    used = {a.entity for e in intents.examples for a in e.entities}
+    out = {e: {v: tuple(f) for v, f in values.items()} for e, values in lookups.items() if e in used}
+    if out:
+        return out
+    forms_of = {s.value: tuple(s.forms) for s in intents.synonyms}
+    synonym_of = {f.strip().lower(): s.value for s in intents.synonyms for f in s.forms}
+    for table in intents.lookups:
+        values = out.setdefault(table.name, {})
+        for item in table.items:
+            value = synonym_of.get(item.strip().lower(), item)
+            values[value] = tuple(dict.fromkeys((*values.get(value, ()), value, item, *forms_of.get(value, ()))))
+    return out
+
+
+def prompt_names(domain: Mapping[str, Mapping[str, Sequence[str]]]) -> tuple[str, ...]:
+    """The first spoken form of each asset; without assets, of each value of every list."""
+    if domain.get("asset"):
+        return tuple(forms[0] for forms in domain["asset"].values() if forms)
+    return tuple(dict.fromkeys((forms[0] if forms else value) for values in domain.values()
+                               for value, forms in values.items()))
