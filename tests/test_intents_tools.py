@@ -255,3 +255,66 @@ def test_intents_test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str], drin
                                         argv: list[str], words: str) -> None:
     code, _, err = run(capsys, "intents", "test", str(drinks_dir), "--lookups", DRINK_LOOKUPS, *argv)
     assert code == 2 and len(err.splitlines()) == 1 and words in err
+
+
+# -- one-intent domains ---------------------------------------------------------------------
+
+ONE_INTENT = """\
+version: "3.1"
+nlu:
+- intent: order_pizza
+  examples: |
+    - i'd like a pizza
+    - order a pizza
+    - can i get a large pepperoni pizza
+    - one margherita please
+    - a pizza with extra cheese
+    - get me a pizza delivered
+"""
+
+ONE_INTENT_TESTS = """\
+version: "3.1"
+nlu:
+- intent: order_pizza
+  examples: |
+    - order me a large pizza
+    - could i have a margherita
+- intent: out_of_scope
+  examples: |
+    - who won the football last night
+    - what is the bearing temperature of feed pump two
+"""
+
+
+@pytest.fixture()
+def pizza_dir(tmp_path: Path) -> Path:
+    """A domain of one intent and no out_of_scope examples of its own."""
+    (tmp_path / "pizza" / "tests").mkdir(parents=True)
+    (tmp_path / "pizza" / "pizza.yml").write_text(ONE_INTENT)
+    (tmp_path / "pizza" / "tests" / "pizza_test.yml").write_text(ONE_INTENT_TESTS)
+    return tmp_path / "pizza"
+
+
+def test_validate_says_a_one_intent_domain_uses_the_built_in_out_of_scope_set(
+        capsys: pytest.CaptureFixture[str], pizza_dir: Path) -> None:
+    code, lines, err = run(capsys, "intents", "validate", str(pizza_dir))
+    assert code == 0 and err == ""
+    assert lines[0].startswith(f"{pizza_dir}: only one intent and no out_of_scope examples: "
+                               "the built-in out-of-scope set is used")
+    assert lines[-1] == f"{pizza_dir}: no problems"
+
+
+def test_a_one_intent_domain_trains_and_rejects_what_it_does_not_ask(
+        capsys: pytest.CaptureFixture[str], pizza_dir: Path, models_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "pizza.json"
+    code, lines, _ = run(capsys, "intents", "test", str(pizza_dir), "--report", str(report))
+    assert code == 0, "\n".join(lines)
+    summary = json.loads(report.read_text())["tests"]["summary"]
+    assert summary["oos_rejection"] == 1.0 and summary["false_rejection"] == 0.0
+
+
+def test_intents_test_without_test_sentences_says_so(capsys: pytest.CaptureFixture[str], pizza_dir: Path,
+                                                     models_dir: Path) -> None:
+    (pizza_dir / "tests" / "pizza_test.yml").unlink()
+    code, _, err = run(capsys, "intents", "test", str(pizza_dir))
+    assert code == 2 and len(err.splitlines()) == 1 and "holds no test sentences" in err

@@ -16,6 +16,11 @@ Features (``NluConfig.features``):
     minilm   all-MiniLM-L6-v2 sentence embeddings (``embeddings``) -> logistic regression
     both     the two concatenated
 
+Out of scope: data without ``out_of_scope`` examples of its own (a one-intent domain
+too) is trained with the built-in set (``data.builtin_out_of_scope``), less every
+sentence that holds all the content words of one of the domain's own examples (for a
+domain that asks "what's the weather", chatter about the weather is in scope).
+
 A trained model is stored under ``models_dir`` as ``nlu-<key>.pkl`` where the key
 hashes the intents data, the lookups, the features and this module's format
 version; a model trained on other data is never loaded.
@@ -36,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .data import Example, Intents
+from ..events import OUT_OF_SCOPE
+from .data import Example, Intents, builtin_out_of_scope
 from .embeddings import MiniLM
 from .normalize import normalize
 
@@ -48,6 +54,7 @@ __all__ = [
     "train_model",
     "model_key",
     "load_or_train",
+    "training_data",
 ]
 
 FORMAT_VERSION = 5
@@ -55,6 +62,33 @@ HEARD_WEIGHT = 0.3  # examples of a generated heard file (recognizer transcripts
 HEARD_SOURCE = "heard.yml:"  # the file scripts/speak_intents.py writes
 FEATURES = ("tfidf", "minilm", "both")
 PER_EXAMPLE = 6  # expanded copies per annotated example
+_FUNCTION_WORDS = frozenset(
+    "a an the of on for at in is are was were be it its this that these those what whats which who how and "
+    "or to me my i im you your we our us can could would will do does did with from by as any all there please "
+    "s d ll m re ve t".split())
+
+
+def _content(text: str) -> frozenset[str]:
+    return frozenset(w for w in normalize(text).replace("'", " ").split() if w not in _FUNCTION_WORDS)
+
+
+def training_data(intents: Intents) -> Intents:
+    """``intents`` as trained: with the built-in out-of-scope sentences when it has none of its
+    own, less those holding every content word of one of its examples (entity words aside)."""
+    if OUT_OF_SCOPE in intents.names:
+        return intents
+    own = [_content(_without_entities(e)) for e in intents.examples]
+    own = [words for words in own if words]
+    added = tuple(e for e in builtin_out_of_scope().examples
+                  if not any(words <= _content(e.text) for words in own))
+    return Intents(intents.examples + added, intents.synonyms, intents.lookups, intents.regexes, intents.files)
+
+
+def _without_entities(example: Example) -> str:
+    text = example.text
+    for a in sorted(example.entities, key=lambda a: -a.start):
+        text = text[:a.start] + " " + text[a.end:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -144,7 +178,7 @@ class IntentModel:
 def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]], features: str) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION};features={features};per_example={PER_EXAMPLE}\n".encode())
-    h.update(intents.digest().encode())
+    h.update(training_data(intents).digest().encode())
     canonical = {e: {v: list(f) for v, f in sorted(vals.items())} for e, vals in sorted(lookups.items())}
     h.update(json.dumps(canonical, sort_keys=True).encode())
     return h.hexdigest()[:20]
@@ -162,6 +196,7 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
     if features not in FEATURES:
         raise ConfigError(f"unknown nlu features {features!r} at nlu -> features; choose one of: {', '.join(FEATURES)}")
     started = time.perf_counter()
+    intents = training_data(intents)
     sentences = expand(intents, lookups, per_example)
     pairs = [delexicalise(s.text) for s in sentences]
     texts = [p[0] for p in pairs]

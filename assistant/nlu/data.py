@@ -25,6 +25,11 @@ parts such as ``responses:`` are accepted and ignored. Test files live in
 entities. The loader needs no Rasa; every problem is a DataError naming
 ``file:line``, the intent and the fix. ``scan_intents`` reads a directory past its
 problems and returns them as ``Problem`` values, for ``plantvoice intents validate``.
+
+A domain needs no ``out_of_scope`` intent of its own: ``builtin_out_of_scope()`` is the
+domain-independent set (``out_of_scope.yml`` beside this module) that training adds when
+it has none, and tests may always expect ``out_of_scope``. ``own_lookups`` keeps only the
+plant lists a domain annotates, so a foreign domain's own tables and synonyms count.
 """
 
 from __future__ import annotations
@@ -32,14 +37,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from ..errors import DataError
+from ..events import OUT_OF_SCOPE
 
 __all__ = [
     "Annotation",
@@ -53,7 +59,13 @@ __all__ = [
     "scan_intents",
     "load_intent_tests",
     "parse_example",
+    "builtin_out_of_scope",
+    "own_lookups",
+    "BUILTIN_OUT_OF_SCOPE",
 ]
+
+BUILTIN_OUT_OF_SCOPE = Path(__file__).with_name("out_of_scope.yml")
+V = TypeVar("V")
 
 # Rasa domain and story keys that may share a file with NLU data; they are not ours.
 _IGNORED_KEYS = frozenset({
@@ -443,9 +455,29 @@ def load_intent_tests(directory: str | Path, intents: Intents | None = None) -> 
     for path in _files(tests_dir):
         collector.load_file(path)
     if intents is not None:
-        known = set(intents.names)
+        known = set(intents.names) | {OUT_OF_SCOPE}
         for example in collector.examples:
             if example.intent not in known:
                 raise _fail(example.source, f"unknown intent {example.intent!r}",
                             f"use one of {', '.join(sorted(known))} or add the intent to the data", example.intent)
     return tuple(collector.examples)
+
+
+_builtin: Intents | None = None
+
+
+def builtin_out_of_scope() -> Intents:
+    """The built-in out-of-scope sentences (read once): chatter, other topics, fragments."""
+    global _builtin
+    if _builtin is None:
+        collector = _Collector()
+        collector.load_file(BUILTIN_OUT_OF_SCOPE)
+        _builtin = collector.intents([BUILTIN_OUT_OF_SCOPE])
+    return _builtin
+
+
+def own_lookups(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:
+    """The lists of ``lookups`` (the plant's) that the data annotates; the others are left out,
+    so the demo plant's assets never turn up in a foreign domain's requests."""
+    used = set(intents.entity_names)
+    return {entity: values for entity, values in lookups.items() if entity in used}

@@ -13,6 +13,9 @@ Besides what the loader checks (``scan_intents``, which goes on past each proble
 * with ``answers`` (a directory the dialogue answers, i.e. one with a ``responses.yml``):
   intents without a dialogue handler (built in, or registered with ``@handler``), responses
   a handler speaks that the responses file lacks, and responses the dialogue needs at all.
+
+``lacks(intents)`` says what valid data does without (no ``out_of_scope`` examples, a single
+intent): notes for the reader, not problems; training makes up for them.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..events import OUT_OF_SCOPE
 from .data import Example, Intents, Problem, scan_intents
 from .entities import CODE_ENTITIES
 from .heard import HEARD_FILE
 from .normalize import normalize
 
-__all__ = ["Answers", "Problem", "validate", "known_entities"]
+__all__ = ["Answers", "Problem", "validate", "known_entities", "lacks"]
 
 _LOCATED = re.compile(r"^(?P<where>\S+?:\d+)(?: \(intent (?P<name>[^)]+)\))?: (?P<what>.+?); (?P<fix>.+)$")
 
@@ -96,11 +100,21 @@ def _unused_lookups(intents: Intents) -> list[Problem]:
 
 
 def _test_intents(tests: Sequence[Example], intents: Intents) -> list[Problem]:
-    names = set(intents.names)
+    names = set(intents.names) | {OUT_OF_SCOPE}
     return [Problem(t.source, f"unknown intent {t.intent!r}",
                     _one_of(t.intent, names, "add the intent to the data"),
                     t.intent)
             for t in tests if t.intent not in names]
+
+
+def lacks(intents: Intents) -> tuple[str, ...]:
+    """What valid data goes without and what stands in for it, one line each (empty when nothing)."""
+    inside = [n for n in intents.names if n != OUT_OF_SCOPE]
+    if not inside or OUT_OF_SCOPE in intents.names:
+        return ()
+    few = "only one intent and no" if len(inside) == 1 else "no"
+    return (f"{few} out_of_scope examples: the built-in out-of-scope set is used "
+            "(add an out_of_scope intent with chatter of the domain's own to change that)",)
 
 
 def _first_source(intents: Intents, name: str) -> str:
