@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, PlantvoiceError
 from .events import Answer, Intent
+from .confirm import Consent, consent
 from .notes.dictation import cancelling, ending
 from .notes.store import MAX_TEXT
 
@@ -103,6 +104,7 @@ RESPONSES = (
     "utter_report_saved",
     "utter_compare", "utter_compare_same", "utter_compare_not_current", "utter_compare_missing",
     "utter_help", "utter_cancelled", "utter_cancel_nothing", "utter_confirm_nothing", "utter_pending_dropped",
+    "utter_confirm_unclear", "utter_clarify_unclear",
     "utter_repeat_nothing", "utter_out_of_scope", "utter_clarify", "utter_clarify_no",
 )
 
@@ -308,6 +310,11 @@ class Dialogue:
             change = _CHANGE_TO.match(intent.text)
             if change:  # "change it to ...": the new text is read back again
                 return self._done(*self._note_changed(intent, state, change.group("text")))
+        if state.awaiting == "confirm" and state.pending is not None:  # only a clear yes writes (confirm.py)
+            heard = consent(intent)
+            if heard is Consent.UNCLEAR:
+                return self._done(*self._ask_again(intent, state))
+            name = "confirm" if heard is Consent.YES else name
         if state.waiting is not None and name not in _KEEP_PENDING:
             intent, name = self._fill_waiting(intent, state.waiting)
         dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None
@@ -1242,6 +1249,14 @@ class Dialogue:
         what = self._write_name(state.pending.kind) if state.pending else "request"
         return self._answer(intent, "utter_cancelled", {"dropped": state.pending.kind if state.pending else None},
                             what=what), cleared
+
+    def _ask_again(self, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+        """An answer that is not a clear yes (``confirm.consent``): the write keeps waiting, and the answer says so."""
+        assert state.pending is not None
+        if state.pending.kind == "clarify":
+            return self._answer(intent, "utter_clarify_unclear"), state
+        return self._answer(intent, "utter_confirm_unclear", {"waiting": state.pending.kind},
+                            what=self._write_name(state.pending.kind)), state
 
     def _deny(self, intent: Intent, state: DialogueState, user: str) -> tuple[Answer, DialogueState]:
         return self._cancel(intent, state, user)

@@ -14,13 +14,13 @@ import getpass
 
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from . import asr, denoise, nlu, tts, vad
+from . import asr, confirm, denoise, nlu, tts, vad
 from .answer import load_responses
 from .config import Config
 from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
@@ -32,6 +32,7 @@ from .plant import create_plant
 __all__ = ["Pipeline", "Turn", "SHORT_ANSWERS"]
 
 SHORT_ANSWERS = frozenset({"confirm", "deny", "cancel", "repeat"})
+REHEAR_BIAS = "both"  # the second hearing's bias where a slot is missing (benchmarks/RESULTS.md)
 
 @dataclass(frozen=True)
 class Turn:
@@ -59,6 +60,7 @@ class Pipeline:
         domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
         phrases, sentences = nlu.vocabulary(intents, domain)
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
+        self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
                                  config.data_path, notes=self._notes(config), role=config.notes.role)
@@ -104,11 +106,33 @@ class Pipeline:
     def parse(self, text: str) -> Intent:
         return self.understander.parse(text)
 
+    @cached_property
+    def rehearing(self) -> asr.Recognizer | None:
+        """The command recognizer with the other bias (``REHEAR_BIAS``), for a second hearing; whisper only."""
+        if self.config.asr.backend != "faster-whisper":
+            return None
+        bias = REHEAR_BIAS if self.config.asr.bias_mode != REHEAR_BIAS else "sentences"
+        return asr.create_recognizer(replace(self.config.asr, bias_mode=bias), self.vocabulary, "command")
+
+    def _hear_again(self, samples: np.ndarray, transcript: Transcript, intent: Intent) -> tuple[Transcript, Intent]:
+        """Where ``intent`` lacks an entity its examples always carry (an asset, a drink), decode again
+        with the other bias and keep the second hearing only if it is in scope and lacks none."""
+        if not nlu.missing_slots(intent, self.required) or self.rehearing is None:
+            return transcript, intent
+        again = self.rehearing.transcribe(samples)
+        if asr.is_no_request(again, self.config.asr):
+            return transcript, intent
+        other = self.parse(again.text)
+        if other.name == OUT_OF_SCOPE or nlu.missing_slots(other, self.required):
+            return transcript, intent
+        return again, other
+
     def understand(self, samples: np.ndarray) -> tuple[Transcript, Intent]:
         """Speech to intent; speech that holds no request gives an empty out-of-scope intent.
 
-        While a write waits for confirmation the short answers (yes, no, cancel, repeat) are
-        tried first with the confirmation recognizer; anything else goes to the command one.
+        While a write waits for confirmation both the confirmation recognizer and the command one
+        hear the answer; it is a yes only when they agree (``confirm.heard_yes``), anything else
+        is understood from the command one (a yes they did not agree on with confidence 0).
         """
         samples = self.denoiser.process(samples)
         if self.state.awaiting in DICTATING:  # the words of a note or report: the dictation recognizer
@@ -122,22 +146,36 @@ class Pipeline:
             if asr.is_no_request(transcript, self.config.asr):
                 return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
             return transcript, self.parse(transcript.text)
-        if self.state.awaiting == "confirm":
-            transcript = self.confirmation.transcribe(samples)
-            if not asr.is_no_request(transcript, self.config.asr):
-                intent = self.parse(transcript.text)
-                if intent.name in SHORT_ANSWERS:
-                    return transcript, intent
-        transcript = self._transcribe(samples)
+        heard: Transcript | None = None
+        if self.state.awaiting == "confirm":  # a write waits: only a clear yes carries it out (confirm.py)
+            heard, yes = self._answer_to_readback(samples)
+            if yes is not None:
+                return heard, yes
+        transcript = heard or self._transcribe(samples)
         if asr.is_no_request(transcript, self.config.asr):
             return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
         intent = self.parse(transcript.text)
+        if heard is not None and confirm.consent(intent) is confirm.Consent.YES:
+            intent = replace(intent, confidence=0.0)  # a yes the two recognizers did not agree on: asked again
+        transcript, intent = self._hear_again(samples, transcript, intent)
         if intent.name == "note_add" and intent.entity("note_text"):  # the note's words: the dictation recognizer
             dictated = self._transcribe(samples, "dictation")
             again = self.parse(dictated.text)
             if again.name == "note_add" and again.entity("note_text"):
                 return dictated, again
         return transcript, intent
+
+    def _answer_to_readback(self, samples: np.ndarray) -> tuple[Transcript, Intent | None]:
+        """The answer to "shall I ...?": a confirm intent only when ``confirm.heard_yes`` holds.
+
+        Both recognizers hear the answer: the yes / no grammar and the open one. When they do not
+        agree on a yes, the open transcript comes back (no intent) to be understood as a new request.
+        """
+        grammar = self.confirmation.transcribe(samples)
+        transcript = self._transcribe(samples)
+        if confirm.heard_yes(grammar, transcript) and not asr.is_no_request(transcript, self.config.asr):
+            return grammar, Intent(text=grammar.text, name="confirm", confidence=1.0, ranking=(("confirm", 1.0),))
+        return transcript, None
 
     @staticmethod
     def _maybe_command(transcript: Transcript) -> bool:

@@ -314,6 +314,33 @@ def test_acknowledge_needs_confirm_and_deny_keeps_it_active(talk: Talk, plant: P
     assert next(a for a in plant.alarms() if a.id == alarm_id).acknowledged is None
 
 
+@pytest.mark.parametrize(("text", "name", "confidence"), [
+    ("yeah and the vibration", "confirm", 0.48), ("Can't do it.", "confirm", 0.79), ("okay", "confirm", 1.0),
+    ("Yes.", "confirm", 0.0),  # a spoken yes the two recognizers did not agree on
+])
+def test_an_answer_that_is_not_a_clear_yes_keeps_the_write_waiting(dialogue: Dialogue, plant: Plant,
+                                                                   tmp_path: Path, text: str, name: str,
+                                                                   confidence: float) -> None:
+    readback, state = dialogue.respond(Intent("acknowledge", "alarm_acknowledge", 0.9,
+                                              (Entity("asset", "T1", 0, 2, "T1"),)), DialogueState())
+    assert readback.awaiting == "confirm"
+    answer, state = dialogue.respond(Intent(text, name, confidence), state)
+    assert answer.text == ("I did not hear a clear yes. The alarm acknowledgement is still waiting: "
+                           "say confirm or cancel.") and answer.awaiting == "confirm"
+    assert not (tmp_path / "audit.jsonl").exists() and all(a.acknowledged is None for a in plant.alarms())
+    done, state = dialogue.respond(Intent("yes", "confirm", 1.0), state)
+    assert done.text.startswith("Acknowledged T one") and state.pending is None
+
+
+def test_a_new_request_while_a_note_waits_drops_it_and_says_so(talk: Talk, tmp_path: Path) -> None:
+    talk("note_add", text="take a note the drain valve is open", note_text="the drain valve is open")
+    answer = talk("sensor_reading", text="yes and the vibration of feed pump one", asset="P-101",
+                  measurement="vibration")
+    assert answer.text.startswith("The note was not written.") and answer.awaiting is None
+    assert "nothing to confirm" in talk("confirm", text="yes").text
+    assert not (tmp_path / "audit.jsonl").exists()
+
+
 def test_confirm_acknowledges_and_writes_the_audit_log(talk: Talk, plant: Plant, tmp_path: Path) -> None:
     talk("alarm_acknowledge", asset="T1")
     repeated = talk("repeat", text="say again")

@@ -1,0 +1,112 @@
+"""Is this answer to "shall I ...?" a clear yes? The one place that decides whether a write happens.
+
+A write read back to the operator (an alarm acknowledgement, a note, a report, a correction, a
+withdrawal) is carried out only on a clear yes. Everything else keeps the write waiting or drops
+it; it is never carried out by a guess.
+
+    consent(Intent(text="yes please", name="confirm", confidence=1.0))        # Consent.YES
+    consent(Intent(text="yeah and the vibration", name="confirm", ...))        # Consent.UNCLEAR
+    consent(Intent(text="Can't do it.", name="confirm", ...))                 # Consent.UNCLEAR
+    heard_yes(grammar, open_)   # speech: both recognizers heard a yes, confidently enough
+
+Rules, in order:
+
+1. Text is compared as lowercase words; punctuation goes, and so do leading fillers ("uh",
+   "um", "oh", "well") and a trailing "please" or "thanks".
+2. A negation word anywhere vetoes a yes: ``NEGATIONS`` (no, not, don't, can't, cancel, stop,
+   never, negative, wait, hold on, ...) and any word ending in "n't". "Can't do it" (how
+   "cancel" is sometimes heard) is never a yes.
+3. The WHOLE utterance must be one of ``YES_PHRASES``. "yeah and the vibration" is not a yes:
+   it is a new request. Soft words that also open other talk ("okay", "sure", "right") are
+   not yeses either: they ask again.
+4. Typed (an ``Intent``): a yes also needs the intent's confidence to reach ``INTENT_FLOOR``.
+   The pipeline lowers a spoken yes that fails rule 5 to confidence 0, so it is asked again.
+5. Spoken: the confirmation recognizer (a yes / no grammar, which always answers with one of its
+   phrases) and the open recognizer (faster-whisper) must both hear a yes by rules 1-3, and the
+   open recognizer's confidence must reach ``MIN_CONFIDENCE``, chosen on the development split
+   of ``benchmarks/confirmation.py`` (0 writes from unrelated requests and spoken noes).
+
+Outcomes (``Consent``): YES carries the write out; NO (a deny or cancel intent) drops it;
+UNCLEAR (sounds like an answer but is not a clear yes) keeps it and asks again; OTHER is a new
+request, which drops the write and says so.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from .events import Intent, Transcript
+
+__all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "MIN_CONFIDENCE", "INTENT_FLOOR", "words", "negated", "is_yes",
+           "heard_yes", "consent"]
+
+YES_PHRASES = frozenset({
+    "yes", "yeah", "yep", "yup", "yes yes", "correct", "that's correct", "that is correct", "yes correct",
+    "confirm", "confirmed", "i confirm", "yes confirm", "affirmative", "affirm", "go ahead", "yes go ahead",
+    "do it", "yes do it", "yeah do it", "yes please do", "please do", "proceed", "yes proceed",
+})
+NEGATIONS = frozenset({
+    "no", "not", "nope", "nah", "don't", "dont", "can't", "cant", "cannot", "won't", "cancel", "cancelled",
+    "stop", "never", "negative", "wait", "abort", "hold", "neither", "nor", "wrong", "incorrect",
+})
+_FILLERS = ("uh", "um", "er", "erm", "oh", "well", "ah")
+_TAILS = ("please", "thanks", "thank you")
+MIN_CONFIDENCE = 0.5  # open recognizer's confidence for a spoken yes (benchmarks/confirmation.py, dev split)
+INTENT_FLOOR = 0.5  # a typed or recognized confirm intent below this is asked again
+
+
+class Consent(enum.Enum):
+    """What an answer to "shall I ...?" means for the waiting write."""
+
+    YES = "yes"  # carry it out
+    NO = "no"  # drop it
+    UNCLEAR = "unclear"  # keep it and ask again
+    OTHER = "other"  # a new request: drop it and say so
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Lowercase words with apostrophes kept (curly ones straightened)."""
+    return tuple(re.findall(r"[a-z]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'")))
+
+
+def negated(text: str) -> bool:
+    """True when any word of ``text`` says no (rule 2)."""
+    said = words(text)
+    pairs = {" ".join(p) for p in zip(said, said[1:])}
+    return any(w in NEGATIONS or w.endswith("n't") for w in said) or bool(pairs & {"hold on", "hang on"})
+
+
+def _core(text: str) -> str:
+    said = list(words(text))
+    while said and said[0] in _FILLERS:
+        said.pop(0)
+    for tail in _TAILS:
+        n = len(tail.split())
+        if len(said) > n and " ".join(said[-n:]) == tail:
+            said = said[:-n]
+            break
+    return " ".join(said)
+
+
+def is_yes(text: str) -> bool:
+    """True when the whole of ``text`` is a yes phrase and nothing in it says no (rules 1-3)."""
+    return not negated(text) and _core(text) in YES_PHRASES
+
+
+def heard_yes(grammar: Transcript, open_: Transcript, threshold: float | None = None) -> bool:
+    """True when both recognizers heard a yes and the open one is confident enough (rule 5);
+    ``threshold`` None is ``MIN_CONFIDENCE``."""
+    floor = MIN_CONFIDENCE if threshold is None else threshold
+    return is_yes(grammar.text) and is_yes(open_.text) and open_.confidence >= floor
+
+
+def consent(intent: Intent) -> Consent:
+    """What ``intent``, said while a write waits, means for it (rules 1-4)."""
+    if intent.name in ("deny", "cancel"):
+        return Consent.NO
+    if is_yes(intent.text) and intent.confidence >= INTENT_FLOOR:
+        return Consent.YES
+    if intent.name == "confirm" or is_yes(intent.text):
+        return Consent.UNCLEAR
+    return Consent.OTHER

@@ -1,0 +1,81 @@
+"""The rules that decide whether an answer to "shall I ...?" is a clear yes (assistant/confirm.py), as a table."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.confirm import Consent, consent, heard_yes, is_yes, negated
+from assistant.events import Intent, Transcript
+
+# text, NLU intent, NLU confidence -> what it means for the waiting write
+TABLE = [
+    ("yes", "confirm", 1.0, Consent.YES),
+    ("Yes.", "confirm", 1.0, Consent.YES),
+    ("Yes, please.", "confirm", 1.0, Consent.YES),
+    ("yeah", "confirm", 1.0, Consent.YES),
+    ("uh yes", "confirm", 1.0, Consent.YES),
+    ("Confirm.", "confirm", 1.0, Consent.YES),
+    ("go ahead", "confirm", 1.0, Consent.YES),
+    ("Affirmative.", "confirm", 1.0, Consent.YES),
+    ("correct", "confirm", 1.0, Consent.YES),
+    ("That's correct.", "confirm", 0.99, Consent.YES),
+    ("do it", "confirm", 1.0, Consent.YES),
+    ("correct", "note_correct", 0.6, Consent.YES),  # a whole yes phrase is a yes whatever the classifier says
+    ("yes", "confirm", 0.0, Consent.UNCLEAR),  # the pipeline's mark for a yes the recognizers did not agree on
+    ("yeah and the vibration", "confirm", 0.48, Consent.UNCLEAR),
+    ("Can't do it.", "confirm", 0.79, Consent.UNCLEAR),  # how "cancel" is sometimes heard
+    ("okay", "confirm", 1.0, Consent.UNCLEAR),  # soft words ask again
+    ("sure", "confirm", 1.0, Consent.UNCLEAR),
+    ("do", "confirm", 0.84, Consent.UNCLEAR),
+    ("yes but wait", "confirm", 0.9, Consent.UNCLEAR),
+    ("yes don't", "confirm", 0.9, Consent.UNCLEAR),
+    ("no", "deny", 1.0, Consent.NO),
+    ("cancel", "cancel", 1.0, Consent.NO),
+    ("no don't", "deny", 1.0, Consent.NO),
+    ("yes and the vibration of feed pump one", "sensor_reading", 0.9, Consent.OTHER),
+    ("show me the active alarms", "alarm_list", 1.0, Consent.OTHER),
+    ("hold on let me check the drawings", "asset_status", 0.44, Consent.OTHER),
+    ("how is the plant doing", "plant_overview", 1.0, Consent.OTHER),
+    ("help", "help", 1.0, Consent.OTHER),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "confidence", "expected"), TABLE, ids=[t[0] for t in TABLE])
+def test_what_an_answer_means_for_the_waiting_write(text: str, name: str, confidence: float,
+                                                    expected: Consent) -> None:
+    assert consent(Intent(text=text, name=name, confidence=confidence)) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "no", "not now", "don't", "dont", "Can't do it.", "cancel", "stop", "never", "negative", "wait", "hold on",
+    "yes hold on", "yes wait", "won't", "never mind", "go ahead no", "abort", "nope", "yes, no",
+])
+def test_a_negation_word_vetoes_a_yes(text: str) -> None:
+    assert negated(text) and not is_yes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "yeah and the vibration", "yes and", "go", "ahead", "the yes", "yes the alarm", "do", "it", "", "please",
+    "yes please acknowledge everything", "confirm the note on pump two",
+])
+def test_only_a_whole_yes_phrase_is_a_yes(text: str) -> None:
+    assert not is_yes(text)
+
+
+def _t(text: str, confidence: float) -> Transcript:
+    return Transcript(text=text, confidence=confidence)
+
+
+@pytest.mark.parametrize(("grammar", "open_", "expected"), [
+    (_t("yes", 0.6), _t("Yes.", 0.9), True),
+    (_t("go ahead", 0.5), _t("Go ahead.", 0.8), True),
+    (_t("yes", 0.6), _t("Yes.", 0.1), False),  # the open recognizer is not sure
+    (_t("go ahead", 0.6), _t("Hold on, let me check the drawings.", 0.9), False),  # the grammar always answers
+    (_t("yeah", 0.6), _t("Show me the active alarms.", 0.9), False),
+    (_t("no", 0.6), _t("Yes.", 0.9), False),  # the two disagree
+    (_t("cancel", 0.6), _t("Can't do it.", 0.9), False),
+    (_t("do it", 0.6), _t("Can't do it.", 0.9), False),
+])
+def test_speech_is_a_yes_only_when_both_recognizers_hear_one(grammar: Transcript, open_: Transcript,
+                                                             expected: bool) -> None:
+    assert heard_yes(grammar, open_) is expected
