@@ -22,7 +22,8 @@ from ..events import Intent
 from ..registry import Registry
 from .data import Annotation, Example, Intents, load_intent_tests, load_intents
 from .entities import Lookups
-from .vocabulary import domain_lookups, load_lookups, prompt_names, typical_requests, vocabulary
+from .vocabulary import (domain_lookups, load_lookups, missing_slots, prompt_names, required_slots,
+                         typical_requests, vocabulary)
 
 __all__ = [
     "Understander",
@@ -36,6 +37,8 @@ __all__ = [
     "typical_requests",
     "domain_lookups",
     "prompt_names",
+    "required_slots",
+    "missing_slots",
     "Intents",
     "Example",
     "Annotation",

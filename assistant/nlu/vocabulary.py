@@ -21,9 +21,11 @@ import yaml
 
 from ..errors import DataError
 from .classifier import HEARD_SOURCE, expand
+from ..events import OUT_OF_SCOPE, Intent
 from .data import Intents
 
-__all__ = ["load_lookups", "vocabulary", "typical_requests", "domain_lookups", "prompt_names"]
+__all__ = ["load_lookups", "vocabulary", "typical_requests", "domain_lookups", "prompt_names", "required_slots",
+           "missing_slots"]
 
 MAX_SENTENCES = 2000
 
@@ -112,3 +114,19 @@ def prompt_names(domain: Mapping[str, Mapping[str, Sequence[str]]]) -> tuple[str
         return tuple(forms[0] for forms in domain["asset"].values() if forms)
     return tuple(dict.fromkeys((forms[0] if forms else value) for values in domain.values()
                                for value, forms in values.items()))
+
+
+def required_slots(intents: Intents) -> dict[str, frozenset[str]]:
+    """intent -> the entities every one of its written examples carries (generated heard files left out)."""
+    seen: dict[str, frozenset[str]] = {}
+    for example in intents.examples:
+        if HEARD_SOURCE in example.source:
+            continue
+        kinds = frozenset(a.entity for a in example.entities)
+        seen[example.intent] = seen[example.intent] & kinds if example.intent in seen else kinds
+    return {name: kinds for name, kinds in seen.items() if kinds and name != OUT_OF_SCOPE}
+
+
+def missing_slots(intent: Intent, required: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The entities ``intent``'s examples always carry that it lacks."""
+    return required.get(intent.name, frozenset()) - {e.entity for e in intent.entities}
