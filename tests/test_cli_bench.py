@@ -11,9 +11,11 @@ from assistant.cli import main
 from assistant.config import PlantConfig
 from assistant.faults.engine import ready
 from assistant.plant import create_plant
+from tests.conftest import shared
 
 
 def test_bench_skab_prints_the_pooled_metrics_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    shared("datasets", "skab", "valve1")  # the default data directory; skipped or failed when absent
     assert main(["bench", "skab", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["files"] == 34 and result["changepoints"] > 100

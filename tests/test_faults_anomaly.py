@@ -1,13 +1,12 @@
 """Fault detection: metrics against hand-worked cases, detectors on synthetic faults, SKAB end to end.
 
-The SKAB data is expected beside the checkout (../shared/datasets/skab, as in CI);
-set PLANTVOICE_DATASETS to look elsewhere. Missing data fails these tests.
+The SKAB data is expected beside the checkout (../shared/datasets/skab, as in CI). Without it the
+tests that read it skip with the reason; PLANTVOICE_REQUIRE_SHARED=1 (set by .ci/run) makes that a failure.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,16 +15,15 @@ import pytest
 from assistant.errors import ConfigError, InputError
 from assistant.faults.anomaly import detect, detectors, smooth
 from assistant.faults.metrics import PROFILES, confusion, nab_score, nab_tally, onsets, sigma
-from assistant.faults.skab import DATASETS, TRAIN_ROWS, load_file, run, skab_dir, steady_columns
+from assistant.faults.skab import TRAIN_ROWS, load_file, run, skab_dir, steady_columns
+from tests.conftest import shared
 
-DATA = Path(os.environ.get("PLANTVOICE_DATASETS", DATASETS))
 STD = PROFILES["standard"]
 
 
 @pytest.fixture(scope="module")
 def skab() -> Path:
-    assert (DATA / "skab" / "valve1").is_dir(), f"SKAB data missing: expected {DATA / 'skab'}"
-    return DATA / "skab"
+    return shared("datasets", "skab", "valve1").parent
 
 
 def test_point_metrics_by_hand() -> None:
@@ -127,7 +125,7 @@ def test_one_skab_file_end_to_end(skab: Path) -> None:
 
 
 def test_benchmark_meets_its_goals(skab: Path) -> None:
-    r = run(DATA, "knn")
+    r = run(skab, "knn")
     assert (r.files, r.scored_rows, r.changepoints) == (34, 23801, 127)
     assert "Temperature" not in r.columns and "Thermocouple" not in r.columns
     assert r.f1 >= 0.80 and r.far <= 0.13 and r.mar <= 0.28
