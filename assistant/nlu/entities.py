@@ -20,7 +20,8 @@
   an acronym with one letter of the same rhyme ("chv", "chd" for chp) for its asset.
 * Values of the intents' own lists (lookups, synonyms, annotations) heard as a near-miss
   snap to the value (``snap``): "ice coffee" -> iced coffee, "sweeter" -> sweetener; a
-  snap swallows a shorter exact match inside it. Every corrected, sounded-alike or snapped
+  snap swallows a shorter exact match inside it. The plant's lists snap the same way, after the
+  rules above and only nearer (``LIST_SNAP_CUTOFF``). Every corrected, sounded-alike or snapped
   value carries its ``distance`` (1 - similarity) beside the words heard.
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
   and ``note_text`` (the words after "take a note", "note that", "log that").
@@ -67,6 +68,7 @@ SOUND_MIN_KEY = 5  # shorter keys ("power", "load") sound like too many words
 SOUND_CUTOFF = 0.74  # key similarity for a run that shares a word with the form
 SOUND_CUTOFF_ALONE = 0.88
 SOUND_CUTOFF_REST = 0.6  # similarity of the words that differ, for a run that shares one  # ... and for one that shares none (needs a plant context too)
+LIST_SNAP_CUTOFF = 0.2  # plant lists: what the rules above leave is snapped only this near (benchmarks/snap_voice.py)
 _RUN_NEVER_STARTS = frozenset("a an the of on for at in to and or is are was were be".split())
 _PREPOSITIONS = frozenset({"of", "on", "for", "at", "in", "from", "about", "check"})
 _NOT_NUMBER_BEFORE = frozenset({"which", "this", "that", "the", "each", "every", "any", "no", "another",
@@ -135,6 +137,8 @@ class EntityExtractor:
         self.snapper = Snapper(((w, e, v) for w, (e, v) in sorted(self.patterns.items())
                                 if e not in self.fuzzy_entities and e not in CODE_ENTITIES),
                                self.known_words, self.sounds)
+        self.list_snapper = Snapper(((w, e, v) for w, (e, v) in sorted(self.patterns.items())
+                                     if e in self.fuzzy_entities), self.known_words, self.sounds, LIST_SNAP_CUTOFF)
 
     def _tag_forms(self, assets: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
         """(tag digits -> asset, spelled acronym -> asset), each only where it names one asset."""
@@ -421,6 +425,8 @@ class EntityExtractor:
         has_plant = any(e.entity in self.fuzzy_entities for e in entities)
         for start, end, entity, value, confidence in self._sound_alike(words, taken, has_plant):
             add(start, end, entity, value, confidence, round(1.0 - confidence / 0.9, 3))
+        for snap in self.list_snapper.snaps(words, [not t for t in taken]):
+            add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
         if now is not None:
             for r in find_time_ranges(tokens, now):
                 if not any(taken[r.first:r.last]):
