@@ -13,8 +13,9 @@ One handler per intent of the catalogue (``Dialogue.handlers``): the built-in
 (``import_handlers(path)``, the CLI's ``--code FILE``, imports such a module). Answers are built
 from plant data only; every plant value an answer uses is in ``Answer.data``.
 Writes (alarm acknowledge, notes, report findings) are read back first and happen
-only after ``confirm``; ``deny`` or ``cancel`` drop them, and so does moving on to
-another request. Confirmed writes go to ``data_dir/notes.jsonl`` and
+only after a clear yes (``confirm.consent``: a whole yes phrase, no negation word);
+``deny`` or ``cancel`` drop them, and so does moving on to another request; an answer
+that sounds like a yes but is not clear keeps the write waiting and asks again. Confirmed writes go to ``data_dir/notes.jsonl`` and
 ``data_dir/audit.jsonl`` with fsync before the answer says they are done.
 
 Missing slots are asked for (``awaiting="asset"`` etc.) and filled by the next
