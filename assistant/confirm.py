@@ -26,6 +26,10 @@ Rules, in order:
    open recognizer's confidence must reach ``MIN_CONFIDENCE``, chosen on the development split
    of ``benchmarks/confirmation.py`` (0 writes from unrelated requests and spoken noes).
 
+6. Spoken, a no wins a disagreement: when the open recognizer makes an unclear yes of the answer
+   ("Can't do it.", rule 2) and the grammar hears a no ("cancel"), the answer is the grammar's no
+   (``heard_no``). A no only ever drops a write.
+
 Outcomes (``Consent``): YES carries the write out; NO (a deny or cancel intent) drops it;
 UNCLEAR (sounds like an answer but is not a clear yes) keeps it and asks again; OTHER is a new
 request, which drops the write and says so.
@@ -39,7 +43,7 @@ import re
 from .events import Intent, Transcript
 
 __all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "MIN_CONFIDENCE", "INTENT_FLOOR", "words", "negated", "is_yes",
-           "heard_yes", "consent"]
+           "heard_yes", "heard_no", "consent"]
 
 YES_PHRASES = frozenset({
     "yes", "yeah", "yep", "yup", "yes yes", "correct", "that's correct", "that is correct", "yes correct",
@@ -99,6 +103,11 @@ def heard_yes(grammar: Transcript, open_: Transcript, threshold: float | None = 
     ``threshold`` None is ``MIN_CONFIDENCE``."""
     floor = MIN_CONFIDENCE if threshold is None else threshold
     return is_yes(grammar.text) and is_yes(open_.text) and open_.confidence >= floor
+
+
+def heard_no(grammar: Transcript, open_intent: Intent) -> bool:
+    """True when the grammar heard a no and the open recognizer's hearing is an unclear yes (rule 6)."""
+    return negated(grammar.text) and consent(open_intent) is Consent.UNCLEAR
 
 
 def consent(intent: Intent) -> Consent:

@@ -155,26 +155,31 @@ class Pipeline:
         if asr.is_no_request(transcript, self.config.asr):
             return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
         intent = self.parse(transcript.text)
-        if heard is not None and confirm.consent(intent) is confirm.Consent.YES:
-            intent = replace(intent, confidence=0.0)  # a yes the two recognizers did not agree on: asked again
         transcript, intent = self._hear_again(samples, transcript, intent)
         if intent.name == "note_add" and intent.entity("note_text"):  # the note's words: the dictation recognizer
             dictated = self._transcribe(samples, "dictation")
             again = self.parse(dictated.text)
             if again.name == "note_add" and again.entity("note_text"):
                 return dictated, again
+        if heard is not None and confirm.consent(intent) is confirm.Consent.YES:
+            intent = replace(intent, confidence=0.0)  # a yes the two recognizers did not agree on: asked again
         return transcript, intent
 
     def _answer_to_readback(self, samples: np.ndarray) -> tuple[Transcript, Intent | None]:
         """The answer to "shall I ...?": a confirm intent only when ``confirm.heard_yes`` holds.
 
         Both recognizers hear the answer: the yes / no grammar and the open one. When they do not
-        agree on a yes, the open transcript comes back (no intent) to be understood as a new request.
+        agree on a yes, the open transcript comes back (no intent) to be understood as a new request;
+        but an unclear yes of the open one ("Can't do it.") with a no of the grammar ("cancel") is that no.
         """
         grammar = self.confirmation.transcribe(samples)
         transcript = self._transcribe(samples)
-        if confirm.heard_yes(grammar, transcript) and not asr.is_no_request(transcript, self.config.asr):
+        if asr.is_no_request(transcript, self.config.asr):
+            return transcript, None
+        if confirm.heard_yes(grammar, transcript):
             return grammar, Intent(text=grammar.text, name="confirm", confidence=1.0, ranking=(("confirm", 1.0),))
+        if confirm.heard_no(grammar, self.parse(transcript.text)) and not asr.is_no_request(grammar, self.config.asr):
+            return grammar, self.parse(grammar.text)
         return transcript, None
 
     @staticmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.confirm import Consent, consent, heard_yes, is_yes, negated
+from assistant.confirm import Consent, consent, heard_no, heard_yes, is_yes, negated
 from assistant.events import Intent, Transcript
 
 # text, NLU intent, NLU confidence -> what it means for the waiting write
@@ -79,3 +79,14 @@ def _t(text: str, confidence: float) -> Transcript:
 def test_speech_is_a_yes_only_when_both_recognizers_hear_one(grammar: Transcript, open_: Transcript,
                                                              expected: bool) -> None:
     assert heard_yes(grammar, open_) is expected
+
+
+@pytest.mark.parametrize(("grammar", "open_intent", "expected"), [
+    (_t("cancel", 0.6), Intent("Can't do it.", "confirm", 0.79), True),  # "cancel" as whisper sometimes hears it
+    (_t("no", 0.6), Intent("I said now.", "confirm", 0.7), True),
+    (_t("say again", 0.6), Intent("I said now.", "confirm", 0.7), False),  # the grammar heard no "no"
+    (_t("cancel", 0.6), Intent("What is the vibration of feed pump one?", "sensor_reading", 0.9), False),
+    (_t("no", 0.6), Intent("Yes.", "confirm", 1.0), False),  # a clear yes is not an unclear one: see heard_yes
+])
+def test_a_grammar_no_wins_over_an_unclear_yes(grammar: Transcript, open_intent: Intent, expected: bool) -> None:
+    assert heard_no(grammar, open_intent) is expected
