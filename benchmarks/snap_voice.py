@@ -107,7 +107,7 @@ def main() -> int:
         manifest += noisy_variants(manifest, args.samples, args.noise, Path(tempfile.mkdtemp(prefix="snap-noisy-")))
     p = pipeline()
     rehearers = {f"rehear:{b}": asr.create_recognizer(dataclasses.replace(p.config.asr, bias_mode=b), p.vocabulary)
-                 for b in (args.bias or ["both"])}
+                 for b in (args.bias or ["hotwords"])}
     p.understand(read_wav(args.samples / manifest[0]["file"]))  # warm-up
     results: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for row in manifest:
