@@ -7,7 +7,7 @@ it; it is never carried out by a guess.
     consent(Intent(text="yes please", name="confirm", confidence=1.0))        # Consent.YES
     consent(Intent(text="yeah and the vibration", name="confirm", ...))        # Consent.UNCLEAR
     consent(Intent(text="Can't do it.", name="confirm", ...))                 # Consent.UNCLEAR
-    heard_yes(grammar, open_)   # speech: both recognizers heard a yes, confidently enough
+    heard_yes(grammar, open_)   # speech: faster-whisper heard a yes confidently, the grammar no no
 
 Rules, in order:
 
@@ -21,10 +21,12 @@ Rules, in order:
    not yeses either: they ask again.
 4. Typed (an ``Intent``): a yes also needs the intent's confidence to reach ``INTENT_FLOOR``.
    The pipeline lowers a spoken yes that fails rule 5 to confidence 0, so it is asked again.
-5. Spoken: the confirmation recognizer (a yes / no grammar, which always answers with one of its
-   phrases) and the open recognizer (faster-whisper) must both hear a yes by rules 1-3, and the
-   open recognizer's confidence must reach ``MIN_CONFIDENCE``, chosen on the development split
-   of ``benchmarks/confirmation.py`` (0 writes from unrelated requests and spoken noes).
+5. Spoken: the open recognizer (faster-whisper) must hear a yes by rules 1-3, and its confidence
+   must reach ``MIN_CONFIDENCE`` when the confirmation recognizer (a yes / no grammar, which always
+   answers with one of its phrases) hears a yes too, or ``ALONE_CONFIDENCE`` when the grammar hears
+   something else that is not a no (the grammar often writes "what" for a yes in noise). A no of
+   the grammar is never outvoted. Both thresholds are chosen on the development split of
+   ``benchmarks/confirmation.py`` (no unrelated request or spoken no accepted, most yeses kept).
 
 6. Spoken, a no wins a disagreement: when the open recognizer makes an unclear yes of the answer
    ("Can't do it.", rule 2) and the grammar hears a no ("cancel"), the answer is the grammar's no
@@ -42,7 +44,7 @@ import re
 
 from .events import Intent, Transcript
 
-__all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "MIN_CONFIDENCE", "INTENT_FLOOR", "words", "negated", "is_yes",
+__all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "MIN_CONFIDENCE", "ALONE_CONFIDENCE", "INTENT_FLOOR", "words", "negated", "is_yes",
            "heard_yes", "heard_no", "consent"]
 
 YES_PHRASES = frozenset({
@@ -56,7 +58,9 @@ NEGATIONS = frozenset({
 })
 _FILLERS = ("uh", "um", "er", "erm", "oh", "well", "ah")
 _TAILS = ("please", "thanks", "thank you")
-MIN_CONFIDENCE = 0.5  # open recognizer's confidence for a spoken yes (benchmarks/confirmation.py, dev split)
+# The open recognizer's confidence for a spoken yes (benchmarks/confirmation.py, development split):
+MIN_CONFIDENCE = 0.5  # ... when the grammar heard a yes too
+ALONE_CONFIDENCE = 0.6  # ... when the grammar heard neither a yes nor a no
 INTENT_FLOOR = 0.5  # a typed or recognized confirm intent below this is asked again
 
 
@@ -98,11 +102,15 @@ def is_yes(text: str) -> bool:
     return not negated(text) and _core(text) in YES_PHRASES
 
 
-def heard_yes(grammar: Transcript, open_: Transcript, threshold: float | None = None) -> bool:
-    """True when both recognizers heard a yes and the open one is confident enough (rule 5);
-    ``threshold`` None is ``MIN_CONFIDENCE``."""
-    floor = MIN_CONFIDENCE if threshold is None else threshold
-    return is_yes(grammar.text) and is_yes(open_.text) and open_.confidence >= floor
+def heard_yes(grammar: Transcript, open_: Transcript, agreed: float | None = None, alone: float | None = None
+              ) -> bool:
+    """True when the open recognizer heard a yes confidently enough and the grammar heard no no (rule 5);
+    ``agreed`` / ``alone`` None are ``MIN_CONFIDENCE`` / ``ALONE_CONFIDENCE``."""
+    if not is_yes(open_.text) or negated(grammar.text):
+        return False
+    if is_yes(grammar.text):
+        return open_.confidence >= (MIN_CONFIDENCE if agreed is None else agreed)
+    return open_.confidence >= (ALONE_CONFIDENCE if alone is None else alone)
 
 
 def heard_no(grammar: Transcript, open_intent: Intent) -> bool:
