@@ -2,13 +2,18 @@
 """Write the spoken control-room requests in ``audio_samples/``.
 
 Each request is spoken by espeak-ng (through ``tests/speech.py``) in one of
-several voices and speeds; some get white noise at 20 or 10 dB SNR. The result
+several voices and speeds; some get white noise at 20 or 10 dB SNR. The first
+request of every intent is spoken once more by a held-out neural voice,
+``hibari:heart`` or ``piper:joe`` in turn, which whisper hears about as well as
+a person (espeak-ng stays as the hard case). No training data is spoken in these
+voices: ``scripts/speak_intents.py`` uses other espeak-ng voices and ``hibari:heart-gb``. The result
 is a set of 16 kHz mono 16-bit WAVs and ``audio_samples/manifest.jsonl`` with
 one line per file: the exact text spoken, the intent and entities a correct
 understanding yields, and how the audio was made.
 
 Deterministic: the same list gives the same files, so re-running changes
-nothing in git.
+nothing in git (sox dithers repeatably, hibari is seeded from the text, Piper
+runs without noise: ``tests/speech.py``).
 
     .venv/bin/python scripts/make_samples.py            # write everything
     .venv/bin/python scripts/make_samples.py --list     # print the plan only
@@ -131,23 +136,29 @@ REQUESTS: list[tuple[str, str, dict]] = [
 # Indices of requests that get noise, and at what SNR (dB).
 NOISY = {3: 20, 9: 10, 14: 20, 19: 10, 24: 20, 31: 10, 41: 20, 49: 10}
 
+# Held out from all training data (scripts/speak_intents.py); they speak the first request of each intent.
+NEURAL_VOICES = ("hibari:heart", "piper:joe")
+NEURAL_NOISY = {4: 20, 9: 10, 15: 20, 20: 10}  # indices into the neural samples
+
 
 def plan() -> list[dict]:
+    """The espeak-ng samples in REQUESTS order, then the neural ones (numbers and voices never shift)."""
     rows = []
     for i, (text, intent, entities) in enumerate(REQUESTS):
         voice = VOICES[i % len(VOICES)]
         speed = SPEEDS[(i * 2 + i // len(VOICES)) % len(SPEEDS)]
-        tag = voice.replace("+", "-")
-        rows.append({
-            "file": f"{i + 1:03d}_{intent}_{tag}.wav",
-            "transcript": text,
-            "intent": intent,
-            "entities": entities,
-            "voice": voice,
-            "speed": speed,
-            "snr_db": NOISY.get(i),
-        })
+        rows.append(_row(len(rows), text, intent, entities, voice, speed, NOISY.get(i)))
+    firsts = list({intent: (text, intent, entities) for text, intent, entities in reversed(REQUESTS)}.values())
+    for j, (text, intent, entities) in enumerate(sorted(firsts, key=REQUESTS.index)):
+        voice = NEURAL_VOICES[j % len(NEURAL_VOICES)]
+        rows.append(_row(len(rows), text, intent, entities, voice, SPEEDS[j % len(SPEEDS)], NEURAL_NOISY.get(j)))
     return rows
+
+
+def _row(i: int, text: str, intent: str, entities: dict, voice: str, speed: int, snr_db: int | None) -> dict:
+    tag = voice.replace("+", "-").replace(":", "-")
+    return {"file": f"{i + 1:03d}_{intent}_{tag}.wav", "transcript": text, "intent": intent, "entities": entities,
+            "voice": voice, "speed": speed, "snr_db": snr_db}
 
 
 def main(argv: list[str] | None = None) -> int:
