@@ -74,6 +74,7 @@ def test_bench_speech_scores_real_recordings_clean_and_in_noise(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, phrases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANTVOICE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PLANTVOICE_NLU_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("PLANTVOICE_PLANT_HISTORY_DAYS", "1")  # the pipeline's plant: a day of history is plenty
     en = phrases / "en"
     manifest = _manifest(tmp_path / "m.jsonl", [
         {"audio": str(en / "set Kitchen lights to green.wav"), "intent": "HassLightSet", "group": "human",
