@@ -86,6 +86,8 @@ def measure(p: Any, samples: Any, row: dict[str, Any], rehearers: dict[str, Any]
     intent = p.parse(transcript.text)
     snap_s = heard_s + time.perf_counter() - t0
     out["snap"] = (right(intent, row), snap_s)
+    out["miss"] = "" if out["snap"][0] else (f"{row['transcript']!r} heard {transcript.text!r}: {intent.name} "
+                                              f"{[(e.entity, e.value, e.text) for e in intent.entities]}")
     out["ran"] = bool(nlu.missing_slots(intent, p.required))
     for bias, recognizer in rehearers.items():
         t0 = time.perf_counter()
@@ -101,6 +103,7 @@ def main() -> int:
     ap.add_argument("--noise", type=float, action="append", default=[])
     ap.add_argument("--bias", action="append", default=[], help="second-hearing bias to try (repeatable)")
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--verbose", "-v", action="store_true", help="print each sample the snap step gets wrong")
     args = ap.parse_args()
     manifest = load_manifest(args.samples)[: args.limit]
     if args.noise:
@@ -114,6 +117,9 @@ def main() -> int:
         p.state = type(p.state)()
         results.append((row, measure(p, read_wav(args.samples / row["file"]), row, rehearers)))
     steps = ["first", "snap", *rehearers]
+    for row, r in results:
+        if args.verbose and r.get("miss"):
+            print(f"miss [{row['intent']} {row.get('entities')} {row.get('snr_db')}] {r['miss']}")
     print(f"{args.samples}: {len(manifest)} samples; second hearing ran on "
           f"{sum(r['ran'] for _, r in results)}")
     print("step            " + "  ".join(f"{'clean' if s is None else f'{s:g} dB':>8}" for s in

@@ -97,9 +97,16 @@ def test_plant_near_misses_snap_with_a_distance(plant: EntityExtractor, text: st
 @pytest.mark.parametrize("text", [
     "what's the weather in paris", "my phone is dead", "is the kettle on", "did arsenal score",
     "i fancy a sandwich", "where did i park", "that film was great", "pete can you grab the door",
+    "call the on call engineer", "im off for a smoke",
 ])
 def test_never_a_plant_asset_from_an_unrelated_word(plant: EntityExtractor, text: str) -> None:
     assert "asset" not in found(plant, text)
+
+
+def test_plant_lists_snap_what_the_plant_rules_leave(plant: EntityExtractor) -> None:
+    hit = found(plant, "a lost temperature biogas engine")["measurement"]
+    assert (hit.value, hit.text) == ("exhaust_temperature", "lost temperature") and 0 < hit.distance <= 0.23
+    assert "measurement" not in found(plant, "im off for a smoke")  # 0.25 from soc: too far
 
 
 def test_lists_given_as_lookups_snap_too(drinks: EntityExtractor) -> None:
