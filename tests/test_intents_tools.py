@@ -129,7 +129,8 @@ def test_validate_finds_each_problem_with_file_and_line(capsys: pytest.CaptureFi
     ]
     assert code == 1
     assert lines[-1] == f"{faulty}: {len(expected)} problems"
-    problems = lines[:-1]
+    assert lines[-2].startswith(f"{faulty}: no out_of_scope examples: the built-in out-of-scope set is used")
+    problems = lines[:-2]
     assert len(problems) == len(expected), "\n".join(problems)
     for line, (where, name, what, fix) in zip(problems, expected):
         head = f"{faulty}/{where}: " + (f"{name}: " if name else "")
