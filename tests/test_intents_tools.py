@@ -319,3 +319,27 @@ def test_intents_test_without_test_sentences_says_so(capsys: pytest.CaptureFixtu
     (pizza_dir / "tests" / "pizza_test.yml").unlink()
     code, _, err = run(capsys, "intents", "test", str(pizza_dir))
     assert code == 2 and len(err.splitlines()) == 1 and "holds no test sentences" in err
+
+
+def test_built_in_out_of_scope_sentences_the_domain_asks_for_are_left_out() -> None:
+    from assistant.nlu.classifier import training_data
+    from assistant.nlu.data import builtin_out_of_scope
+
+    home = load_intents(ROOT / "benchmarks" / "domains" / "home-assistant")
+    added = {e.text for e in training_data(home).examples if e.intent == "out_of_scope"}
+    builtin = {e.text for e in builtin_out_of_scope().examples}
+    assert len(builtin) >= 300 and added < builtin
+    assert "alexa what's the weather" in builtin and not any("weather" in t for t in added)  # "weather for [Berlin]"
+    assert "who won the match last night" in added
+    plant = load_intents(ROOT / "intents" / "en")
+    assert training_data(plant) is plant  # a domain with out_of_scope examples of its own keeps them alone
+
+
+def test_a_foreign_domain_keeps_none_of_the_plant_lists() -> None:
+    from assistant.config import load_config
+    from assistant.nlu.data import own_lookups
+    from assistant.plant import load_model
+
+    lookups = load_model(load_config(None).plant.asset_model).lookups()
+    assert own_lookups(load_intents(ROOT / "benchmarks" / "domains" / "home-assistant"), lookups) == {}
+    assert set(own_lookups(load_intents(ROOT / "intents" / "en"), lookups)) == {"asset", "measurement"}
