@@ -59,8 +59,8 @@ NEGATIONS = frozenset({
 _FILLERS = ("uh", "um", "er", "erm", "oh", "well", "ah")
 _TAILS = ("please", "thanks", "thank you")
 # The open recognizer's confidence for a spoken yes (benchmarks/confirmation.py, development split):
-MIN_CONFIDENCE = 0.5  # ... when the grammar heard a yes too
-ALONE_CONFIDENCE = 0.6  # ... when the grammar heard neither a yes nor a no
+MIN_CONFIDENCE = 0.45  # ... when the grammar heard a yes too
+ALONE_CONFIDENCE = 0.4  # ... when the grammar heard neither a yes nor a no
 INTENT_FLOOR = 0.5  # a typed or recognized confirm intent below this is asked again
 
 

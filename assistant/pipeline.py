@@ -177,7 +177,8 @@ class Pipeline:
         if asr.is_no_request(transcript, self.config.asr):
             return transcript, None
         if confirm.heard_yes(grammar, transcript):
-            return grammar, Intent(text=grammar.text, name="confirm", confidence=1.0, ranking=(("confirm", 1.0),))
+            said = grammar if confirm.is_yes(grammar.text) else transcript  # the grammar may have heard "what"
+            return said, Intent(text=said.text, name="confirm", confidence=1.0, ranking=(("confirm", 1.0),))
         if confirm.heard_no(grammar, self.parse(transcript.text)) and not asr.is_no_request(grammar, self.config.asr):
             return grammar, self.parse(grammar.text)
         return transcript, None

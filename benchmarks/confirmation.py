@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    todo = items()[::args.every]
+    todo = [item for item in items() if item.kind in args.kinds][::args.every]
     began = time.perf_counter()
     wavs = [speak(item, cache) for item in todo]
     synth_s = time.perf_counter() - began
@@ -273,12 +273,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", default="/tmp/plantvoice-confirmation")
     parser.add_argument("--json", help="write every row and the summary here")
+    parser.add_argument("--kinds", nargs="+", default=["unrelated", "negative", "yes"],
+                        help="only these kinds of utterance (unrelated, negative, yes)")
+    parser.add_argument("--rows", nargs="+", help="summarise the rows of earlier --json runs instead of measuring "
+                        "(a later file's row replaces an earlier one's of the same text, voice and noise)")
     parser.add_argument("--every", type=int, default=1, help="only every n-th utterance (a quick look)")
     parser.add_argument("--verbose", action="store_true", help="print each row as it is measured")
-    parser.add_argument("--rows", help="summarise the rows of an earlier --json run instead of measuring")
     args = parser.parse_args()
     if args.rows:
-        rows = json.loads(Path(args.rows).read_text())["rows"]
+        merged = {(r["text"], r["voice"], r["noise_db"]): r for path in args.rows
+                  for r in json.loads(Path(path).read_text())["rows"]}
+        rows = list(merged.values())
         print(json.dumps(summary({"rows": rows, "synth_s": 0.0, "understand_s": [0.0]}), indent=1))
         return 0
     result = run(args)

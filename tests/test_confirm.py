@@ -71,7 +71,7 @@ def _t(text: str, confidence: float) -> Transcript:
     (_t("go ahead", 0.5), _t("Go ahead.", 0.8), True),
     (_t("yes", 0.6), _t("Yes.", 0.1), False),  # the open recognizer is not sure
     (_t("what", 1.0), _t("Yes.", 0.9), True),  # the grammar's "what" for a yes in noise: the open one alone, sure
-    (_t("what", 1.0), _t("Yes.", 0.55), False),  # ... not sure enough alone
+    (_t("what", 1.0), _t("Yes.", 0.35), False),  # ... not sure enough alone
     (_t("repeat that", 0.4), _t("Correct.", 0.8), True),
     (_t("go ahead", 0.6), _t("Hold on, let me check the drawings.", 0.9), False),  # the grammar always answers
     (_t("yeah", 0.6), _t("Show me the active alarms.", 0.9), False),
