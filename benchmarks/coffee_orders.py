@@ -33,6 +33,7 @@ from assistant.asr import Vocabulary  # noqa: E402
 from assistant.asr.whisper import BIAS_MODES, WhisperRecognizer  # noqa: E402
 from assistant.audio import load_wav  # noqa: E402
 from assistant.config import AsrConfig, NluConfig  # noqa: E402
+from assistant.nlu.snap import CUTOFF  # noqa: E402
 from assistant.nlu import (create_understander, domain_lookups, load_intents, prompt_names,  # noqa: E402
                            typical_requests, vocabulary)
 from tests.speech import say  # noqa: E402
@@ -113,7 +114,7 @@ def main() -> int:
             total += len(row["slots"])
             nlu.extractor.snapper.cutoff = -1.0
             off = nlu.parse(text)
-            nlu.extractor.snapper.cutoff = 0.27
+            nlu.extractor.snapper.cutoff = CUTOFF
             began = time.perf_counter()
             on = nlu.parse(text)
             nlu_s += time.perf_counter() - began
@@ -121,8 +122,8 @@ def main() -> int:
             full_on += score({e.entity: e.value for e in on.entities}, row["slots"])
         n = len(rows)
         print(f"{mode:9} {kept / total:5.1%}  {full_off / n:8.1%}  {full_on / n:8.1%}  {asr_s / n:8.2f}  "
-              f"{1000 * nlu_s / n:9.1f}")
-    (args.out / "transcripts.json").write_text(json.dumps({"rows": rows, "transcripts": transcripts}, indent=1))
+              f"{1000 * nlu_s / n:9.1f}", flush=True)
+        (args.out / "transcripts.json").write_text(json.dumps({"rows": rows, "transcripts": transcripts}, indent=1))
     return 0
 
 
