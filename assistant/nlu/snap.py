@@ -33,7 +33,7 @@ from .phonemes import Sounds, similarity
 
 __all__ = ["Snap", "Snapper", "CUTOFF", "MAX_RUN"]
 
-CUTOFF = 0.27  # largest distance that snaps; chosen in benchmarks/snap_calibrate.py
+CUTOFF = 0.3  # largest distance that snaps; chosen in benchmarks/snap_calibrate.py (RESULTS.md)
 REST = 0.5  # the words a run does not share with its form must sound at least this alike
 MIN_KEY = 4
 MAX_RUN = 3
