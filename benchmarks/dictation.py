@@ -32,6 +32,7 @@ condition adds a fifth or a third of that.
     .venv/bin/python benchmarks/dictation.py --limit 5 --json /tmp/dictation.json
     .venv/bin/python benchmarks/dictation.py --voice en-us:170 --snr 20
     .venv/bin/python benchmarks/dictation.py --notes benchmarks/dev/notes.yml --prompt ""
+    .venv/bin/python benchmarks/dictation.py --model base --voice hibari:heart --voice piper:joe --voice en-us
     .venv/bin/python benchmarks/dictation.py --self-test
 """
 
@@ -203,9 +204,15 @@ def load_notes(path: Path = NOTES) -> list[dict[str, Any]]:
 
 
 def speak(text: str, voice: str, wpm: int, folder: Path) -> np.ndarray:
-    """espeak-ng speech at 16 kHz mono with ``PAD_S`` before and after, float in -1..1."""
+    """Speech at 16 kHz mono with ``PAD_S`` before and after, float in -1..1: an espeak-ng voice, or a
+    neural one of ``tests/speech.py`` ("hibari:heart", "piper:joe") at ``wpm`` / 160 of its pace."""
     raw, out = folder / "espeak.wav", folder / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(raw), text], check=True)
+    if ":" in voice:
+        from tests.speech import NORMAL_WPM, _neural
+
+        _neural(text, raw, voice, wpm / NORMAL_WPM)
+    else:
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(raw), text], check=True)
     subprocess.run(["sox", "-V1", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out),
                     "pad", str(PAD_S), str(PAD_S)], check=True)
     with wave.open(str(out)) as w:
@@ -242,13 +249,15 @@ def vocabulary() -> Any:
 
 
 def run(notes: list[dict[str, Any]], voices: list[tuple[str, int]], snrs: list[float | None],
-        verbose: bool = False, prompt: str | None = None) -> dict[str, Any]:
+        verbose: bool = False, prompt: str | None = None, model: str | None = None) -> dict[str, Any]:
     from assistant.asr import create_recognizer
     from assistant.config import load_config
 
     config = load_config()
     if prompt is not None:
         config = dataclasses.replace(config, asr=dataclasses.replace(config.asr, dictation_prompt=prompt))
+    if model is not None:
+        config = dataclasses.replace(config, asr=dataclasses.replace(config.asr, dictation_model=model))
     vocab = vocabulary()
     began = time.perf_counter()
     recognizer = create_recognizer(config.asr, vocab, "dictation")
@@ -281,7 +290,8 @@ def run(notes: list[dict[str, Any]], voices: list[tuple[str, int]], snrs: list[f
                               f"{record['edits']}/{record['ref_words']} in {seconds:.2f} s | {transcript.text}",
                               flush=True)
     return {
-        "recognizer": {"backend": config.asr.dictation_backend, "model": config.asr.model or "tiny.en (bundled)",
+        "recognizer": {"backend": config.asr.dictation_backend,
+                       "model": config.asr.dictation_model or config.asr.model or "tiny.en (bundled)",
                        "compute_type": config.asr.compute_type, "beam_size": config.asr.beam_size,
                        "threads": config.asr.threads, "dictation_prompt": config.asr.dictation_prompt,
                        "prompt": getattr(recognizer, "prompt", "")},
@@ -436,8 +446,11 @@ def self_test() -> None:
 
 
 def _voice(text: str) -> tuple[str, int]:
-    name, _, wpm = text.partition(":")
-    return name, int(wpm or 170)
+    """VOICE[:WPM]: "en-us:170", "en-gb", "piper:joe:160"; neural voices default to their own pace (160)."""
+    name, _, wpm = text.rpartition(":")
+    if not name or not wpm.isdigit():
+        name, wpm = text, ""
+    return name, int(wpm or (160 if ":" in name else 170))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,9 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prompt", metavar="TEXT",
                     help='asr.dictation_prompt for this run: "auto" (from the vocabulary), "" (none) or a literal text '
                          "(default: the config's)")
+    ap.add_argument("--model", metavar="NAME",
+                    help="asr.dictation_model for this run: tiny.en, base (bundled) or a model directory")
     ap.add_argument("--limit", type=int, metavar="N", help="only the first N short notes and the first N long reports")
     ap.add_argument("--voice", action="append", type=_voice, metavar="VOICE[:WPM]",
-                    help="espeak-ng voice and speed; repeat (default: " + ", ".join(f"{v}:{s}" for v, s in VOICES) + ")")
+                    help="espeak-ng or neural (hibari:heart, piper:joe) voice and speed; repeat (default: " + ", ".join(f"{v}:{s}" for v, s in VOICES) + ")")
     ap.add_argument("--snr", action="append", type=float, metavar="DB",
                     help="noisy condition at this SNR in dB; repeat (default: 20 and 10, plus clean)")
     ap.add_argument("--no-clean", action="store_true", help="leave out the clean condition")
@@ -471,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         sorted(args.snr, reverse=True) if args.snr else [s for s in SNRS if s is not None])
 
     began = time.perf_counter()
-    result = run(notes, voices, snrs, verbose=args.verbose, prompt=args.prompt)
+    result = run(notes, voices, snrs, verbose=args.verbose, prompt=args.prompt, model=args.model)
     runtime = time.perf_counter() - began
     summary = score(result["records"], voices, snrs)
     rec = result["recognizer"]
