@@ -2,10 +2,11 @@
 """Dictation benchmark: spoken shift notes and maintenance reports through the dictation recognizer.
 
 Every note of ``benchmarks/dictation_notes.yml`` (40 notes of 8-45 words, 3 reports
-of 60-120 words) is spoken with espeak-ng in several voices and speeds, clean and
-with white noise at 20 dB and 10 dB SNR, and recognized with
+of 60-120 words) is spoken with espeak-ng in several voices and speeds (``--voice``
+also takes the neural voices hibari:heart and piper:joe), clean and with white noise
+at 20 dB and 10 dB SNR, and recognized with
 ``create_recognizer(config.asr, vocabulary, "dictation")`` (faster-whisper tiny.en
-unless the config says otherwise), the vocabulary being the one the assistant builds
+unless the config or ``--model`` says otherwise), the vocabulary being the one the assistant builds
 from the intents and the asset model (it makes the dictation prompt,
 ``asr.dictation_prompt``; ``--prompt`` sets that for one run). It reports
 
