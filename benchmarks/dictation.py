@@ -32,7 +32,7 @@ condition adds a fifth or a third of that.
     .venv/bin/python benchmarks/dictation.py
     .venv/bin/python benchmarks/dictation.py --limit 5 --json /tmp/dictation.json
     .venv/bin/python benchmarks/dictation.py --voice en-us:170 --snr 20
-    .venv/bin/python benchmarks/dictation.py --notes benchmarks/dev/notes.yml --prompt ""
+    .venv/bin/python benchmarks/dictation.py --notes benchmarks/dictation_dev_notes.yml --prompt ""
     .venv/bin/python benchmarks/dictation.py --model base --voice hibari:heart --voice piper:joe --voice en-us
     .venv/bin/python benchmarks/dictation.py --self-test
 """
@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--notes", type=Path, default=NOTES, metavar="FILE",
                     help="notes to speak (default: benchmarks/dictation_notes.yml; the development set is "
-                         "benchmarks/dev/notes.yml)")
+                         "benchmarks/dictation_dev_notes.yml)")
     ap.add_argument("--prompt", metavar="TEXT",
                     help='asr.dictation_prompt for this run: "auto" (from the vocabulary), "" (none) or a literal text '
                          "(default: the config's)")

@@ -10,7 +10,7 @@ In command mode the decoder is biased toward the plant's words with
 measured in ``benchmarks/asr_bias.py``). Confirmation mode is unbiased (a
 grammar recognizer does better there: ``asr -> confirmation_backend``). Dictation mode is prompted with the
 assets' names (``asr -> dictation_prompt``: "auto", "" for none, or a literal text; chosen on
-``benchmarks/dev/notes.yml``), conditions on previous text, filters long audio with whisper's VAD and
+``benchmarks/dictation_dev_notes.yml``), conditions on previous text, filters long audio with whisper's VAD and
 stops once a segment reaches the end of the audio (decoding the post-roll again, whisper only
 repeats the prompt or the note).
 """
@@ -127,7 +127,7 @@ def build_sentence_prompt(vocabulary: Vocabulary, count_tokens: Any, budget: int
 def build_dictation_prompt(vocabulary: Vocabulary, count_tokens: Any, budget: int = DICTATION_PROMPT_TOKENS) -> str:
     """The assets' names as one list within ``budget`` tokens: "Gas turbine one, ..., feeder three."
 
-    Chosen on a development set of notes (benchmarks/dev/notes.yml, benchmarks/RESULTS.md) over
+    Chosen on a development set of notes (benchmarks/dictation_dev_notes.yml, benchmarks/RESULTS.md) over
     word lists, measurement names, asset tags and the command prompt: as good or better, and shortest.
     """
     names = [n.strip() for n in vocabulary.names if n.strip()]
