@@ -29,9 +29,8 @@ from .notes import NoteStore, ShiftSchedule
 from .notes.dictation import cancelling, ending
 from .plant import create_plant
 
-__all__ = ["Pipeline", "Turn", "SHORT_ANSWERS"]
+__all__ = ["Pipeline", "Turn"]
 
-SHORT_ANSWERS = frozenset({"confirm", "deny", "cancel", "repeat"})
 REHEAR_BIAS = "hotwords"  # the second hearing's bias where a slot is missing (chosen on benchmarks/dev, RESULTS.md)
 
 @dataclass(frozen=True)
@@ -179,7 +178,8 @@ class Pipeline:
         if confirm.heard_yes(grammar, transcript):
             said = grammar if confirm.is_yes(grammar.text) else transcript  # the grammar may have heard "what"
             return said, Intent(text=said.text, name="confirm", confidence=1.0, ranking=(("confirm", 1.0),))
-        if confirm.heard_no(grammar, self.parse(transcript.text)) and not asr.is_no_request(grammar, self.config.asr):
+        if confirm.negated(grammar.text) and not asr.is_no_request(grammar, self.config.asr) and confirm.heard_no(
+                grammar, self.parse(transcript.text)):  # parsed here only when the grammar heard a no
             return grammar, self.parse(grammar.text)
         return transcript, None
 
