@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ROOT
+from ..files import fsync_path
 from ..errors import BackendError
 
 __all__ = ["BUNDLED", "MODELS_DIR", "Parts", "assemble", "bundled"]
@@ -91,7 +92,7 @@ def assemble(parts: Parts, target: Path) -> Path:
             shutil.copyfile(f, work / f.name)
         _join(parts, work / "model.bin")
         for path in [*work.iterdir(), work]:
-            _fsync(path)
+            fsync_path(path)
         os.rename(work, target)
     except OSError:
         shutil.rmtree(work, ignore_errors=True)
@@ -101,7 +102,7 @@ def assemble(parts: Parts, target: Path) -> Path:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    _fsync(target.parent)
+    fsync_path(target.parent)
     return target
 
 
@@ -121,15 +122,6 @@ def _join(parts: Parts, out: Path) -> None:
         raise BackendError(f"{out.name} joined from {', '.join(str(p) for p in parts.pieces)} is damaged "
                            f"({size} of {expected} bytes, SHA-256 {digest.hexdigest()[:12]}, expected "
                            f"{parts.sha256[:12]}); reinstall the model packages")
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file's data, or a directory's entries, to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove_leftovers(target: Path) -> None:

@@ -40,6 +40,7 @@ import numpy as np
 
 from ..config import NotesConfig
 from ..errors import DataError, InputError
+from ..files import fsync_path
 from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score
 from .shifts import ShiftSchedule
 
@@ -371,7 +372,7 @@ class NoteStore:
             raise InputError(f"note audio sample rate {rate} Hz is not plausible; pass the rate it was recorded at")
         if not self.audio_dir.is_dir():
             self.audio_dir.mkdir(parents=True, exist_ok=True)
-            _fsync_dir(self.audio_dir.parent)
+            fsync_path(self.audio_dir.parent)
         name = f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.wav"
         tmp = self.audio_dir / f".{name}.tmp"
         try:
@@ -386,7 +387,7 @@ class NoteStore:
             os.replace(tmp, self.audio_dir / name)
         finally:
             tmp.unlink(missing_ok=True)
-        _fsync_dir(self.audio_dir)
+        fsync_path(self.audio_dir)
         return f"{AUDIO_DIR}/{name}"
 
     def _now(self) -> dt.datetime:
@@ -441,11 +442,3 @@ def _fields(fields: Mapping[str, str] | None, kind: str) -> dict[str, str]:
         if len(value) > MAX_TEXT:
             raise InputError(f"report field {key} is {len(value)} characters, more than {MAX_TEXT}; shorten it")
     return values
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
