@@ -6,7 +6,8 @@ it; it is never carried out by a guess.
 
     consent(Intent(text="yes please", name="confirm", confidence=1.0))        # Consent.YES
     consent(Intent(text="yeah and the vibration", name="confirm", ...))        # Consent.UNCLEAR
-    consent(Intent(text="Can't do it.", name="confirm", ...))                 # Consent.UNCLEAR
+    consent(Intent(text="Can't do it.", name="confirm", ...))                 # Consent.NO
+    consent(Intent(text="don't acknowledge it", name="alarm_acknowledge", ...))  # Consent.NO
     heard_yes(grammar, open_)   # speech: faster-whisper heard a yes confidently, the grammar no no
 
 Rules, in order:
@@ -28,13 +29,20 @@ Rules, in order:
    the grammar is never outvoted. Both thresholds are chosen on the development split of
    ``benchmarks/confirmation.py`` (no unrelated request or spoken no accepted, most yeses kept).
 
-6. Spoken, a no wins a disagreement: when the open recognizer makes an unclear yes of the answer
-   ("Can't do it.", rule 2) and the grammar hears a no ("cancel"), the answer is the grammar's no
-   (``heard_no``). A no only ever drops a write.
+6. Spoken, a no wins a disagreement: when the open recognizer makes an unclear yes or a no of the
+   answer and the grammar hears a no ("cancel"), the answer is the grammar's no (``heard_no``). A
+   no only ever drops a write.
+7. A no needs no deny or cancel intent when the words say no (``refuses``), whatever the classifier
+   made of them:
+   a. the answer says nothing but no: every word a refusal (``REFUSALS``, any "n't" word) or a
+      filler of ``_NO_FILLERS`` ("can't do it", "don't", "not now", "no not yet", "I said no");
+      "wait" and "hold on" are no refusal (they ask again), a yes word keeps it unclear ("yes don't");
+   b. it refuses the write: it opens with "don't", "do not", "no" or "never" and the intent is a
+      write or a confirm (``WRITE_INTENTS``): "don't acknowledge it", "do not save it".
 
-Outcomes (``Consent``): YES carries the write out; NO (a deny or cancel intent) drops it;
+Outcomes (``Consent``): YES carries the write out; NO (a deny or cancel intent, rule 7) drops it;
 UNCLEAR (sounds like an answer but is not a clear yes) keeps it and asks again; OTHER is a new
-request, which drops the write and says so.
+request, which drops the write and says so. The dialogue answers every NO as a cancel.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ import re
 from .events import Intent, Transcript
 
 __all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "MIN_CONFIDENCE", "ALONE_CONFIDENCE", "INTENT_FLOOR", "words", "negated", "is_yes",
-           "heard_yes", "heard_no", "consent"]
+           "REFUSALS", "WRITE_INTENTS", "refuses", "heard_yes", "heard_no", "consent"]
 
 YES_PHRASES = frozenset({
     "yes", "yeah", "yep", "yup", "yes yes", "correct", "that's correct", "that is correct", "yes correct",
@@ -56,7 +64,18 @@ NEGATIONS = frozenset({
     "no", "not", "nope", "nah", "don't", "dont", "can't", "cant", "cannot", "won't", "cancel", "cancelled",
     "stop", "never", "negative", "wait", "abort", "hold", "neither", "nor", "wrong", "incorrect",
 })
+# Words that say no and nothing else (rule 7a); "wait" and "hold on" are not among them: they ask again.
+REFUSALS = frozenset({
+    "no", "not", "nope", "nah", "don't", "dont", "can't", "cant", "cannot", "won't", "cancel", "cancelled",
+    "stop", "never", "negative", "abort", "wrong", "incorrect",
+})
+# Intents a refusal can be about (rule 7b): the writes read back, and the yes itself ("don't confirm").
+WRITE_INTENTS = frozenset({"alarm_acknowledge", "note_add", "note_correct", "note_withdraw", "report_start",
+                           "confirm"})
 _FILLERS = ("uh", "um", "er", "erm", "oh", "well", "ah")
+_NO_FILLERS = frozenset({*_FILLERS, "do", "it", "that", "this", "now", "yet", "i", "said", "mind", "just",
+                         "please", "thanks", "thank", "you", "at", "all", "sorry", "actually", "so"})
+_REFUSING = (("don't",), ("dont",), ("do", "not"), ("no",), ("never",))
 _TAILS = ("please", "thanks", "thank you")
 # The open recognizer's confidence for a spoken yes (benchmarks/confirmation.py, development split):
 MIN_CONFIDENCE = 0.45  # ... when the grammar heard a yes too
@@ -102,6 +121,17 @@ def is_yes(text: str) -> bool:
     return not negated(text) and _core(text) in YES_PHRASES
 
 
+def refuses(intent: Intent) -> bool:
+    """True when the words of ``intent`` say no to the waiting write (rule 7)."""
+    said = words(intent.text)
+    if said and all(w in REFUSALS or w.endswith("n't") or w in _NO_FILLERS for w in said):
+        return any(w in REFUSALS or w.endswith("n't") for w in said)  # 7a
+    core = _core(intent.text).split()
+    if core[:1] == ["please"]:
+        core = core[1:]
+    return intent.name in WRITE_INTENTS and any(tuple(core[:len(p)]) == p for p in _REFUSING)  # 7b
+
+
 def heard_yes(grammar: Transcript, open_: Transcript, agreed: float | None = None, alone: float | None = None
               ) -> bool:
     """True when the open recognizer heard a yes confidently enough and the grammar heard no no (rule 5);
@@ -114,13 +144,13 @@ def heard_yes(grammar: Transcript, open_: Transcript, agreed: float | None = Non
 
 
 def heard_no(grammar: Transcript, open_intent: Intent) -> bool:
-    """True when the grammar heard a no and the open recognizer's hearing is an unclear yes (rule 6)."""
-    return negated(grammar.text) and consent(open_intent) is Consent.UNCLEAR
+    """True when the grammar heard a no and the open recognizer's hearing is an unclear yes or a no (rule 6)."""
+    return negated(grammar.text) and consent(open_intent) in (Consent.UNCLEAR, Consent.NO)
 
 
 def consent(intent: Intent) -> Consent:
-    """What ``intent``, said while a write waits, means for it (rules 1-4)."""
-    if intent.name in ("deny", "cancel"):
+    """What ``intent``, said while a write waits, means for it (rules 1-4 and 7)."""
+    if intent.name in ("deny", "cancel") or refuses(intent):
         return Consent.NO
     if is_yes(intent.text) and intent.confidence >= INTENT_FLOOR:
         return Consent.YES

@@ -315,7 +315,7 @@ class Dialogue:
             heard = consent(intent)
             if heard is Consent.UNCLEAR:
                 return self._done(*self._ask_again(intent, state))
-            name = "confirm" if heard is Consent.YES else name
+            name = {Consent.YES: "confirm", Consent.NO: "cancel"}.get(heard, name)  # "Can't do it." drops it
         if state.waiting is not None and name not in _KEEP_PENDING:
             intent, name = self._fill_waiting(intent, state.waiting)
         dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None

@@ -23,7 +23,22 @@ TABLE = [
     ("correct", "note_correct", 0.6, Consent.YES),  # a whole yes phrase is a yes whatever the classifier says
     ("yes", "confirm", 0.0, Consent.UNCLEAR),  # the pipeline's mark for a yes the recognizers did not agree on
     ("yeah and the vibration", "confirm", 0.48, Consent.UNCLEAR),
-    ("Can't do it.", "confirm", 0.79, Consent.UNCLEAR),  # how "cancel" is sometimes heard
+    ("Can't do it.", "confirm", 0.79, Consent.NO),  # how "cancel" is sometimes heard: nothing but a no
+    ("can't do it", "out_of_scope", 0.3, Consent.NO),
+    ("I can't do it.", "confirm", 0.6, Consent.NO),
+    ("don't", "confirm", 0.5, Consent.NO),
+    ("Not now.", "confirm", 0.6, Consent.NO),
+    ("uh no not yet", "out_of_scope", 0.2, Consent.NO),
+    ("I said no.", "confirm", 0.7, Consent.NO),
+    ("don't acknowledge it", "alarm_acknowledge", 0.77, Consent.NO),  # a refused write is no new request
+    ("do not acknowledge that", "alarm_acknowledge", 0.49, Consent.NO),
+    ("Do not save it.", "confirm", 0.6, Consent.NO),
+    ("please don't save the note", "note_add", 0.6, Consent.NO),
+    ("don't confirm", "confirm", 0.9, Consent.NO),
+    ("wait", "confirm", 0.6, Consent.UNCLEAR),  # "wait" and "hold on" ask again: no refusal
+    ("hold on", "confirm", 0.6, Consent.UNCLEAR),
+    ("go ahead no", "confirm", 0.9, Consent.UNCLEAR),  # a yes and a no: asked again
+    ("I said now.", "confirm", 0.7, Consent.UNCLEAR),
     ("okay", "confirm", 1.0, Consent.UNCLEAR),  # soft words ask again
     ("sure", "confirm", 1.0, Consent.UNCLEAR),
     ("do", "confirm", 0.84, Consent.UNCLEAR),
@@ -37,6 +52,9 @@ TABLE = [
     ("hold on let me check the drawings", "asset_status", 0.44, Consent.OTHER),
     ("how is the plant doing", "plant_overview", 1.0, Consent.OTHER),
     ("help", "help", 1.0, Consent.OTHER),
+    ("don't forget the vibration of feed pump one", "sensor_reading", 0.8, Consent.OTHER),  # no write refused
+    ("the pump is not running", "asset_status", 0.7, Consent.OTHER),
+    ("take a note the pump is not running", "note_add", 0.9, Consent.OTHER),  # a note that holds a "not"
 ]
 
 
@@ -87,6 +105,7 @@ def test_speech_is_a_yes_only_when_the_open_recognizer_hears_one_surely(grammar:
 @pytest.mark.parametrize(("grammar", "open_intent", "expected"), [
     (_t("cancel", 0.6), Intent("Can't do it.", "confirm", 0.79), True),  # "cancel" as whisper sometimes hears it
     (_t("no", 0.6), Intent("I said now.", "confirm", 0.7), True),
+    (_t("no", 0.6), Intent("Don't.", "deny", 0.9), True),
     (_t("say again", 0.6), Intent("I said now.", "confirm", 0.7), False),  # the grammar heard no "no"
     (_t("cancel", 0.6), Intent("What is the vibration of feed pump one?", "sensor_reading", 0.9), False),
     (_t("no", 0.6), Intent("Yes.", "confirm", 1.0), False),  # a clear yes is not an unclear one: see heard_yes

@@ -315,7 +315,20 @@ def test_acknowledge_needs_confirm_and_deny_keeps_it_active(talk: Talk, plant: P
 
 
 @pytest.mark.parametrize(("text", "name", "confidence"), [
-    ("yeah and the vibration", "confirm", 0.48), ("Can't do it.", "confirm", 0.79), ("okay", "confirm", 1.0),
+    ("Can't do it.", "confirm", 0.79), ("don't acknowledge it", "alarm_acknowledge", 0.77), ("not now", "deny", 1.0),
+])
+def test_an_answer_that_says_no_drops_the_write(dialogue: Dialogue, plant: Plant, tmp_path: Path, text: str,
+                                                name: str, confidence: float) -> None:
+    readback, state = dialogue.respond(Intent("acknowledge", "alarm_acknowledge", 0.9,
+                                              (Entity("asset", "T1", 0, 2, "T1"),)), DialogueState())
+    assert readback.awaiting == "confirm"
+    answer, state = dialogue.respond(Intent(text, name, confidence), state)
+    assert answer.data.get("dropped") == "alarm_acknowledge" and answer.awaiting is None and state.pending is None
+    assert not (tmp_path / "audit.jsonl").exists() and all(a.acknowledged is None for a in plant.alarms())
+
+
+@pytest.mark.parametrize(("text", "name", "confidence"), [
+    ("yeah and the vibration", "confirm", 0.48), ("okay", "confirm", 1.0),
     ("Yes.", "confirm", 0.0),  # a spoken yes the two recognizers did not agree on
 ])
 def test_an_answer_that_is_not_a_clear_yes_keeps_the_write_waiting(dialogue: Dialogue, plant: Plant,
