@@ -10,10 +10,11 @@ request never pays for a speech model.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import getpass
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -49,9 +50,13 @@ class Turn:
 
 
 class Pipeline:
-    def __init__(self, config: Config, intents_dir: str | Path | None = None) -> None:
+    """``clock`` fixes the time of the plant, the dialogue and the notes (replays, test stories)."""
+
+    def __init__(self, config: Config, intents_dir: str | Path | None = None,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
         self.config = config
-        self.plant = create_plant(config.plant, config.data_path)
+        self.clock = clock
+        self.plant = create_plant(config.plant, config.data_path, clock=clock)
         intents_dir = intents_dir or config.nlu.intents_dir
         intents = nlu.load_intents(intents_dir)
         lookups = nlu.data.own_lookups(intents, self.plant.model.lookups())  # a foreign domain's own lists count
@@ -62,7 +67,7 @@ class Pipeline:
         self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
         responses = Path(intents_dir) / "responses.yml"
         self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
-                                 config.data_path, notes=self._notes(config), role=config.notes.role)
+                                 config.data_path, notes=self._notes(config), role=config.notes.role, now=clock)
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
@@ -73,11 +78,13 @@ class Pipeline:
 
         embed = MiniLM.shared(config.nlu.models_dir).encode if config.nlu.features != "tfidf" else None
         return NoteStore(config.data_path / "notes.sqlite", ShiftSchedule.parse(config.notes.shifts),
-                         self.plant.model.site.tz, embed=embed, threshold=config.notes.search_threshold)
+                         self.plant.model.site.tz, clock=self.clock, embed=embed,
+                         threshold=config.notes.search_threshold)
 
     @classmethod
-    def from_config(cls, config: Config, intents_dir: str | Path | None = None) -> Pipeline:
-        return cls(config, intents_dir)
+    def from_config(cls, config: Config, intents_dir: str | Path | None = None,
+                    clock: Callable[[], dt.datetime] | None = None) -> Pipeline:
+        return cls(config, intents_dir, clock)
 
     # -- recognition and understanding -------------------------------------------------
     @cached_property
