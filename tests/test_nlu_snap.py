@@ -180,3 +180,29 @@ def test_spoken_near_misses_snap_through_the_recognizer(coffee_nlu, tmp_path: Pa
     assert {e.entity: e.value for e in intent.entities} == expected, (transcript.text, intent.entities)
     drink = next(e for e in intent.entities if e.entity == "drink")
     assert (drink.distance is not None) == ("iced" not in transcript.text.lower()), transcript.text
+
+
+TIMERS = """version: "3.1"
+nlu:
+- intent: start_timer
+  examples: |
+    - set a timer for [five minutes](duration)
+    - start a [twenty minutes](duration) timer for the [pasta](food)
+    - remind me in [two hours](duration) about the [bread](food)
+- regex: duration
+  examples: |
+    - \\b(?:\\d+|one|two|five|ten|twenty) (?:hours?|minutes?)
+- lookup: food
+  examples: |
+    - pasta
+    - bread
+"""
+
+
+def test_values_a_regex_finds_are_no_snap_targets(tmp_path: Path) -> None:
+    (tmp_path / "timers.yml").write_text(TIMERS)
+    timers = EntityExtractor({}, load_intents(tmp_path))
+    assert {f.entity for f in timers.snapper.forms} == {"food"}  # lookups only, not the annotated durations
+    assert "duration" not in found(timers, "set a timer for fife minutes")  # no near-miss of "five minutes"
+    assert found(timers, "set a timer for ten minutes")["duration"].value == "ten minutes"  # the regex's own
+    assert found(timers, "a timer for the paster")["food"].value == "pasta"  # lookup values still snap

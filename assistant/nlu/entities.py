@@ -18,8 +18,8 @@
 * Tag numbers as the recognizer writes them: "p 1 or 2", "1 out 2", "pump 2 no 1" and
   "101" stand for the asset whose id ends in those digits (P-102, P-201, P-101), and
   an acronym with one letter of the same rhyme ("chv", "chd" for chp) for its asset.
-* Values of the intents' own lists (lookups, synonyms, annotations) heard as a near-miss
-  snap to the value (``snap``): "ice coffee" -> iced coffee, "sweeter" -> sweetener; a
+* Values of the intents' own lists (lookups, synonyms, annotations of entities no regex
+  finds) heard as a near-miss snap to the value (``snap``): "ice coffee" -> iced coffee, "sweeter" -> sweetener; a
   snap swallows a shorter exact match inside it. The plant's lists snap the same way, after the
   rules above and only nearer (``LIST_SNAP_CUTOFF``). Every corrected, sounded-alike or snapped
   value carries its ``distance`` (1 - similarity) beside the words heard.
@@ -225,12 +225,15 @@ class EntityExtractor:
             entity = entity or next((t.name for t in intents.lookups if syn.value in t.items), None)
             if entity and entity not in self.fuzzy_entities and entity not in CODE_ENTITIES:
                 self._add(entity, syn.value, [syn.value, *syn.forms])
+        listed = {t.name for t in intents.lookups}
+        found_by_regex = {r.name for r in intents.regexes} - listed  # their regex finds them; no list value
         for example in intents.examples:
             for a in example.entities:
                 if a.entity in self.fuzzy_entities or a.entity in CODE_ENTITIES:
                     continue
                 value = a.value or synonym_of.get(normalize(a.text), a.text)
-                self._add(a.entity, value, [a.text])
+                if a.entity not in found_by_regex or value in {s.value for s in intents.synonyms}:
+                    self._add(a.entity, value, [a.text])
                 before = normalize(example.text[:a.start]).split()[-1:]
                 after = normalize(example.text[a.end:]).split()[:1]
                 self.contexts.setdefault(a.entity, set()).update(before + after)

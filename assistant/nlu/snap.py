@@ -2,7 +2,8 @@
 
 A recognizer keeps most slot words but writes some as another word that sounds
 alike. ``Snapper`` matches runs of the transcript against every spoken form of
-every value the domain knows (lookup tables, synonyms, annotated examples) and
+every value the domain lists (lookup tables, synonyms, annotated examples of
+entities no regex finds: a regex's values are not a list) and
 gives the values they were meant to be, with a distance.
 
 The rules:
