@@ -8,6 +8,10 @@ Order of precedence (last wins):
    ``PLANTVOICE_DATA_DIR`` sets the one data directory everything stored lives under.
 
 A bad value raises ConfigError naming its path (``asr -> beam_size``) and the fix.
+
+People: ``[users.<key>]`` tables give each person who may sign on a full name and a role
+(``assistant/roles.py``); ``[station]`` names this workstation, who is signed on at start and the
+role of whoever speaks while nobody is.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from .errors import ConfigError
+from .roles import ROLES
 
 __all__ = ["Config", "load_config", "ROOT"]
 
@@ -106,8 +111,19 @@ class NotesConfig:
     # (question, note) score 0.236-0.683 (median 0.50); 20 unrelated questions score at most 0.203
     # (median 0.10) against the same notes. 0.22 lies between the two.
     search_threshold: float = 0.22
-    author: str = ""  # who notes and acknowledgements are logged for; empty: the login name
-    role: str = "operator"  # the role of that person, stored with each note
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    name: str = ""  # full name, said back at sign-on and logged with each write; "" = the key
+    role: str = "viewer"  # viewer | operator | maintenance | engineer (assistant/roles.py)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    name: str = ""  # this workstation, e.g. "CR-1", in every audit record; "" = the host name
+    user: str = ""  # who is signed on at start, a key of [users]; "" = nobody until someone signs on
+    default_role: str = "viewer"  # the role of whoever speaks while nobody is signed on
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,8 @@ class Config:
     plant: PlantConfig = field(default_factory=PlantConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
     notes: NotesConfig = field(default_factory=NotesConfig)
+    station: StationConfig = field(default_factory=StationConfig)
+    users: dict[str, UserConfig] = field(default_factory=dict)
 
     @property
     def data_path(self) -> Path:
@@ -152,19 +170,28 @@ def _convert(value: Any, kind: type, path: str) -> Any:
     return value
 
 
+# Keys that were moved: their new place.
+_MOVED = {"notes -> author": "[station] user, naming a [users.<key>] table with name = ...",
+          "notes -> role": "role = ... in the [users.<key>] table of the person"}
+
+
 def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, path: str) -> Any:
     hints = get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     for key in values:
         if key not in known:
             where = f"{path} -> {key}" if path else key
+            if where in _MOVED:
+                raise ConfigError(f"config key {where} is no longer read; set {_MOVED[where]} instead")
             raise ConfigError(f"unknown config key {where}; known keys: {', '.join(sorted(known))}")
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         kind = hints[f.name]
         where = f"{path} -> {f.name}" if path else f.name
         env_name = f"{prefix}_{f.name}".upper()
-        if dataclasses.is_dataclass(kind):
+        if get_origin(kind) is dict:  # [users.<key>] tables: one dataclass per key, no environment
+            kwargs[f.name] = _tables(get_args(kind)[1], values.get(f.name, {}), where)
+        elif dataclasses.is_dataclass(kind):
             section = values.get(f.name, {})
             if not isinstance(section, dict):
                 raise ConfigError(f"config {where} must be a table [{f.name}]")
@@ -174,6 +201,28 @@ def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, 
         elif f.name in values:
             kwargs[f.name] = _convert(values[f.name], kind, where)
     return cls(**kwargs)
+
+
+def _tables(cls: type, values: Any, path: str) -> dict[str, Any]:
+    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+        raise ConfigError(f"config {path} must hold tables, e.g. [{path}.anna] with name = ... and role = ...")
+    return {str(key): _build(cls, table, {}, "", f"{path} -> {key}") for key, table in values.items()}
+
+
+def _check_people(config: Config) -> Config:
+    """Roles are known ones; the station's user is one of the users."""
+    for key, user in config.users.items():
+        if user.role not in ROLES:
+            raise ConfigError(f"config value users -> {key} -> role = {user.role!r} is not a role; "
+                              f"use one of: {', '.join(ROLES)}")
+    if config.station.default_role not in ROLES:
+        raise ConfigError(f"config value station -> default_role = {config.station.default_role!r} is not a role; "
+                          f"use one of: {', '.join(ROLES)}")
+    if config.station.user and config.station.user not in config.users:
+        known = ", ".join(sorted(config.users)) or "none yet"
+        raise ConfigError(f"config value station -> user = {config.station.user!r} names no user (known: {known}); "
+                          f"add a [users.{config.station.user}] table with name and role, or set user = \"\"")
+    return config
 
 
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
@@ -188,4 +237,4 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             values = tomllib.loads(file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {file} is not valid TOML: {exc}; fix the syntax") from None
-    return _build(Config, values, env, "PLANTVOICE", "")
+    return _check_people(_build(Config, values, env, "PLANTVOICE", ""))

@@ -21,7 +21,7 @@ def test_example_lists_every_key_with_its_default() -> None:
     defaults = Config()
     assert re.search(r"^# data_dir = ", text, re.M)
     sections = [s.name for s in dataclasses.fields(Config) if dataclasses.is_dataclass(getattr(defaults, s.name))]
-    assert len(sections) == 7
+    assert len(sections) == 8
     for name in sections:
         table = getattr(defaults, name)
         for field in dataclasses.fields(table):
@@ -46,6 +46,11 @@ def test_file_then_environment_override(tmp_path: Path) -> None:
     ("[asr]\nbeam_size = 'x'\n", {}, "asr -> beam_size"),
     ("asr = 3\n", {}, "must be a table [asr]"),
     ("[asr\n", {}, "not valid TOML"),
+    ("[users.anna]\nrole = 'boss'\n", {}, "users -> anna -> role = 'boss' is not a role; use one of: viewer"),
+    ("[users.anna]\nrank = 1\n", {}, "unknown config key users -> anna -> rank"),
+    ("[station]\nuser = 'bob'\n[users.anna]\n", {}, "station -> user = 'bob' names no user (known: anna)"),
+    ("[station]\ndefault_role = 'admin'\n", {}, "station -> default_role = 'admin' is not a role"),
+    ("[notes]\nauthor = 'x'\n", {}, "notes -> author is no longer read; set [station] user"),
     ("", {"PLANTVOICE_ASR_BEAM_SIZE": "wide"}, "asr -> beam_size (from $PLANTVOICE_ASR_BEAM_SIZE)"),
 ])
 def test_bad_config_names_the_key(tmp_path: Path, content: str, env: dict[str, str], needle: str) -> None:
@@ -63,3 +68,13 @@ def test_missing_file_and_unknown_backend() -> None:
 
     with pytest.raises(ConfigError, match="choose one of: espeak-ng, pyttsx3"):
         synthesizers.create("festival")
+
+
+def test_users_and_station(tmp_path: Path) -> None:
+    file = tmp_path / "site.toml"
+    file.write_text('[station]\nname = "CR-1"\nuser = "anna"\n[users.anna]\nname = "Anna Becker"\nrole = "operator"\n'
+                    '[users.bob]\nrole = "maintenance"\n')
+    config = load_config(file, env={})
+    assert (config.station.name, config.station.user, config.station.default_role) == ("CR-1", "anna", "viewer")
+    assert {k: (u.name, u.role) for k, u in config.users.items()} == {
+        "anna": ("Anna Becker", "operator"), "bob": ("", "maintenance")}
