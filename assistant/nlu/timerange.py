@@ -10,16 +10,29 @@ Works on normalised tokens (numbers already digits). Understood phrases:
 Shifts: early 06-14, late 14-22, night 22-06. A named shift means its latest
 occurrence that has begun (ending at ``now`` when it is still running).
 The value is ``"ISO-start/ISO-end"``.
+
+Counts are real time: "the last eight hours" at 05:00 on the night the clocks change is eight
+hours back, which the wall clock shows as 20:00 or 22:00; days, shifts and "yesterday" follow the
+wall clock (the 29th of March 2026 in Europe/Berlin is 23 hours long). Digits are any decimal
+digits (``str.isdecimal``: "١٢" is 12); "²" or "①" are no number. No input raises:
+
+* a count reaching back further than ``LONGEST`` (ten years) is a range refused as a value:
+  ``problem`` and ``value`` are ``OUT_OF_RANGE``, ``start`` and ``end`` are ``now``; the answer
+  should say that it looks back at most ten years and ask for a shorter time;
+* a range that falls outside the calendar (``now`` near year 1 or 9999) is no time range.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .normalize import Token
 
-__all__ = ["TimeRange", "find_time_ranges", "SHIFTS"]
+__all__ = ["TimeRange", "find_time_ranges", "SHIFTS", "LONGEST", "OUT_OF_RANGE"]
+
+LONGEST = timedelta(days=3653)  # ten years: the furthest back a count may reach
+OUT_OF_RANGE = "out_of_range"
 
 SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}
 _SHIFT_ALIASES = {"early": "early", "morning": "early", "day": "early", "late": "late",
@@ -36,10 +49,30 @@ class TimeRange:
     end: datetime
     first: int  # token indexes [first, last)
     last: int
+    problem: str | None = None  # OUT_OF_RANGE: a count beyond LONGEST (start and end are then now)
 
     @property
     def value(self) -> str:
+        if self.problem:
+            return self.problem
         return f"{self.start.isoformat(timespec='seconds')}/{self.end.isoformat(timespec='seconds')}"
+
+
+def _wall(time: datetime) -> datetime:
+    """An aware time with the offset its zone has then (a time in the spring gap moves past it)."""
+    return time.astimezone(timezone.utc).astimezone(time.tzinfo) if time.tzinfo else time
+
+
+def _back(now: datetime, seconds: float) -> datetime:
+    """``seconds`` of real time before ``now``, also across a change of the clocks."""
+    if now.tzinfo is None:
+        return now - timedelta(seconds=seconds)
+    return (now.astimezone(timezone.utc) - timedelta(seconds=seconds)).astimezone(now.tzinfo)
+
+
+def _count(word: str) -> float | None:
+    """'8' -> 8.0, '1.5' -> 1.5, '١٢' -> 12.0 (too many digits: inf); None for '²', '①', 'nan'."""
+    return float(word) if word.replace(".", "", 1).isdecimal() else None
 
 
 def _midnight(now: datetime) -> datetime:
@@ -70,16 +103,17 @@ def _at(words: list[str], i: int) -> str:
     return words[i] if 0 <= i < len(words) else ""
 
 
-def _match(words: list[str], i: int, now: datetime) -> tuple[datetime, datetime, int] | None:
-    """A time range starting at word ``i``: (start, end, words used)."""
+def _match(words: list[str], i: int, now: datetime) -> tuple[datetime, datetime, int] | int | None:
+    """A time range starting at word ``i``: (start, end, words used); words used alone for a count
+    beyond ``LONGEST``."""
     w = words[i]
     nxt = _at(words, i + 1)
     # last/past N units, the last hour, past couple of hours
     if w in _LAST or (w == "the" and nxt in _LAST):
         j = i + (2 if w == "the" else 1)
         count: float | None = None
-        if _at(words, j).replace(".", "", 1).isdigit():
-            count = float(words[j])
+        if _count(_at(words, j)) is not None:
+            count = _count(words[j])
             j += 1
         elif _at(words, j) in _WORD_COUNTS:
             count = _WORD_COUNTS[words[j]]
@@ -89,11 +123,13 @@ def _match(words: list[str], i: int, now: datetime) -> tuple[datetime, datetime,
         unit = _at(words, j)
         if unit in _UNITS and (count is not None or not unit.endswith("s")):
             seconds = _UNITS[unit] * (count if count is not None else 1)
+            if seconds > LONGEST.total_seconds():
+                return j + 1 - i
             if unit.startswith("week") and count is None and w == "last":
                 # "last week": the calendar week before this one
                 monday = _midnight(now) - timedelta(days=now.weekday())
                 return monday - timedelta(days=7), monday, j + 1 - i
-            return now - timedelta(seconds=seconds), now, j + 1 - i
+            return _back(now, seconds), now, j + 1 - i
         if unit == "shift":
             current = _current_shift(now)
             start, _ = _shift_start(now, current)
@@ -118,7 +154,7 @@ def _match(words: list[str], i: int, now: datetime) -> tuple[datetime, datetime,
             return _midnight(now), now, 2
         if nxt in ("yesterday",):
             return _midnight(now) - timedelta(days=1), now, 2
-        if nxt.isdigit() and int(nxt) <= 24:
+        if nxt.isdecimal() and int(nxt) <= 24:
             hour = int(nxt) % 24
             used = 2
             suffix = _at(words, i + 2)
@@ -150,17 +186,27 @@ def _match(words: list[str], i: int, now: datetime) -> tuple[datetime, datetime,
     return None
 
 
+def _found(words: list[str], i: int, now: datetime) -> TimeRange | None:
+    """The time range starting at word ``i``, if any; None also for one outside the calendar."""
+    try:
+        hit = _match(words, i, now)
+        if isinstance(hit, int):
+            return TimeRange(now, now, i, i + hit, OUT_OF_RANGE)
+        return TimeRange(_wall(hit[0]), _wall(hit[1]), i, i + hit[2]) if hit else None
+    except OverflowError:  # before year 1 or after 9999
+        return None
+
+
 def find_time_ranges(tokens: list[Token], now: datetime) -> list[TimeRange]:
     """Every time range in ``tokens``, left to right, not overlapping."""
     words = [t.text for t in tokens]
     found: list[TimeRange] = []
     i = 0
     while i < len(words):
-        hit = _match(words, i, now)
+        hit = _found(words, i, now)
         if hit is None:
             i += 1
             continue
-        start, end, used = hit
-        found.append(TimeRange(start, end, i, i + used))
-        i += used
+        found.append(hit)
+        i = hit.last
     return found
