@@ -7,7 +7,8 @@
 
 A note is one row (kind, author, shift, assets, audio) and one row per version (text, report
 fields, withdrawn, embedding); versions are only ever added, never changed or deleted (triggers
-refuse it). Every write is one ``BEGIN IMMEDIATE`` transaction with WAL and
+refuse it). Each write also adds its row to the audit log (``assistant/audit.py``, the table
+``audit`` of the same file) in the same transaction. Every write is one ``BEGIN IMMEDIATE`` transaction with WAL and
 ``synchronous=FULL``: when ``add``, ``correct`` or ``withdraw`` return, the record is on disk,
 and a crash leaves either the whole record or none of it. Several processes may write at
 once; they take turns (busy timeout) and ids come from SQLite's AUTOINCREMENT, never reused.
@@ -38,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import audit
 from ..config import NotesConfig
 from ..errors import DataError, InputError
 from ..files import fsync_path
@@ -139,7 +141,7 @@ class NoteStore:
             for pragma in ("synchronous=FULL", "foreign_keys=ON"):
                 self._db.execute(f"PRAGMA {pragma}")
             with self._write() as db:
-                for statement in _SCHEMA.split(";\n"):
+                for statement in (_SCHEMA + audit.SCHEMA).split(";\n"):
                     if statement.strip():
                         db.execute(statement)
         except sqlite3.DatabaseError as exc:
@@ -178,13 +180,17 @@ class NoteStore:
                 ).lastrowid
                 db.execute("INSERT INTO versions VALUES (?, 1, ?, ?, ?, ?, ?, 0, ?, ?)",
                            (note_id, _micros(now), author, text, json.dumps(values), confidence, blob, key))
+                logged = self._audit(db, "report" if kind == "report" else "note_add", note_id, 1, now, author, role,
+                                     text=text, assets=list(assets))
         except BaseException:
             if path is not None:  # no note refers to it
                 (self.path.parent / path).unlink(missing_ok=True)
             raise
+        audit.made(logged)
         return self._got(note_id, 1)
 
-    def correct(self, note_id: int, text: str, *, by: str, fields: Mapping[str, str] | None = None) -> Note:
+    def correct(self, note_id: int, text: str, *, by: str, fields: Mapping[str, str] | None = None,
+                role: str = "") -> Note:
         """A new version with the corrected text; ``fields`` given replace those named ("" removes one)."""
         text = _text(text, f"correction of note {note_id}")
         with self._write() as db:
@@ -196,15 +202,22 @@ class NoteStore:
             blob, key = self._vectors(dataclasses.replace(latest, text=text, fields=merged))
             db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)",
                        (note_id, latest.version + 1, _micros(now), by, text, json.dumps(merged), blob, key))
+            logged = self._audit(db, "note_correct", note_id, latest.version + 1, now, by, role, text=text,
+                                 author=latest.author)
+        audit.made(logged)
         return self._got(note_id, latest.version + 1)
 
-    def withdraw(self, note_id: int, *, by: str) -> Note:
+    def withdraw(self, note_id: int, *, by: str, role: str = "") -> Note:
         """A new version, the same text marked withdrawn: left out of lists and searches unless asked for."""
         with self._write() as db:
             latest = self._current(db, note_id, "withdraw")
+            now = self._now()
             db.execute("INSERT INTO versions SELECT note, version + 1, ?, ?, text, fields, confidence, 1, embedding, "
                        "embedded FROM versions WHERE note = ? AND version = ?",
-                       (_micros(self._now()), by, note_id, latest.version))
+                       (_micros(now), by, note_id, latest.version))
+            logged = self._audit(db, "note_withdraw", note_id, latest.version + 1, now, by, role,
+                                 author=latest.author)
+        audit.made(logged)
         return self._got(note_id, latest.version + 1)
 
     # -- reads ------------------------------------------------------------------------------
@@ -270,6 +283,12 @@ class NoteStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _audit(self, db: sqlite3.Connection, write: str, note_id: int, version: int, now: dt.datetime, by: str,
+               role: str, **target: Any) -> dict[str, Any] | None:
+        """The write's audit row, in the write's own transaction."""
+        return audit.write_row(db, write, {"note": note_id, "version": version, **target}, by=by, role=role,
+                               now=now, tz=self.tz)
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> builtins.list[tuple[Any, ...]]:
         with self._lock:
