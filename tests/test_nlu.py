@@ -80,6 +80,12 @@ def test_short_dialogue_forms_are_exact(nlu):
         assert (result.name, result.confidence) == (name, 1.0)
 
 
+@pytest.mark.parametrize("text", ["Can't do it.", "Do not save it.", "don't confirm"])
+def test_a_refusal_is_never_a_confirm(nlu, text):
+    # "cancel" as the recognizer sometimes hears it: confirm.refuses makes a deny of it
+    assert nlu.parse(text).name == "deny"
+
+
 def test_entities_and_rasa_shape(nlu):
     result = nlu.parse("What's the bearing temp of P one-oh-two?")
     assert result.name == "sensor_reading"

@@ -6,6 +6,8 @@ gets that intent with confidence 1.0; otherwise the classifier's ranking decides
 A best intent below ``NluConfig.threshold`` becomes ``out_of_scope`` with
 confidence ``1 - best``; the ranking is kept so the dialogue can still ask
 "did you mean ...".
+A confirm whose words say no (``confirm.refuses``: "Can't do it.", "do not save it") is
+a deny: a refusal is never taken for a yes, whatever the classifier made of it.
 
 Corrected: a short request (up to ``CORRECT_MAX_WORDS`` words, one of them a word the
 intents never use) that would be out of scope is compared by sound (espeak-ng phoneme keys, see ``phonemes``) with the
@@ -21,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..config import NluConfig
+from ..confirm import refuses
 from ..events import OUT_OF_SCOPE, Entity, Intent
 from .classifier import IntentModel, load_or_train
 from .data import Intents, load_intents
@@ -130,7 +133,10 @@ class ClassifierUnderstander:
                 return Intent(text, snapped[0], snapped[1], entities, rounded)
         if name != OUT_OF_SCOPE and confidence < self.config.threshold:
             return Intent(text, OUT_OF_SCOPE, round(1.0 - confidence, 4), entities, rounded)
-        return Intent(text, name, round(confidence, 4), entities, rounded)
+        intent = Intent(text, name, round(confidence, 4), entities, rounded)
+        if name == "confirm" and "deny" in self.model.labels and refuses(intent):
+            return Intent(text, "deny", round(confidence, 4), entities, (("deny", round(confidence, 4)), *rounded))
+        return intent
 
 
 _FIXED_NOW = datetime(2024, 1, 3, 12, 0)  # training only needs where time ranges are, not their values
