@@ -224,11 +224,12 @@ def _year(year: int) -> str:
     return f"{integer_words(head)} {integer_words(tail) if tail >= 10 else ('hundred' if tail == 0 else 'oh ' + ONES[tail])}"
 
 
-def say_date(date: dt.date | str) -> str:
-    """'the fourteenth of January twenty twenty-five'."""
+def say_date(date: dt.date | str, year: bool = True) -> str:
+    """'the fourteenth of January twenty twenty-five' ('the fourteenth of January' without ``year``)."""
     if isinstance(date, str):
         date = dt.date.fromisoformat(date[:10])
-    return f"the {_ordinal(date.day)} of {_MONTHS[date.month - 1]} {_year(date.year)}"
+    said = f"the {_ordinal(date.day)} of {_MONTHS[date.month - 1]}"
+    return f"{said} {_year(date.year)}" if year else said
 
 
 def say_list(items: Iterable[str], last: str = "and") -> str:

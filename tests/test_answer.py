@@ -130,6 +130,7 @@ def test_dates_percent_and_lists() -> None:
     assert say_date("2025-01-14") == "the fourteenth of January twenty twenty-five"
     assert say_date(dt.date(2024, 9, 3)) == "the third of September twenty twenty-four"
     assert say_date(dt.date(2025, 3, 21)) == "the twenty-first of March twenty twenty-five"
+    assert say_date(dt.date(2025, 3, 21), year=False) == "the twenty-first of March"
     assert say_percent(0.71) == "seventy-one percent"
     assert say_list(["a", "b", "c"]) == "a, b and c"
     assert say_list(["a", "b"], last="or") == "a or b"
