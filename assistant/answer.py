@@ -323,9 +323,13 @@ def _time_forms(text: str) -> list[str]:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
         return []
-    forms = [say_date(when.date())]
+    forms = [say_date(when.date()), say_date(when.date(), year=False)]
     if len(text) > 10:
+        from .spoken_time import say_clock_words  # spoken_time builds on this module's words
+
         forms.append(say_clock(when))
+        forms += [say_clock_words(when, today=today, oclock=oclock)
+                  for today in (False, True) for oclock in (False, True)]
     return forms
 
 
@@ -351,7 +355,8 @@ def spoken_numbers(data: Any) -> set[str]:
 
     Numbers as spoken for their sibling ``unit``; ``id`` only as "note <id>"; ``probability`` as percent; keys ending
     in ``_s`` as ages, ``rul*``/``*_days`` as days; strings as written, tags as said, ISO
-    times as clock times and dates.
+    times as clock times ("fourteen thirty", "half past two in the afternoon", "two o'clock this afternoon")
+    and dates.
     """
     found: set[str] = set()
 

@@ -192,7 +192,8 @@ def test_spoken_numbers_of_data() -> None:
     allowed = spoken_numbers(data)
     for phrase in ("p one oh two", "ninety-three point one", "fourteen thirty", "twelve minutes",
                    "seventy-one", "five point six", "note three",
-                   "the twelfth of march twenty twenty-five"):
+                   "the twelfth of march twenty twenty-five", "the twelfth of march", "half past two in the afternoon",
+                   "half past two this afternoon"):
         assert phrase in allowed, phrase
     assert "three" not in allowed  # an id is not a bare number
 
