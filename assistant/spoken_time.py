@@ -1,5 +1,7 @@
 """Times and time ranges said as people say them, on the plant's wall clock.
 
+    say_time(t, now, tz)            "twenty past three this morning", "yesterday at eleven in the evening",
+                                    "Monday the thirtieth of November at six in the morning"
     say_instant(t, now, tz)         "at twenty past three this morning", "yesterday at eleven in the evening",
                                     "on Monday the thirtieth of November at six in the morning"
     say_since(t, now, tz)           "since one o'clock this morning", "since yesterday at eleven in the evening"
@@ -38,7 +40,7 @@ from datetime import tzinfo
 from .answer import say_date, say_number
 from .numbers import ONES, integer_words
 
-__all__ = ["say_clock_words", "say_day", "say_instant", "say_since", "say_range"]
+__all__ = ["say_clock_words", "say_day", "say_time", "say_instant", "say_since", "say_range"]
 
 _UTC = dt.timezone.utc
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -117,6 +119,12 @@ def _instant(local: dt.datetime, today: dt.date, oclock: bool = False) -> str:
     return f"{_date(local.date(), today)} at {clock}"
 
 
+def say_time(when: dt.datetime, now: dt.datetime, tz: tzinfo, oclock: bool = False) -> str:
+    """The words of an instant that follow "since", "from" or "until": 'twenty past three this morning',
+    'yesterday at eleven in the evening', 'Monday the thirtieth of November at six in the morning'."""
+    return _instant(_local(when, tz), _local(now, tz).date(), oclock)
+
+
 def say_instant(when: dt.datetime, now: dt.datetime, tz: tzinfo) -> str:
     """'at twenty past three this morning', 'yesterday at eleven in the evening',
     'on Monday the thirtieth of November at six in the morning'."""
@@ -128,7 +136,7 @@ def say_instant(when: dt.datetime, now: dt.datetime, tz: tzinfo) -> str:
 
 def say_since(when: dt.datetime, now: dt.datetime, tz: tzinfo) -> str:
     """'since one o'clock this morning', 'since midnight', 'since yesterday at eleven in the evening'."""
-    return f"since {_instant(_local(when, tz), _local(now, tz).date(), oclock=True)}"
+    return f"since {say_time(when, now, tz, oclock=True)}"
 
 
 def _duration(seconds: float) -> str | None:

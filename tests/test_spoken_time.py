@@ -10,7 +10,7 @@ import pytest
 
 from assistant.nlu.normalize import tokenize
 from assistant.nlu.timerange import find_time_ranges
-from assistant.spoken_time import say_clock_words, say_day, say_instant, say_range, say_since
+from assistant.spoken_time import say_clock_words, say_day, say_instant, say_range, say_since, say_time
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SHIFTS = (dt.time(6), dt.time(14), dt.time(22))  # the site's shift starts, as the dialogue passes them
@@ -239,6 +239,7 @@ INSTANTS = [
 @pytest.mark.parametrize("when, now, instant, since", INSTANTS)
 def test_instants(when, now, instant, since):
     assert (say_instant(when, now, BERLIN), say_since(when, now, BERLIN)) == (instant, since)
+    assert say_time(when, now, BERLIN, oclock=True) == since.removeprefix("since ")
 
 
 def test_clock_words_and_days():
