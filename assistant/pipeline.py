@@ -5,32 +5,38 @@
 ``Pipeline`` holds one instance of each stage, built by name from the config;
 heavy stages (recognizers, speech synthesis) load on first use so a typed
 request never pays for a speech model.
+
+Every answered request ends in ``respond``, which knows who is signed on at the station, what was
+heard and understood and what was answered: it refuses writes the speaker's role may not make
+(``roles.py``), takes a sign-on on a clear yes (``people.py``), and records the turn in the audit
+log (``audit.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
-
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from . import asr, confirm, denoise, nlu, tts, vad
+from . import asr, confirm, denoise, nlu, roles, tts, vad
 from .answer import load_responses
+from .audit import AuditLog, TurnScope
 from .config import Config
 from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .notes import NoteStore, ShiftSchedule
 from .notes.dictation import cancelling, ending
-from .plant import create_plant
+from .people import People, Station
+from .plant import Alarm, Plant, create_plant
 
-__all__ = ["Pipeline", "Turn"]
+__all__ = ["Pipeline", "Turn", "AuditedPlant"]
 
 REHEAR_BIAS = "hotwords"  # the second hearing's bias where a slot is missing (chosen on benchmarks/dev, RESULTS.md)
 
@@ -59,15 +65,23 @@ class Pipeline:
         self.plant = create_plant(config.plant, config.data_path, clock=clock)
         intents_dir = intents_dir or config.nlu.intents_dir
         intents = nlu.load_intents(intents_dir)
-        lookups = nlu.data.own_lookups(intents, self.plant.model.lookups())  # a foreign domain's own lists count
+        people = People.from_config(config)
+        plant_lists = {**self.plant.model.lookups(), **({"person": people.lookup()} if people.users else {})}
+        lookups = nlu.data.own_lookups(intents, plant_lists)  # a foreign domain's own lists count
         self.understander = nlu.create_understander(config.nlu, lookups, intents_dir)
         domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
         phrases, sentences = nlu.vocabulary(intents, domain)
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
         self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
         responses = Path(intents_dir) / "responses.yml"
-        self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
-                                 config.data_path, notes=self._notes(config), role=config.notes.role, now=clock)
+        notes = self._notes(config)
+        self.audit = AuditLog(notes.path, self.plant.model.site.tz, clock=clock)
+        self.audit.settle(self.plant)  # acknowledgements logged but not carried out before a crash
+        self.station = Station(people, people.signed_on)
+        self.dialogue = Dialogue(AuditedPlant(self.plant, self.audit),
+                                 load_responses(responses if responses.is_file() else None),
+                                 config.data_path, notes=notes, role=self.station.role, now=clock)
+        self.dialogue.station = self.station  # type: ignore[attr-defined]  # for the sign_on handler
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
@@ -153,7 +167,7 @@ class Pipeline:
                 return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
             return transcript, self.parse(transcript.text)
         heard: Transcript | None = None
-        if self.state.awaiting == "confirm":  # a write waits: only a clear yes carries it out (confirm.py)
+        if self.state.awaiting == "confirm" or self.station.waiting:  # a write or sign-on waits: only a clear yes
             heard, yes = self._answer_to_readback(samples)
             if yes is not None:
                 return heard, yes
@@ -198,18 +212,95 @@ class Pipeline:
                                     or cancelling(transcript.text))
 
     # -- dialogue and speech ------------------------------------------------------------
-    @cached_property
-    def user(self) -> str:
-        """Who is speaking: notes.author, else the login name."""
-        return self.config.notes.author or getpass.getuser()
+    def sign_in(self, name: str) -> None:
+        """Sign ``name`` on at this station (``--user NAME``); InputError naming the known users."""
+        self.station.user = self.station.people.get(name)
 
-    def respond(self, intent: Intent, user: str | None = None, heard: Heard | None = None) -> Answer:
-        answer, self.state = self.dialogue.respond(intent, self.state, user=user or self.user, heard=heard)
+    def respond(self, intent: Intent, user: str | None = None, heard: Heard | None = None,
+                said: str | None = None) -> Answer:
+        """Answer one request as the one signed on (``user`` names them otherwise) and record the turn;
+        ``said``: the text heard or typed (default ``intent.text``)."""
+        with self.audit.turn(self.station.speaker) as scope:
+            answer = self._signing_on(intent, scope)
+            if answer is None or answer.data.get("sign_on_dropped"):  # not an answer to a sign-on read back
+                prefix = answer.text if answer is not None else ""
+                answer = self._refused(intent, scope) or self._dialogue(intent, user, heard)
+                answer = self._sign_on_asked(answer, prefix)
+            self.audit.record(scope, heard=intent.text if said is None else said,
+                              heard_confidence=heard.confidence if heard else None, intent=intent, answer=answer,
+                              speaker=self.station.speaker)
         return answer
+
+    def _dialogue(self, intent: Intent, user: str | None, heard: Heard | None) -> Answer:
+        self.dialogue.role = self.station.role  # stored with each note
+        answer, self.state = self.dialogue.respond(intent, self.state, user=user or self.station.label, heard=heard)
+        return answer
+
+    def _signing_on(self, intent: Intent, scope: TurnScope) -> Answer | None:
+        """The answer to "You are Anna Becker, operator, night shift. Is that right?" (confirm.py's rule)."""
+        waiting, self.station.waiting = self.station.waiting, None
+        if waiting is None:
+            return None
+        user, shift = waiting
+        said = confirm.consent(intent)
+        render = self.dialogue.responses.render
+        if said is confirm.Consent.YES:
+            self.station.user = user
+            scope.actions.append({"write": "sign_on", "target": {"user": user.key, "shift": shift}, "outcome": "done"})
+            return Answer(render("utter_signed_on", name=user.name, role=user.role), "sign_on",
+                          {"signed_on": {"user": user.key, "name": user.name, "role": user.role, "shift": shift}})
+        if said is confirm.Consent.UNCLEAR:
+            self.station.waiting = waiting
+            return Answer(render("utter_sign_on_unclear", name=user.name), "sign_on", awaiting="sign_on")
+        still = f"You are still signed on as {self.station.user.name}." if self.station.user else \
+            f"Nobody is signed on; you may ask as {self.station.role}."
+        text = render("utter_sign_on_not_taken", still=still)
+        return Answer(text, "sign_on", {"sign_on_dropped": user.key} if said is confirm.Consent.OTHER else {})
+
+    def _sign_on_asked(self, answer: Answer, prefix: str) -> Answer:
+        """A sign-on read back by the dialogue waits here for its yes."""
+        asked = answer.data.get("sign_on")
+        if asked:
+            self.station.waiting = (self.station.people.users[asked["user"]], asked["shift"])
+            answer = replace(answer, awaiting="sign_on")
+        return replace(answer, text=f"{prefix.split('.')[0]}. {answer.text}") if prefix else answer
+
+    def _refused(self, intent: Intent, scope: TurnScope) -> Answer | None:
+        """The refusal of a write the speaker's role may not make (``roles.refusal``); None when allowed."""
+        write, note_id = self._write_asked(intent)
+        if write is None:
+            return None
+        own, owner = True, ""
+        if write in ("note_correct", "note_withdraw") and note_id is not None:
+            note = self.dialogue.notes.get(int(float(note_id)))
+            if note is not None:
+                who = self.station.user
+                own = who is not None and note.author in (who.name, who.key)
+                owner = note.author
+        reason = roles.refusal(self.station.role, write, own, owner)
+        if reason is None:
+            return None
+        scope.refused(write, reason)
+        self.state = replace(self.state, pending=None, awaiting=None, waiting=None)
+        return Answer(reason, intent.name, {"refused": write, "role": self.station.role,
+                                            "needs": list(roles.needs(write, own))})
+
+    def _write_asked(self, intent: Intent) -> tuple[str | None, Any]:
+        """The write this request starts or confirms, and the note it is about."""
+        state = self.state
+        if state.awaiting == "confirm" and state.pending is not None:
+            if confirm.consent(intent) is not confirm.Consent.YES:
+                return None, None
+            if state.pending.kind != "clarify":
+                return state.pending.kind, state.pending.data.get("id")
+            intent = state.pending.data["intent"]  # "did you mean ...?" yes: the guessed request
+        elif state.awaiting in DICTATING:  # the words are a note's text, not a request
+            return None, None
+        return roles.write_of(intent.name), intent.entity("number")
 
     def ask(self, text: str) -> tuple[Intent, Answer]:
         intent = self.parse(text)
-        return intent, self.respond(intent)
+        return intent, self.respond(intent, said=text)
 
     @cached_property
     def synthesizer(self) -> tts.Synthesizer:
@@ -224,13 +315,27 @@ class Pipeline:
         samples = np.frombuffer(request.audio, dtype=np.int16)
         transcript, intent = self.understand(samples)
         heard = Heard(request.audio, request.rate, transcript.confidence)
-        answer = self.respond(intent, heard=heard) if intent.text else None
+        answer = self.respond(intent, heard=heard, said=transcript.text) if intent.text else None
         return Turn(transcript, intent, answer, time.perf_counter() - start)
 
     def requests(self, chunks: AsyncIterator[AudioChunk]) -> AsyncIterator[SpokenRequest]:
         """Cut spoken requests out of a continuous chunk stream with the configured detector."""
         detector = vad.detectors.create(self.config.vad.backend, self.config.vad)
         return _only_requests(vad.segment(chunks, vad.Endpointer(self.config.vad, detector)))
+
+
+class AuditedPlant:
+    """The plant as the dialogue sees it: an acknowledgement goes to the audit log first (``AuditLog.acknowledge``)."""
+
+    def __init__(self, plant: Plant, log: AuditLog) -> None:
+        self._plant = plant
+        self._log = log
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._plant, name)
+
+    def acknowledge(self, alarm_id: int, by: str) -> Alarm:
+        return self._log.acknowledge(self._plant, alarm_id, by)
 
 
 async def _only_requests(events: AsyncIterator[object]) -> AsyncIterator[SpokenRequest]:

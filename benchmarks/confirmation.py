@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     wavs = [speak(item, cache) for item in todo]
     synth_s = time.perf_counter() - began
     data = Path(tempfile.mkdtemp(prefix="confirmation-"))
-    pipeline = Pipeline.from_config(load_config(env={"PLANTVOICE_DATA_DIR": str(data)}))
+    pipeline = Pipeline.from_config(load_config(env={"PLANTVOICE_DATA_DIR": str(data),
+                                                     "PLANTVOICE_STATION_DEFAULT_ROLE": "engineer"}))
     grammar, command = Recorder(pipeline.confirmation), Recorder(pipeline.recognizer)
     pipeline.__dict__.update(confirmation=grammar, recognizer=command)
     waiting: dict[str, DialogueState] = {}

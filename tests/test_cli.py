@@ -180,6 +180,7 @@ def test_long_audio_is_no_request_but_dictation_takes_it(capsys: pytest.CaptureF
 def test_chat_confirms_before_acknowledging(capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     stdin = "acknowledge the alarm on the main transformer\nyes\nshow me the active alarms\n"
+    monkeypatch.setenv("PLANTVOICE_STATION_DEFAULT_ROLE", "operator")  # nobody signed on acknowledges as operator
     code, lines, _ = run(capsys, "chat", "--json", stdin=stdin, monkeypatch=monkeypatch)
     outs = [json.loads(line) for line in lines]
     assert code == 0 and [o["intent"]["name"] for o in outs] == ["alarm_acknowledge", "confirm", "alarm_list"]

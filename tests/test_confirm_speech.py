@@ -54,7 +54,8 @@ YESES = ("yes", "confirm", "go ahead")
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     data = tmp_path_factory.mktemp("data")
-    return Pipeline.from_config(load_config(env={"PLANTVOICE_DATA_DIR": str(data)}))
+    return Pipeline.from_config(load_config(env={"PLANTVOICE_DATA_DIR": str(data),
+                                                 "PLANTVOICE_STATION_DEFAULT_ROLE": "engineer"}))
 
 
 @pytest.fixture(scope="module")

@@ -126,7 +126,7 @@ def test_spoken_confirmation_acknowledges_only_after_yes(tmp_path: Path) -> None
     from assistant.events import SpokenRequest
     from assistant.pipeline import Pipeline
 
-    config = load_config(env={"PLANTVOICE_DATA_DIR": str(tmp_path / "data")})
+    config = load_config(env={"PLANTVOICE_DATA_DIR": str(tmp_path / "data"), "PLANTVOICE_STATION_DEFAULT_ROLE": "operator"})
     pipeline = Pipeline.from_config(config)
 
     def hear(text: str, voice: str) -> object:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.config import Config, NotesConfig
+from assistant.config import Config, NotesConfig, StationConfig
 from assistant.dialogue import DialogueState
 from assistant.events import SpokenRequest
 from assistant.notes import Note, NoteStore, ShiftSchedule
@@ -88,7 +88,7 @@ def said(turn: Turn) -> str:
 @pytest.fixture(scope="module")
 def speaker(tmp_path_factory: pytest.TempPathFactory) -> Speaker:
     data = tmp_path_factory.mktemp("data")
-    pipeline = Pipeline(Config(data_dir=str(data)))
+    pipeline = Pipeline(Config(data_dir=str(data), station=StationConfig(default_role="operator")))
     return Speaker(pipeline, data, tmp_path_factory.mktemp("speech"))
 
 
