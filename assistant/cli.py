@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("--json", action="store_true")
     p.add_argument("--speak", metavar="OUT.wav", help="also write the spoken answer to this WAV")
+    _user_option(p)
     p = command("parse", _parse, "understanding only, shaped like Rasa's /model/parse response")
     p.add_argument("text", nargs="*")
     p.add_argument("--json", action="store_true")
@@ -73,15 +74,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("wavs", nargs="+", metavar="WAV")
     p.add_argument("--json", action="store_true")
     p.add_argument("--intents", metavar="DIR", help="intents directory (default from config)")
+    _user_option(p)
     p = command("listen", _listen, "the live loop on the microphone, speaking answers (Ctrl-C ends)")
     p.add_argument("--push-to-talk", action="store_true", help="press Enter to start and to end each request")
     p.add_argument("--json", action="store_true")
     p.add_argument("--no-speak", action="store_true", help="print answers without speaking them")
+    _user_option(p)
     p = command("chat", _chat, "the loop typed: one request per line, answers printed")
     p.add_argument("--json", action="store_true")
+    _user_option(p)
     p = command("demo", _demo, "run every sample in audio_samples/ through the whole loop")
     p.add_argument("--samples", default=str(ROOT / "audio_samples"), metavar="DIR")
     p.add_argument("--json", action="store_true")
+    _user_option(p)
     p = command("models", _models, "manage recognizer models")
     p.add_argument("action", choices=("fetch",))
     p.add_argument("name", help="model to fetch, e.g. vosk-small-en")
@@ -108,7 +113,27 @@ def _parser() -> argparse.ArgumentParser:
     _plant_parser(sub)
     _notes_parser(sub)
     _report_parser(sub)
+    _audit_parser(sub)
     return parser
+
+
+def _user_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", metavar="NAME", help="who is signed on at the station: a key or name of [users] "
+                                                  "(default: station.user)")
+
+
+def _audit_parser(sub: Any) -> None:
+    help = "the audit log of every turn and write: list, export"
+    audit = sub.add_parser("audit", help=help, description=help)
+    audit.__class__ = _OneLineParser
+    actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_OneLineParser)
+    p = _subcommand(actions, "list", _audit_list, "the turns and writes of the audit log, oldest first")
+    p.add_argument("--since", metavar="TIME", help="from this date or time on, site time (YYYY-MM-DD[THH:MM])")
+    p.add_argument("--user", metavar="KEY", help="only this user's rows")
+    p.add_argument("--json", action="store_true")
+    p = _subcommand(actions, "export", _audit_export, "every row of the audit log, as JSON lines or CSV")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
 
 
 def _plant_parser(sub: Any) -> None:
@@ -315,6 +340,25 @@ def _notes_export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _audit_list(args: argparse.Namespace, config: Config) -> int:
+    from .audit import line
+    from .audit_commands import entries
+
+    found = entries(config, args.since, args.user)
+    _emit(args.json, {"count": len(found), "entries": [e.data() for e in found]},
+          "\n".join(line(e) for e in found) or "no audit entries")
+    return 0
+
+
+def _audit_export(args: argparse.Namespace, config: Config) -> int:
+    from .audit_commands import export
+
+    count = export(config, args.format, args.out)
+    if args.out:
+        print(f"plantvoice: {count} audit rows written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def _report_handover(args: argparse.Namespace, config: Config) -> int:
     from .notes.handover import handover_command
 
@@ -332,12 +376,19 @@ def _import_code(paths: list[str] | None) -> None:
             import_handlers(path)
 
 
-def _pipeline(config: Config, intents: str | None = None) -> Any:
+def _pipeline(config: Config, intents: str | None = None, user: str | None = None) -> Any:
     from .pipeline import Pipeline
 
     if intents is not None and not Path(intents).is_dir():
         raise InputError(f"intents directory {intents} not found; pass an existing directory to --intents")
-    return Pipeline.from_config(config, intents)
+    if user is not None:
+        from .people import People
+
+        People.from_config(config).get(user)  # an unknown name is refused before anything loads
+    pipeline = Pipeline.from_config(config, intents)
+    if user is not None:
+        pipeline.sign_in(user)
+    return pipeline
 
 
 def _texts(words: list[str]) -> Iterator[str]:
@@ -407,7 +458,7 @@ def _shown(where: str) -> str:
 
 # -- commands -------------------------------------------------------------------------------
 def _ask(args: argparse.Namespace, config: Config) -> int:
-    pipeline = _pipeline(config)
+    pipeline = _pipeline(config, user=args.user)
     for text in _texts(args.text):
         intent, answer = pipeline.ask(text)
         if args.speak:
@@ -436,7 +487,7 @@ def _transcribe(args: argparse.Namespace, config: Config) -> int:
 
 
 def _understand(args: argparse.Namespace, config: Config) -> int:
-    pipeline = _pipeline(config, args.intents)
+    pipeline = _pipeline(config, args.intents, args.user)
     for path in args.wavs:
         transcript, intent = pipeline.understand(_load(path, config))
         obj = {"audio": path, "transcript": transcript.text, **intent.rasa()}
@@ -445,7 +496,7 @@ def _understand(args: argparse.Namespace, config: Config) -> int:
 
 
 def _chat(args: argparse.Namespace, config: Config) -> int:
-    pipeline = _pipeline(config)
+    pipeline = _pipeline(config, user=args.user)
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
@@ -465,7 +516,7 @@ def _listen(args: argparse.Namespace, config: Config) -> int:
     from .loop import run_listen
 
     try:
-        asyncio.run(run_listen(_pipeline(config), push_to_talk=args.push_to_talk,
+        asyncio.run(run_listen(_pipeline(config, user=args.user), push_to_talk=args.push_to_talk,
                                as_json=args.json, speak=not args.no_speak))
     except KeyboardInterrupt:
         print("plantvoice: stopped listening", file=sys.stderr)
@@ -475,7 +526,7 @@ def _listen(args: argparse.Namespace, config: Config) -> int:
 def _demo(args: argparse.Namespace, config: Config) -> int:
     from .loop import run_demo
 
-    return run_demo(_pipeline(config), Path(args.samples), as_json=args.json)
+    return run_demo(_pipeline(config, user=args.user), Path(args.samples), as_json=args.json)
 
 
 def _models(args: argparse.Namespace, config: Config) -> int:
@@ -489,6 +540,7 @@ def _models(args: argparse.Namespace, config: Config) -> int:
 
 def _answers(directory: Path) -> Answers | None:
     """What the dialogue answers with, for a directory that has a responses.yml; else None."""
+    from . import people  # noqa: F401  # registers the sign_on handler
     from .answer import load_responses
     from .dialogue import RESPONSES, handler_responses
     from .nlu.validate import Answers
