@@ -68,7 +68,7 @@ class Pipeline:
         people = People.from_config(config)
         plant_lists = {**self.plant.model.lookups(), **({"person": people.lookup()} if people.users else {})}
         lookups = nlu.data.own_lookups(intents, plant_lists)  # a foreign domain's own lists count
-        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir)
+        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=self.plant_now)
         domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
         phrases, sentences = nlu.vocabulary(intents, domain)
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
@@ -94,6 +94,12 @@ class Pipeline:
         return NoteStore(config.data_path / "notes.sqlite", ShiftSchedule.parse(config.notes.shifts),
                          self.plant.model.site.tz, clock=self.clock, embed=embed,
                          threshold=config.notes.search_threshold)
+
+    def plant_now(self) -> dt.datetime:
+        """Now on the site's wall clock (the given clock's, when there is one): "today" and "since six"
+        in a request are the plant's, not the server's."""
+        now = self.clock() if self.clock else dt.datetime.now(dt.timezone.utc)
+        return now.astimezone(self.plant.model.site.tz)
 
     @classmethod
     def from_config(cls, config: Config, intents_dir: str | Path | None = None,
