@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from assistant.answer import round_value
+from assistant.audit import AuditLog, Speaker
 from assistant.cli import main
 from assistant.config import Config, NotesConfig, PlantConfig
 from assistant.errors import InputError
@@ -79,7 +80,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("site")
     plant = create_plant(PlantConfig(), directory, clock=_clock)
     first_active = next(a for a in plant.alarms() if a.raised < _at(NIGHT, 22, 0))
-    plant.acknowledge(first_active.id, by="ann")
+    log = AuditLog(directory / "notes.sqlite", TZ, clock=_clock)
+    with log.turn(Speaker("CR-1", "ann", "Ann Novak", "operator")):  # the log names her; the plant keeps the name
+        log.acknowledge(plant, first_active.id, "Ann Novak")
+    log.close()
     ready(plant, directory / "faults")
     plant.close()  # type: ignore[attr-defined]
     take_notes(directory, NIGHT)
@@ -180,7 +184,8 @@ def expected_strings(h: Handover, notes: dict[str, Note]) -> list[str]:
     """What a reader must find: the notes, the report's fields, each alarm and each risk with its numbers."""
     out = [TEXTS["gland"], "corrected", "by dan", "drive end bearing at 93 degrees", "worn bearing",
            "switched to the standby pump", "45 minutes", "replace the bearing this week", "demo energy site",
-           "2025-03-11 22:00", "2025-03-12 06:00", "2025-03-12 14:30", f"plantvoice {h.version}", "by ann"]
+           "2025-03-11 22:00", "2025-03-12 06:00", "2025-03-12 14:30", f"plantvoice {h.version}",
+           "by Ann Novak (operator, CR-1)"]
     for a in h.alarms:
         out += [a.asset, f"{a.raised:%Y-%m-%d %H:%M}", f"{round_value(a.value, a.unit):g} {a.unit}",
                 f"{a.limit:g} {a.unit}"]

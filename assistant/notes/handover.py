@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -66,6 +66,7 @@ class Handover:
     risks: tuple[FaultPrediction, ...]  # probability >= RISK_FLOOR, highest first
     assessed: int  # assets the fault engine was asked about
     risks_missing: str | None = None  # why there are no fault predictions at all
+    acknowledgers: dict[int, str] = field(default_factory=dict)  # alarm id -> who acknowledged it, from the audit log
 
     @property
     def title(self) -> str:
@@ -110,6 +111,7 @@ def collect(config: Config, shift: str, day: dt.date | None = None, *, now: dt.d
         reports = store.list(kind="report", shift=found.name, day=day)
         plant = plant or create_plant(config.plant, config.data_path)
         alarms = _alarms(plant.alarms(active_only=False), start, end)
+        acknowledgers = _acknowledgers(store, tz, alarms)
         risks, assessed, missing = _risks(plant, config, now)
     finally:
         if own_store:
@@ -118,7 +120,25 @@ def collect(config: Config, shift: str, day: dt.date | None = None, *, now: dt.d
             getattr(plant, "close", lambda: None)()
     names = {(a.id, s.key): s.name for a in model.assets for s in a.signals}
     return Handover(model.site.name, found, day, start, end, now, _version(), tuple(notes), tuple(reports),
-                    alarms, names, risks, assessed, missing)
+                    alarms, names, risks, assessed, missing, acknowledgers)
+
+
+def _acknowledgers(store: NoteStore, tz: dt.tzinfo, alarms: Sequence[Alarm]) -> dict[int, str]:
+    """Alarm id -> "name (role, station)" of who acknowledged it, as the audit log holds it."""
+    from ..audit import AuditLog, alarm_key
+
+    log = AuditLog(store.path, tz)
+    try:
+        logged = log.acknowledgements()
+    finally:
+        log.close()
+    out = {}
+    for alarm in alarms:
+        record = logged.get(alarm_key(alarm))
+        if record is not None:
+            about = ", ".join(x for x in (record.get("role"), record.get("station")) if x)
+            out[alarm.id] = f"{record.get('name') or record.get('user')}{f' ({about})' if about else ''}"
+    return out
 
 
 def _alarms(alarms: Sequence[Alarm], start: dt.datetime, end: dt.datetime) -> tuple[Alarm, ...]:
@@ -215,7 +235,8 @@ def _alarms_section(h: Handover) -> Section:
     rows = tuple((a.priority, a.asset, h.signals.get((a.asset, a.measurement), a.measurement),
                   _quantity(a.value, a.unit), f"{_quantity(a.limit, a.unit)}\n{a.kind.replace('_', ' ')}",
                   _time(a.raised), _time(a.cleared) if a.cleared else "still active",
-                  f"{_time(a.acknowledged)}\nby {a.acknowledged_by or 'unknown'}" if a.acknowledged else "no")
+                  f"{_time(a.acknowledged)}\nby {h.acknowledgers.get(a.id) or a.acknowledged_by or 'unknown'}"
+                  if a.acknowledged else "no")
                  for a in h.alarms)
     table = Table(("Priority", "Asset", "Signal", "Value", "Limit", "Raised", "Cleared", "Acknowledged"), rows,
                   (0.09, 0.08, 0.16, 0.10, 0.10, 0.15, 0.15, 0.17))
