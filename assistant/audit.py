@@ -145,7 +145,14 @@ def made(record: dict[str, Any] | None) -> None:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """What JSON cannot hold as it is: audio is logged by its size, anything else as its text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes of audio>"
+    return str(value)
 
 
 class AuditLog:
