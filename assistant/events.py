@@ -34,9 +34,11 @@ __all__ = [
     "Error",
     "from_event",
     "OUT_OF_SCOPE",
+    "OUT_OF_RANGE",
 ]
 
 OUT_OF_SCOPE = "out_of_scope"
+OUT_OF_RANGE = "out_of_range"  # the value of a time_range entity that reaches back further than the parser allows
 
 
 class _Event:

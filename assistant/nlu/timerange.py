@@ -27,12 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from ..events import OUT_OF_RANGE
 from .normalize import Token
 
 __all__ = ["TimeRange", "find_time_ranges", "SHIFTS", "LONGEST", "OUT_OF_RANGE"]
 
 LONGEST = timedelta(days=3653)  # ten years: the furthest back a count may reach
-OUT_OF_RANGE = "out_of_range"
 
 SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}
 _SHIFT_ALIASES = {"early": "early", "morning": "early", "day": "early", "late": "late",
