@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from assistant.config import PlantConfig  # noqa: E402
-from assistant.plant.historian import Historian, Point, create_historian  # noqa: E402
+from assistant.plant.historian import Historian, Point  # noqa: E402
+from assistant.plant.historians import create_historian  # noqa: E402
 
 START = dt.datetime(2026, 10, 30, tzinfo=dt.timezone.utc)
 EIGHT_HOURS = dt.timedelta(hours=8)

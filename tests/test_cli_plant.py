@@ -22,7 +22,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.config import PlantConfig
-from assistant.plant.historian import create_historian
+from assistant.plant.historians import create_historian
 from assistant.plant.model import AssetModel, load_model
 from assistant.plant.opcua_server import demo_value
 from mosquitto_server import MosquittoServer, free_port, mosquitto_server

@@ -14,14 +14,8 @@ import pytest
 
 from assistant.config import PlantConfig
 from assistant.errors import ConfigError, DataError
-from assistant.plant.historian import (
-    AlarmRecord,
-    Event,
-    Historian,
-    Point,
-    create_historian,
-    historians,
-)
+from assistant.plant.historian import AlarmRecord, Event, Historian, Point
+from assistant.plant.historians import create_historian, historians
 from postgres_server import PostgresServer, postgres_server
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.timezone.utc)

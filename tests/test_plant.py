@@ -14,7 +14,8 @@ import pytest
 from assistant.config import ROOT, PlantConfig
 from assistant.errors import ConfigError, DataError, InputError
 from assistant.plant import Plant, create_plant, load_model, plants
-from assistant.plant.historian import Point, create_historian
+from assistant.plant.historian import Point
+from assistant.plant.historians import create_historian
 from assistant.plant.model import QUALITIES, FaultScenario, Reading
 from assistant.plant.simulator import SimulatedPlant
 from assistant.plant.store import PlantStore

@@ -80,7 +80,7 @@ plants: Registry[Plant] = Registry("plant backend", "plant -> backend")
 @plants.register("historian")
 def _historian(model: AssetModel, config: PlantConfig, data_dir: Path,
                clock: Callable[[], dt.datetime] | None = None) -> Plant:
-    from .historian import create_historian
+    from .historians import create_historian
     from .live import HistorianPlant
     from .store import PlantStore
 
@@ -91,7 +91,7 @@ def _historian(model: AssetModel, config: PlantConfig, data_dir: Path,
 @plants.register("simulator")
 def _simulator(model: AssetModel, config: PlantConfig, data_dir: Path,
                clock: Callable[[], dt.datetime] | None = None) -> Plant:
-    from .historian import create_historian
+    from .historians import create_historian
     from .simulator import SimulatedPlant
     from .store import PlantStore
 

@@ -27,7 +27,8 @@ from typing import Any
 
 from ..config import Config
 from ..errors import DataError, InputError
-from .historian import Historian, Latest, create_historian
+from .historian import Historian, Latest
+from .historians import create_historian
 from .ingest import IngestStats, signal_name
 from .ingest_csv import ImportResult, import_csv
 from .model import AssetModel, load_model

@@ -1,6 +1,6 @@
 """The historian: time series with quality and source time, alarms and events.
 
-    historian = create_historian(config.plant, config.data_path)
+    historian = create_historian(config.plant, config.data_path)   # historians.py
     historian.write([Point("P-102.bearing_temperature", time, 71.5, "good")])
     historian.latest("P-102.bearing_temperature")            # Latest | None (stale flagged)
     historian.samples(signal, start, end)                    # the raw Points, oldest first
@@ -14,10 +14,8 @@ an OPC UA DataValue. Aggregates and exceedances use good and uncertain samples o
 bucket with uncertain or bad samples is reported "uncertain", one with none usable "bad".
 Times are timezone-aware; naive datetimes are taken as UTC; results come back in UTC.
 
-Backends are picked by name from ``historians`` (``plant.historian`` in the config):
-
-    sqlite     one file, data_dir/historian.sqlite (embedded, the default)
-    postgres   a PostgreSQL server at plant.historian_dsn (psycopg 3)
+This module is the protocol and its types only; the backends (``historian_sqlite.py``,
+``historian_postgres.py``) implement it, and ``historians.py`` picks one by name.
 """
 
 from __future__ import annotations
@@ -25,11 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from ..config import PlantConfig
-from ..registry import Registry
 from .model import QUALITIES
 
 __all__ = [
@@ -42,9 +37,7 @@ __all__ = [
     "Historian",
     "Latest",
     "Point",
-    "create_historian",
     "from_us",
-    "historians",
     "to_us",
 ]
 
@@ -181,26 +174,3 @@ class Historian(Protocol):
                kinds: Sequence[str] | None = None) -> list[Event]: ...
 
     def close(self) -> None: ...
-
-
-historians: Registry[Historian] = Registry("historian backend", "plant -> historian")
-
-
-@historians.register("sqlite")
-def _sqlite(config: PlantConfig, data_dir: Path, clock: Clock | None = None) -> Historian:
-    from .historian_sqlite import SqliteHistorian
-
-    return SqliteHistorian(Path(data_dir) / "historian.sqlite", stale_after_s=config.stale_after_s, clock=clock)
-
-
-@historians.register("postgres")
-def _postgres(config: PlantConfig, data_dir: Path, clock: Clock | None = None) -> Historian:
-    from .historian_postgres import PostgresHistorian
-
-    return PostgresHistorian(config.historian_dsn, stale_after_s=config.stale_after_s, clock=clock)
-
-
-def create_historian(config: PlantConfig, data_dir: Path, clock: Clock | None = None) -> Historian:
-    """The configured historian backend; ``clock`` fixes "now" for staleness (tests, replays)."""
-    return historians.create(config.historian, config=config, data_dir=Path(data_dir), clock=clock)
-
