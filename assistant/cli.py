@@ -110,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     p = _intents_command(actions, "test", _intents_test, "score understanding on the test files")
     p.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validation over the training examples")
     p.add_argument("--report", metavar="FILE.json", help="JSON report (default: <data dir>/reports/intents-<DIR>.json)")
+    dialogue = sub.add_parser("dialogue", help="whole conversations as data: run test stories (test)")
+    actions = dialogue.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = _subcommand(actions, "test", _dialogue_test, "run test stories: one line per story, exit 0 when all pass")
+    p.add_argument("paths", nargs="*", metavar="DIR", help="story files or directories of them "
+                   "(default: the stories/ folder of nlu.intents_dir)")
+    p.add_argument("--json", action="store_true")
     _plant_parser(sub)
     _notes_parser(sub)
     _report_parser(sub)
@@ -569,6 +575,37 @@ def _intents_validate(args: argparse.Namespace, config: Config) -> int:
     count = len(problems)
     print(f"{_shown(str(directory))}: {count or 'no'} problem{'' if count == 1 else 's'}")
     return 1 if problems else 0
+
+
+def _dialogue_test(args: argparse.Namespace, config: Config) -> int:
+    """Every story of the files and directories given; problems of the files first (exit 2), else run."""
+    from .stories import StoryRunner, failure_lines, known_names, scan_stories, story_line
+
+    paths = [Path(p) for p in args.paths] or [Path(config.nlu.intents_dir) / "stories"]
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"story file or directory {path} not found; pass story files or a directory of them")
+    stories, problems = scan_stories(paths, known_names(config.nlu.intents_dir, config.plant.asset_model))
+    for p in problems:
+        print(f"{_shown(p.where)}:{f' {p.name}:' if p.name else ''} {p.what} — {p.fix}", file=sys.stderr)
+    if problems:
+        raise DataError(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} in the story files; "
+                        "fix them and run again")
+    if not stories:
+        raise InputError(f"no stories in {', '.join(map(str, paths))}; add files with 'stories:' and "
+                         "'- story:' items")
+    runner = StoryRunner(config)
+    passed = 0
+    try:
+        for story in stories:
+            result = runner.run(story)
+            passed += result.passed
+            lines = [story_line(result, _shown), *failure_lines(result, _shown)]
+            _emit(args.json, result.data(), "\n".join(lines))
+    finally:
+        runner.close()
+    print(f"{passed} of {len(stories)} stories passed", file=sys.stderr if args.json else sys.stdout)
+    return 0 if passed == len(stories) else 1
 
 
 def _intents_test(args: argparse.Namespace, config: Config) -> int:
