@@ -227,7 +227,7 @@ def _handover(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple
 
 
 def test_a_built_in_intent_or_a_second_handler_is_refused(registry: None) -> None:
-    with pytest.raises(ConfigError, match="'help' is a built-in intent answered by Dialogue._help"):
+    with pytest.raises(ConfigError, match="'help' is a built-in intent, answered by help in assistant.dialogue.conversation"):
         handler("help")(_help)
     handler("shift_handover")(_help)
     handler("shift_handover")(_help)  # the same function again (a module imported twice) is fine

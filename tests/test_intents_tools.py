@@ -117,7 +117,7 @@ def test_validate_finds_each_problem_with_file_and_line(capsys: pytest.CaptureFi
         ("broken.yml:4", None, "unknown key 'exemples'", "use one of examples"),
         ("broken.yml:8", "help", "no response utter_help in responses.yml", "add it under responses:"),
         ("broken.yml:9", "help", "malformed annotation", "balance the brackets"),
-        ("data.yml:5", "greet", "no dialogue handler", "INTENTS in assistant/dialogue.py"),
+        ("data.yml:5", "greet", "no dialogue handler", "a topic module of assistant/dialogue/"),
         ("data.yml:6", "greet", "unknown entity 'persn'", "did you mean 'person'?"),
         ("data.yml:7", "greet", "'P-1O2' is not a known asset value", "did you mean 'P-102'?"),
         ("data.yml:11", "help", "example 'Hello there!' is also in intent greet", "keep it in one intent"),

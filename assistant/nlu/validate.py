@@ -135,8 +135,8 @@ def _dialogue(intents: Intents, answers: Answers) -> list[Problem]:
         if speaks is None:
             out.append(Problem(where, "no dialogue handler answers this intent",
                                f"register a handler with @handler({name!r}) from assistant.dialogue in a file "
-                               f"given to --code, or add {name!r} to INTENTS in assistant/dialogue.py with a method "
-                               f"Dialogue._{name}, or remove the intent", name))
+                               "given to --code (a built-in one in a topic module of assistant/dialogue/), "
+                               "or remove the intent", name))
             continue
         missing = sorted(speaks - answers.responses)
         attributed.update(missing)

@@ -1,0 +1,107 @@
+"""Conversation: help, confirm, deny, cancel, repeat, out_of_scope (and its "did you mean ...?").
+
+``confirm`` carries out the write waiting for a yes (``alarms.acknowledge``, ``notes.save``) or
+answers the guessed request; whether an answer is a clear yes is decided before, by the turn
+policy (``core.py``) through ``assistant/confirm.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from ..events import Answer, Intent
+from .alarms import acknowledge
+from .handlers import handler
+from .notes import save
+from .state import DialogueState, PendingWrite
+
+if TYPE_CHECKING:
+    from .core import Dialogue
+
+__all__ = ["CLARIFY_FLOOR", "help", "confirm", "cancel", "deny", "repeat", "out_of_scope"]
+
+# A request below the confidence threshold whose best guess scores at least this is
+# answered with "Did you mean ...?" instead of a refusal; "yes" carries the guess out.
+CLARIFY_FLOOR = 0.2
+_TOPICS = {
+    "plant_overview": "the plant overview", "asset_status": "the status", "sensor_reading": "a reading",
+    "trend": "a trend", "compare": "a comparison", "alarm_list": "the alarm list",
+    "alarm_acknowledge": "acknowledging alarms", "fault_prediction": "the fault prediction",
+    "remaining_life": "the remaining life", "explain": "why it is at risk", "recommend_action": "what to do",
+    "maintenance_history": "the maintenance history", "note_add": "taking a note", "note_read": "the notes",
+    "report_start": "starting a report", "dictation_start": "starting a dictation",
+    "note_correct": "correcting a note", "note_withdraw": "withdrawing a note",
+}
+
+
+@handler("help")
+def help(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:  # noqa: A001
+    """What can be asked, with an example from this plant (a bearing temperature when there is one)."""
+    assets = dialogue.model.assets
+    example = next((a for a in assets if a.signal("bearing_temperature")), None)
+    key = "bearing_temperature"
+    if example is None:
+        example = next((a for a in assets if a.signals), assets[0])
+        key = example.signals[0].key
+    data = {"example": {"asset": example.id, "asset_name": example.name, "measurement": key}}
+    answer = dialogue.answer(intent, "utter_help", data, example=f"the {dialogue.mname(key)} of {example.name}")
+    return answer, state
+
+
+@handler("confirm")
+def confirm(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """A clear yes: the waiting write is carried out, or the guessed request answered."""
+    pending = state.pending
+    cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
+    if pending is None or state.awaiting != "confirm":
+        return dialogue.answer(intent, "utter_confirm_nothing"), cleared
+    if pending.kind == "clarify":  # the guess was right: answer it (a write still asks to confirm)
+        meant = pending.data["intent"]
+        return dialogue.handlers[meant.name](dialogue, meant, cleared)
+    if pending.kind == "alarm_acknowledge":
+        return acknowledge(dialogue, intent, pending), cleared
+    return save(dialogue, intent, pending), cleared
+
+
+@handler("cancel")
+def cancel(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """Drops the waiting write or question, and says what was dropped."""
+    cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
+    if state.pending is None and state.awaiting is None:
+        return dialogue.answer(intent, "utter_cancel_nothing"), cleared
+    if state.pending is not None and state.pending.kind == "clarify":
+        return dialogue.answer(intent, "utter_clarify_no"), cleared
+    what = state.pending.what if state.pending else "request"
+    return dialogue.answer(intent, "utter_cancelled", {"dropped": state.pending.kind if state.pending else None},
+                           what=what), cleared
+
+
+@handler("deny")
+def deny(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """A no: as cancel."""
+    return cancel(dialogue, intent, state)
+
+
+@handler("repeat")
+def repeat(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """The last answer again; the state does not change."""
+    if state.last is None:
+        answer = dialogue.answer(intent, "utter_repeat_nothing")
+        return dataclasses.replace(answer, awaiting=state.awaiting), state
+    last = state.last
+    return Answer(text=last.text, intent=intent.name, data=last.data, awaiting=last.awaiting), state
+
+
+@handler("out_of_scope")
+def out_of_scope(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """A refusal; or, when the best guess scores CLARIFY_FLOOR or more, "did you mean ...?" (a yes answers it)."""
+    guess = next(((n, c) for n, c in intent.ranking if n != "out_of_scope"), None)
+    if not intent.text or guess is None or guess[1] < CLARIFY_FLOOR or guess[0] not in _TOPICS:
+        return dialogue.answer(intent, "utter_out_of_scope"), state
+    asset = dialogue.asset_id(intent.entity("asset"))
+    what = _TOPICS[guess[0]] + (f" of {dialogue.tag(asset)}" if asset and guess[0] != "note_add" else "")
+    meant = dataclasses.replace(intent, name=guess[0], confidence=guess[1])
+    data = {"guess": guess[0], "confidence": guess[1], **({"asset": asset} if asset else {})}
+    answer = dialogue.answer(intent, "utter_clarify", data, what=what)
+    return answer, dataclasses.replace(state, pending=PendingWrite("clarify", {"intent": meant}), awaiting="confirm")

@@ -1,0 +1,266 @@
+"""What every handler, built-in or plugin, calls on the dialogue: plant data and the words to say it.
+
+``Dialogue`` (``core.py``) inherits these helpers; a handler uses them as ``dialogue.answer(...)``,
+``dialogue.resolve_asset(...)``, ``dialogue.reading_item(reading)`` and so on. Every helper is a
+pure function of the plant, the asset model, the clock and the responses, except ``audit`` (one
+durable line in ``data_dir/audit.jsonl``) and the fault engine and note store, made on first use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PlantvoiceError
+from ..events import Answer, Intent
+from .state import DialogueState
+
+if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
+    from ..answer import Responses
+    from ..faults.engine import FaultEngine
+    from ..faults.prediction import FaultPrediction
+    from ..notes import NoteStore
+    from ..plant import Alarm, Plant, Reading
+
+__all__ = ["Helpers", "NoFaultModel", "READBACK_WORDS", "append_durably"]
+
+READBACK_WORDS = 60  # a longer note is read back by its start and its length
+
+
+class NoFaultModel(PlantvoiceError):
+    """The fault engine could not be loaded or trained; the message says why."""
+
+
+def append_durably(path: Path, record: dict[str, Any]) -> None:
+    """Append one JSON line and fsync it (and the directory when the file is new)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    if new:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _words(value: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", value.lower()).split())
+
+
+class Helpers:
+    """The plant, the asset model, the clock and the wording, and the helpers built on them."""
+
+    def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
+                 now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
+                 faults: FaultEngine | None = None, notes: NoteStore | None = None, role: str = "operator") -> None:
+        from .. import answer as wording  # the wording functions that go with ``responses``
+
+        self.plant = plant
+        self.model = plant.model
+        self.responses = responses
+        self.say = wording
+        self.data_dir = Path(data_dir)
+        self.audit_path = self.data_dir / "audit.jsonl"
+        self.now = now or _utc_now
+        self.notes_shown = notes_shown
+        self._faults = faults
+        self._notes = notes
+        self.role = role  # stored with each note: who writes from this workstation
+        self.user = "operator"  # who asks: set for each request by Dialogue.respond
+        self.tz = self.model.site.tz
+        lookups = self.model.lookups()
+        self._asset_forms = {f: a for a, forms in lookups["asset"].items() for f in forms}
+        self._measurement_forms = {f: m for m, forms in lookups["measurement"].items() for f in forms}
+
+    # ------------------------------------------------------------------ answers
+
+    def text(self, template: str, **slots: Any) -> str:
+        """Response ``template`` rendered with ``slots``."""
+        return self.responses.render(template, **slots)
+
+    def answer(self, intent: Intent, template: str, data: dict[str, Any] | None = None, **slots: Any) -> Answer:
+        """The answer speaking response ``template`` with ``slots``; ``data`` holds every plant value it says."""
+        text = " ".join(self.text(template, **slots).split())  # an empty slot leaves no double space
+        return Answer(text=text[:1].upper() + text[1:], intent=intent.name, data=data or {})
+
+    @staticmethod
+    def context(state: DialogueState, asset: str | None = None, measurement: str | None = None) -> DialogueState:
+        """``state`` with the asset and measurement talked about, for follow-ups."""
+        return dataclasses.replace(state, asset=asset or state.asset, measurement=measurement or state.measurement)
+
+    # ------------------------------------------------------------------ assets and measurements
+
+    def asset_id(self, value: str | None) -> str | None:
+        """The asset id named by ``value`` (an id, a name, an alias, a spoken tag); None if unknown."""
+        if value is None:
+            return None
+        if self.model.asset(value):
+            return value
+        for asset in self.model.assets:
+            if asset.id.lower() == value.lower():
+                return asset.id
+        return self._asset_forms.get(_words(value))
+
+    def measurement_key(self, value: str | None) -> str | None:
+        """The measurement key named by ``value``; None if unknown."""
+        if value is None:
+            return None
+        if self.model.measurement(value):
+            return value
+        words = _words(value)
+        return self._measurement_forms.get(words, self._measurement_forms.get(words.replace(" ", "_")))
+
+    def resolve_asset(self, intent: Intent, state: DialogueState, follow: bool = True
+                      ) -> str | tuple[Answer, DialogueState]:
+        """The asset id the request names (or, with ``follow``, the last one talked about); else the
+        answer asking for it or saying the asset is unknown, with its state."""
+        value = intent.entity("asset")
+        if value is None:
+            if follow and state.asset:
+                return state.asset
+            answer = self.answer(intent, "utter_ask_asset")
+            return answer, dataclasses.replace(state, awaiting="asset", waiting=intent)
+        asset = self.asset_id(value)
+        if asset is None:
+            return self.answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
+        return asset
+
+    def tag(self, asset: str) -> str:
+        """An asset id as said: "P one oh two"."""
+        return self.say.say_tag(asset)
+
+    def mname(self, key: str) -> str:
+        """A measurement's name: "bearing temperature"."""
+        m = self.model.measurement(key)
+        return m.name if m else key.replace("_", " ")
+
+    # ------------------------------------------------------------------ readings and alarms
+
+    def local(self, when: dt.datetime) -> dt.datetime:
+        return when.astimezone(self.tz)
+
+    def reading_data(self, reading: Reading) -> dict[str, Any]:
+        age = max(0, int((self.now() - reading.time).total_seconds()))
+        return {
+            "asset": reading.asset, "measurement": reading.measurement, "value": reading.value,
+            "unit": reading.unit, "quality": reading.quality, "time": self.local(reading.time).isoformat(),
+            "source": reading.source, "stale": reading.stale, "age_s": age,
+        }
+
+    def value(self, reading: Reading) -> str:
+        return self.say.say_quantity(reading.value, reading.unit)
+
+    def age(self, reading: Reading) -> str:
+        return self.say.say_age((self.now() - reading.time).total_seconds())
+
+    def reading_item(self, reading: Reading) -> str:
+        """"bearing temperature seventy one degrees", saying when it is stale or uncertain."""
+        slots = {"measurement": self.mname(reading.measurement), "value": self.value(reading)}
+        if reading.stale:
+            return self.text("utter_reading_item_stale", age=self.age(reading), **slots)
+        if reading.quality != "good":
+            return self.text("utter_reading_item_uncertain", quality=reading.quality, **slots)
+        return self.text("utter_reading_item", **slots)
+
+    def alarm_data(self, alarm: Alarm) -> dict[str, Any]:
+        return {
+            "id": alarm.id, "asset": alarm.asset, "measurement": alarm.measurement, "kind": alarm.kind,
+            "priority": alarm.priority, "limit": alarm.limit, "value": alarm.value, "unit": alarm.unit,
+            "raised": self.local(alarm.raised).isoformat(), "active": alarm.active,
+            "acknowledged": self.local(alarm.acknowledged).isoformat() if alarm.acknowledged else None,
+            "acknowledged_by": alarm.acknowledged_by,
+        }
+
+    def since(self, when: dt.datetime) -> str:
+        """'fourteen thirty' today, 'yesterday at fourteen thirty', else with the date."""
+        local, today = self.local(when), self.local(self.now()).date()
+        clock = self.say.say_clock(local)
+        if local.date() == today:
+            return clock
+        if local.date() == today - dt.timedelta(days=1):
+            return f"yesterday at {clock}"
+        return f"{self.say.say_date(local.date())} at {clock}"
+
+    def alarm_name(self, alarm: Alarm) -> str:
+        kind = alarm.kind.replace("_", " ")
+        return f"{self.tag(alarm.asset)} {kind} {self.mname(alarm.measurement)}"
+
+    def alarm_item(self, alarm: Alarm) -> str:
+        return self.text("utter_alarm_item", priority=alarm.priority, alarm=self.alarm_name(alarm),
+                         value=self.say.say_quantity(alarm.value, alarm.unit), since=self.since(alarm.raised),
+                         ack=", acknowledged" if alarm.acknowledged else "")
+
+    # ------------------------------------------------------------------ fault risk
+
+    @property
+    def faults(self) -> FaultEngine:
+        """The fault engine; without one given, the stored one for this plant (trained on first use).
+        Raises NoFaultModel when it cannot be trained (too little normal history, say)."""
+        if self._faults is None:
+            from ..faults.engine import ready
+
+            try:
+                self._faults = ready(self.plant, self.data_dir / "faults")
+            except PlantvoiceError as e:
+                raise NoFaultModel(str(e)) from e
+        return self._faults
+
+    def predict(self, asset: str) -> FaultPrediction:
+        """The asset's fault prediction now; raises NoFaultModel (answered by the dialogue) without a model."""
+        return self.faults.predict(asset, self.now())
+
+    def maybe_predict(self, asset: str) -> FaultPrediction | None:
+        try:
+            return self.predict(asset)
+        except NoFaultModel:
+            return None
+
+    def top_risks(self) -> list[FaultPrediction]:
+        """Every asset's prediction, the most probable fault first; empty without a fault model."""
+        try:
+            return sorted((self.predict(a.id) for a in self.model.assets), key=lambda p: -p.probability)
+        except NoFaultModel:
+            return []
+
+    def risk_text(self, p: FaultPrediction) -> str:
+        return self.text("utter_top_risk", asset=self.tag(p.asset), fault=p.name,
+                         probability=self.say.say_percent(p.probability))
+
+    # ------------------------------------------------------------------ notes and the audit trail
+
+    @property
+    def notes(self) -> NoteStore:
+        """The note store; without one given, data_dir/notes.sqlite with the default shifts, keyword search only."""
+        if self._notes is None:
+            from ..config import NotesConfig
+            from ..notes import NoteStore, ShiftSchedule
+
+            self._notes = NoteStore(self.data_dir / "notes.sqlite", ShiftSchedule.parse(NotesConfig().shifts),
+                                    self.tz, clock=self.now)
+        return self._notes
+
+    def excerpt(self, text: str) -> str:
+        """A note as read back: whole, or its first READBACK_WORDS words and how many more there are."""
+        words = text.split()
+        if len(words) <= READBACK_WORDS:
+            return text
+        return f"{' '.join(words[:READBACK_WORDS])} ... and {self.say.say_number(len(words) - READBACK_WORDS)} more words"
+
+    def audit(self, action: str, details: dict[str, Any]) -> None:
+        """One durable line in data_dir/audit.jsonl: when, who (``user``), what."""
+        append_durably(self.audit_path, {"time": self.local(self.now()).isoformat(), "user": self.user,
+                                         "action": action, "details": details})

@@ -1,0 +1,290 @@
+"""Notes: note_add, dictation_start, note_correct, note_withdraw, note_read, and the dictated words.
+
+A note, a correction or a withdrawal is read back and saved (``save``) only after a clear yes; a
+long note is read back by its start and its length. A dictation collects what is said until
+"end dictation" (``notes.dictation.ending``), MAX_DICTATION_S or the store's MAX_TEXT, keeping
+the audio and the recognizer's confidence with the note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..events import Answer, Intent
+from ..notes.dictation import ending
+from ..notes.store import MAX_TEXT
+from .handlers import handler
+from .state import DialogueState, PendingWrite
+
+if TYPE_CHECKING:
+    from ..notes import Note
+    from .core import Dialogue
+
+__all__ = ["note_add", "dictation_start", "note_correct", "note_withdraw", "note_read", "dictated", "note_changed",
+           "save", "MAX_DICTATION_S"]
+
+MAX_DICTATION_S = 30 * 60  # a dictation longer than this is ended and read back
+_NOTE_TEXT_AFTER = re.compile(r"\bnote\s+(?:number\s+)?\S+\s*(?:,|:|to read|to say|to|with|should say|says)\s+"
+                              r"(?P<text>.+)$", re.IGNORECASE)
+_TOPIC = re.compile(r"\b(?:about|regarding|concerning|mentioning|on the subject of)\s+(?P<topic>.+?)\??$",
+                    re.IGNORECASE)
+
+
+def _assets(dialogue: Dialogue, intent: Intent) -> list[str] | Answer:
+    """The asset the request names (none, or one), or the answer saying it is unknown."""
+    value = intent.entity("asset")
+    asset = dialogue.asset_id(value) if value else None
+    if value and asset is None:
+        return dialogue.answer(intent, "utter_unknown_asset", {"asked": value}, name=value)
+    return [asset] if asset else []
+
+
+def _speech(dialogue: Dialogue) -> dict[str, Any]:
+    """The audio and confidence of the request being answered, to keep with a dictated note."""
+    heard = dialogue.heard
+    return {"audio": [heard.audio], "rate": heard.rate, "confidence": [heard.confidence]} if heard else {}
+
+
+def _scope(dialogue: Dialogue, assets: list[str]) -> str:
+    return f" for {dialogue.say.say_list(dialogue.tag(a) for a in assets)}" if assets else ""
+
+
+@handler("note_add")
+def note_add(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """The note's text read back, or the question what it should say."""
+    assets = _assets(dialogue, intent)
+    if isinstance(assets, Answer):
+        return assets, state
+    text = intent.entity("note_text")
+    if not text:
+        answer = dialogue.answer(intent, "utter_ask_note_text", {"assets": assets})
+        return answer, dataclasses.replace(state, awaiting="note_text",
+                                           pending=PendingWrite("note_add", {"assets": assets}))
+    return _note_readback(dialogue, intent, state, {"assets": assets, "text": text, **_speech(dialogue)})
+
+
+@handler("dictation_start")
+def dictation_start(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """A dictated note begins: what follows is its text, until "end dictation"."""
+    assets = _assets(dialogue, intent)
+    if isinstance(assets, Answer):
+        return assets, state
+    answer = dialogue.answer(intent, "utter_dictation_start", {"assets": assets}, scope=_scope(dialogue, assets))
+    pending = PendingWrite("note_add", {"assets": assets, "parts": [], "audio": [], "confidence": [], "seconds": 0.0})
+    return answer, dataclasses.replace(state, awaiting="dictation", pending=pending)
+
+
+def _note_readback(dialogue: Dialogue, intent: Intent, state: DialogueState, data: dict[str, Any], prefix: str = ""
+                   ) -> tuple[Answer, DialogueState]:
+    shown = {k: v for k, v in data.items() if k not in ("audio", "parts", "confidence")}
+    shown["readback"] = dialogue.excerpt(data["text"]).rstrip(" .")  # what is said of a long note
+    answer = dialogue.answer(intent, "utter_note_readback", shown, scope=_scope(dialogue, data["assets"]),
+                             text=shown["readback"])
+    text = f"{prefix} {answer.text}" if prefix else answer.text
+    answer = dataclasses.replace(answer, text=text, intent="note_add")
+    return answer, dataclasses.replace(state, pending=PendingWrite("note_add", data), awaiting="confirm")
+
+
+def note_changed(dialogue: Dialogue, intent: Intent, state: DialogueState, text: str) -> tuple[Answer, DialogueState]:
+    """"Change it to ...": the waiting note (or correction) with the new text, read back again."""
+    assert state.pending is not None
+    data = {**state.pending.data, "text": text.strip()}
+    if state.pending.kind == "note_correct":
+        return _correct_readback(dialogue, intent, state, data)
+    return _note_readback(dialogue, intent, state, data, prefix=dialogue.text("utter_note_changed"))
+
+
+def dictated(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """The words after "what should the note say" (``awaiting="note_text"``), or one part of a dictation."""
+    assert state.pending is not None
+    text = intent.text.strip()
+    if state.awaiting == "note_text":
+        data = {**state.pending.data, "text": text, **_speech(dialogue)}
+        if state.pending.kind == "note_correct":
+            return _correct_readback(dialogue, intent, state, data)
+        if not text:
+            return dialogue.answer(intent, "utter_note_empty"), dataclasses.replace(state, awaiting=None, pending=None)
+        return _note_readback(dialogue, intent, state, data)
+    data = dict(state.pending.data)  # a dictation: parts until "end dictation"
+    end = ending(text)
+    part = text[:end].strip(" ,") if end is not None else text
+    heard = dialogue.heard
+    if part:
+        data["parts"] = [*data["parts"], part]
+        if heard is not None:
+            data["audio"] = [*data["audio"], heard.audio]
+            data["rate"] = heard.rate
+            data["confidence"] = [*data["confidence"], heard.confidence]
+            data["seconds"] = data["seconds"] + len(heard.audio) / 2 / heard.rate
+    too_long = data["seconds"] >= MAX_DICTATION_S or sum(len(p) + 1 for p in data["parts"]) >= MAX_TEXT
+    if end is None and not too_long:
+        answer = dialogue.answer(intent, "utter_dictation_next", {"parts": len(data["parts"])})
+        return dataclasses.replace(answer, intent="note_add"), dataclasses.replace(
+            state, pending=PendingWrite("note_add", data))
+    if not data["parts"]:
+        answer = dialogue.answer(intent, "utter_dictation_empty")
+        return dataclasses.replace(answer, intent="note_add"), dataclasses.replace(state, awaiting=None, pending=None)
+    data["text"] = " ".join(data["parts"])[:MAX_TEXT]
+    data["minutes"] = round(data["seconds"] / 60)
+    prefix = dialogue.text("utter_dictation_too_long", minutes=dialogue.say.say_number(data["minutes"])) \
+        if too_long and end is None else ""
+    return _note_readback(dialogue, intent, state, data, prefix)
+
+
+def _store(dialogue: Dialogue, pending: PendingWrite) -> Note:
+    data, user = pending.data, dialogue.user
+    if pending.kind == "note_correct":
+        return dialogue.notes.correct(data["id"], data["text"], by=user)
+    if pending.kind == "note_withdraw":
+        return dialogue.notes.withdraw(data["id"], by=user)
+    audio = (b"".join(data["audio"]), data["rate"]) if data.get("audio") else None
+    confidences = data.get("confidence") or []
+    kind = "report" if pending.kind == "report" else "note"
+    return dialogue.notes.add(data["text"], author=user, role=dialogue.role, kind=kind, assets=data["assets"],
+                              audio=audio, confidence=round(min(confidences), 3) if confidences else None,
+                              fields=data.get("fields"))
+
+
+def save(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:
+    """The confirmed note, report, correction or withdrawal: stored, audited, then said to be saved."""
+    try:
+        note = _store(dialogue, pending)  # durable when it returns: only then is it said to be saved
+    except InputError as e:
+        return dialogue.answer(intent, "utter_note_not_saved", {"error": str(e)})
+    dialogue.audit(pending.kind, {"note": note.id, "version": note.version, "text": note.text,
+                                  "assets": list(note.assets)})
+    slots = {"id": dialogue.say.say_number(note.id), "scope": _scope(dialogue, list(note.assets))}
+    if pending.kind == "report":
+        slots["asset"] = dialogue.tag(note.assets[0])
+    if pending.kind == "note_correct":
+        slots["text"] = dialogue.excerpt(note.text)
+    template = {"note_add": "utter_note_saved", "report": "utter_report_saved", "note_correct": "utter_note_corrected",
+                "note_withdraw": "utter_note_withdrawn"}[pending.kind]
+    return dialogue.answer(intent, template, {"note": note.data()}, **slots)
+
+
+def _note(dialogue: Dialogue, intent: Intent, what: str) -> Note | Answer:
+    """The note whose number the request says, or the answer asking for it or saying there is none."""
+    number = intent.entity("number")
+    if number is None:
+        return dialogue.answer(intent, "utter_ask_note_id", {"action": what})
+    note = dialogue.notes.get(int(float(number)))
+    if note is None:
+        return dialogue.answer(intent, "utter_note_unknown", {"id": int(float(number))},
+                               id=dialogue.say.say_number(int(float(number))))
+    return note
+
+
+@handler("note_correct")
+def note_correct(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """A note's new text read back ("correct note four to ..."), or the question what it should say."""
+    note = _note(dialogue, intent, "correct")
+    if isinstance(note, Answer):
+        return note, state
+    if note.withdrawn:
+        return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(),
+                               id=dialogue.say.say_number(note.id)), state
+    found = _NOTE_TEXT_AFTER.search(intent.text)
+    data = {"id": note.id, "old": note.text, "assets": list(note.assets)}
+    if not found:
+        answer = dialogue.answer(intent, "utter_ask_note_correction", data, id=dialogue.say.say_number(note.id))
+        return answer, dataclasses.replace(state, awaiting="note_text", pending=PendingWrite("note_correct", data))
+    return _correct_readback(dialogue, intent, state, {**data, "text": found.group("text").strip()})
+
+
+def _correct_readback(dialogue: Dialogue, intent: Intent, state: DialogueState, data: dict[str, Any]
+                      ) -> tuple[Answer, DialogueState]:
+    data = {k: v for k, v in data.items() if k not in ("audio", "rate", "confidence")}
+    answer = dialogue.answer(intent, "utter_note_correct_readback", data, id=dialogue.say.say_number(data["id"]),
+                             old=dialogue.excerpt(data["old"]), text=dialogue.excerpt(data["text"]))
+    answer = dataclasses.replace(answer, intent="note_correct")
+    return answer, dataclasses.replace(state, awaiting="confirm", pending=PendingWrite("note_correct", data))
+
+
+@handler("note_withdraw")
+def note_withdraw(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """A note read back before it is withdrawn (kept, marked withdrawn)."""
+    note = _note(dialogue, intent, "withdraw")
+    if isinstance(note, Answer):
+        return note, state
+    if note.withdrawn:
+        return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(),
+                               id=dialogue.say.say_number(note.id)), state
+    data = {"id": note.id, "text": note.text}
+    answer = dialogue.answer(intent, "utter_note_withdraw_readback", data, id=dialogue.say.say_number(note.id),
+                             text=dialogue.excerpt(note.text))
+    return answer, dataclasses.replace(state, awaiting="confirm", pending=PendingWrite("note_withdraw", data))
+
+
+@handler("note_read")
+def note_read(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
+    """The latest notes, of an asset, a span or a named shift; or the notes about a topic."""
+    assets = _assets(dialogue, intent)
+    if isinstance(assets, Answer):
+        return assets, state
+    say = dialogue.say
+    asset = assets[0] if assets else None
+    filters: dict[str, Any] = {"asset": asset}
+    span = intent.entity("time_range")
+    shift = _named_shift(dialogue, intent.text)
+    if shift:  # the site's own shift pattern (notes.shifts), its latest occurrence that has begun
+        filters.update(shift=shift[0], day=shift[1])
+        span = None
+    elif span:
+        start, end = (dt.datetime.fromisoformat(t) for t in span.split("/"))
+        filters.update(start=start, end=end)
+    topic = _TOPIC.search(intent.text)
+    topic_text = topic.group("topic").strip() if topic else ""
+    if topic_text and asset and dialogue.asset_id(topic_text) == asset:
+        topic_text = ""  # "notes about feed pump two": the asset is the filter, not a topic
+    scope = _scope(dialogue, assets)
+    if topic_text:
+        found = dialogue.notes.search(topic_text, limit=dialogue.notes_shown, **filters)
+        notes = [n for n, _, _ in found]
+        data = {"asset": asset, "topic": topic_text, "notes": [n.data() for n in notes], "count": len(notes),
+                "matches": [{"id": n.id, "score": round(score, 3), "how": how} for n, score, how in found],
+                "source": "notes"}
+        if not notes:
+            answer = dialogue.answer(intent, "utter_note_search_none", data, topic=topic_text, scope=scope)
+            return answer, dialogue.context(state, asset)
+        answer = dialogue.answer(intent, "utter_note_search", data, count=say.say_number(len(notes)),
+                                 note_word="note" if len(notes) == 1 else "notes", topic=topic_text, scope=scope,
+                                 items="; ".join(_note_item(dialogue, n) for n in notes))
+        return answer, dialogue.context(state, asset)
+    latest = list(reversed(dialogue.notes.list(**filters)))[: dialogue.notes_shown]
+    data = {"asset": asset, "notes": [n.data() for n in latest], "count": len(latest), "source": "notes",
+            **({"start": filters["start"].isoformat(), "end": filters["end"].isoformat()} if span else {}),
+            **({"shift": filters["shift"], "day": filters["day"].isoformat()} if shift else {})}
+    if not latest:
+        return dialogue.answer(intent, "utter_note_read_none", data, scope=scope), dialogue.context(state, asset)
+    answer = dialogue.answer(intent, "utter_note_read", data, count=say.say_number(len(latest)),
+                             note_word="note" if len(latest) == 1 else "notes", scope=scope,
+                             items="; ".join(_note_item(dialogue, n) for n in latest))
+    return answer, dialogue.context(state, asset)
+
+
+def _named_shift(dialogue: Dialogue, text: str) -> tuple[str, dt.date] | None:
+    """A shift of the site's pattern named in ``text`` ("the night shift") and the date it last began."""
+    schedule = dialogue.notes.schedule
+    names = "|".join(re.escape(n) for n in schedule.names)
+    found = re.search(rf"\b({names})\s+shift\b", text, re.IGNORECASE)
+    if not found:
+        return None
+    now = dialogue.now().astimezone(dialogue.tz)
+    name = schedule.shift(found.group(1)).name
+    for back in range(0, 3):
+        day = now.date() - dt.timedelta(days=back)
+        if schedule.window(name, day, dialogue.tz)[0] <= now:
+            return name, day
+    return None
+
+
+def _note_item(dialogue: Dialogue, note: Note) -> str:
+    when = note.created.astimezone(dialogue.tz)
+    say = dialogue.say
+    return dialogue.text("utter_note_item", id=say.say_number(note.id), author=note.author,
+                         date=say.say_date(when.date()), clock=say.say_clock(when), text=dialogue.excerpt(note.text))
