@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import re
 import shutil
 import tempfile
@@ -61,8 +62,13 @@ class StepResult:
                 "intent": {"name": i.name, "confidence": i.confidence} if i else None,
                 "entities": [{"entity": e.entity, "value": e.value} for e in i.entities] if i else [],
                 "answer": a.text if a else None, "answer_intent": a.intent if a else None,
-                "data": a.data if a else {}, "state": self.state, "writes": self.writes,
+                "data": _plain(a.data) if a else {}, "state": self.state, "writes": self.writes,
                 "failures": [dataclasses.asdict(f) for f in self.failures]}
+
+
+def _plain(data: dict[str, Any]) -> Any:
+    """``data`` as JSON values: audio by its size, anything else unknown as text."""
+    return json.loads(json.dumps(data, default=lambda o: f"<{len(o)} bytes>" if isinstance(o, bytes) else str(o)))
 
 
 @dataclass(frozen=True)
