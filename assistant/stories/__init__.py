@@ -6,7 +6,7 @@
         print(runner.run(story).passed)
 
 A story file is YAML with a top-level ``stories:`` list (``docs/stories.md``); each story has a
-name, an optional ``setup`` (clock, user, role, notes, acknowledged alarms) and ``steps``: what
+name, an optional ``setup`` (clock, who is signed on, people, notes, acknowledged alarms) and ``steps``: what
 the operator says (text, or a WAV file heard by the recognizers) and what must follow: the
 intent and entities understood, the answer, the dialogue state and what was written.
 ``plantvoice dialogue test [DIR]`` runs them; the test suite runs ``intents/en/stories``.
@@ -34,7 +34,8 @@ def known_names(intents_dir: str, asset_model: str) -> Known:
     intents = load_intents(intents_dir)
     model = load_model(asset_model)
     lookups = model.lookups()
-    return Known(frozenset(intents.names) | {OUT_OF_SCOPE}, known_entities(intents, lookups),
+    entities = known_entities(intents, lookups) | frozenset(intents.entity_names)  # "person": the site's people
+    return Known(frozenset(intents.names) | {OUT_OF_SCOPE}, entities,
                  frozenset(a.id for a in model.assets), frozenset(lookups.get("measurement", {})))
 
 

@@ -35,7 +35,7 @@ ACTIONS = {  # what a step may write, and the details each may name
 STATE_KEYS = ("awaiting", "pending", "asset", "measurement")
 _TOP = ("version", "stories")
 _STORY = ("story", "setup", "steps")
-_SETUP = ("now", "user", "role", "notes", "acknowledged")
+_SETUP = ("now", "user", "role", "people", "notes", "acknowledged")
 _NOTE = ("text", "assets", "author", "role", "kind", "at", "withdrawn", "fields")
 _STEP = ("user", "audio", "transcript", "intent", "confidence", "entities", "answer", "state", "action")
 _ANSWER = ("matches", "says", "not_says", "intent", "data", "data_used", "assets")
@@ -78,8 +78,10 @@ class SetupNote:
 @dataclass(frozen=True)
 class Setup:
     now: dt.datetime | None = None  # None: the default clock; naive: site time
-    user: str | None = None
-    role: str | None = None
+    user: str | None = None  # signed on at the station; None: the default (operator)
+    role: str | None = None  # of the user; with nobody signed on, of whoever speaks
+    signed_on: bool = True  # False: ``user: null``, nobody is signed on
+    people: Mapping[str, str] = field(default_factory=dict)  # who else may sign on: name -> role
     notes: tuple[SetupNote, ...] = ()
     acknowledged: tuple[str, ...] = ()  # assets whose active alarms are acknowledged before the story
 
@@ -239,9 +241,12 @@ class _Reader:
         keys = self.keys(node, _SETUP, "setup")
         acked = tuple(self.asset(n) for n in self.seq(keys["acknowledged"])) if "acknowledged" in keys else ()
         notes = tuple(self.note(n) for n in self.seq(keys["notes"])) if "notes" in keys else ()
+        nobody = "user" in keys and _null(keys["user"])
+        people = self.keys(keys["people"], tuple(_keys(keys["people"])), "people") if "people" in keys else {}
         return Setup(now=self.time(keys["now"]) if "now" in keys else None,
-                     user=self.text(keys["user"], "user") if "user" in keys else None,
+                     user=self.text(keys["user"], "user") if "user" in keys and not nobody else None,
                      role=self.text(keys["role"], "role") if "role" in keys else None,
+                     signed_on=not nobody, people={k: self.text(v, "a role") for k, v in people.items()},
                      notes=notes, acknowledged=acked)
 
     def seq(self, node: yaml.Node) -> list[yaml.Node]:

@@ -139,12 +139,18 @@ class StoryRunner:
         return directory
 
     def _config(self, story: Story, directory: Path) -> Config:
-        """The config of a story's world: its data directory, and who is signed on at the station."""
+        """The config of a story's world: its data directory, its people, and who is signed on."""
         from ..config import UserConfig
 
-        user, role = story.setup.user or "operator", story.setup.role or "operator"
-        people = {**self.config.users, user: UserConfig(name=user, role=role)}
-        station = dataclasses.replace(self.config.station, user=user)
+        setup = story.setup
+        people = {**self.config.users, **{k: UserConfig(name=k, role=r) for k, r in setup.people.items()}}
+        station = self.config.station
+        if setup.signed_on:
+            user = setup.user or "operator"
+            people[user] = UserConfig(name=user, role=setup.role or "operator")
+            station = dataclasses.replace(station, user=user)
+        else:  # nobody signed on: whoever speaks has the role given, else the station's default
+            station = dataclasses.replace(station, user="", default_role=setup.role or station.default_role)
         return dataclasses.replace(self.config, data_dir=str(directory), users=people, station=station)
 
     def _world(self, story: Story) -> Any:
@@ -170,7 +176,8 @@ class StoryRunner:
         for note in story.setup.notes:
             at = note.at or now
             self.clock.now = (at if at.tzinfo else at.replace(tzinfo=self.tz)).astimezone(dt.timezone.utc)
-            author, role = note.author or story.setup.user or "operator", note.role or story.setup.role or "operator"
+            author = note.author or story.setup.user or "operator"
+            role = note.role or story.setup.role or "operator"
             saved = notes.add(note.text, author=author, role=role, kind=note.kind, assets=note.assets,
                               fields=note.fields or None)
             if note.withdrawn:
@@ -207,11 +214,11 @@ class StoryRunner:
             else:  # as 'plantvoice ask' and 'chat' answer a typed request
                 intent, answer = pipeline.ask(step.text)
         except Exception as exc:  # noqa: BLE001 - a bug in the dialogue fails the story, not the run
-            state = _state(pipeline.state)
+            state = _state(pipeline)
             return StepResult(step, transcript, intent, answer, state, [],
                               [Failure("error", "an answer", f"{type(exc).__name__}: {exc}")])
         writes = _writes(before, _snapshot(pipeline))
-        state = _state(pipeline.state)
+        state = _state(pipeline)
         failures = _check(step.expect, transcript, intent, answer, state, writes, pipeline)
         return StepResult(step, transcript, intent, answer, state, [w["what"] for w in writes], failures)
 
@@ -261,8 +268,12 @@ def _writes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any
 
 
 # -- checks --------------------------------------------------------------------------------------
-def _state(state: Any) -> dict[str, str | None]:
-    return {"awaiting": state.awaiting, "pending": state.pending.kind if state.pending else None,
+def _state(pipeline: Any) -> dict[str, str | None]:
+    """The dialogue state after a turn; a sign-on read back waits at the station (``awaiting: sign_on``)."""
+    state = pipeline.state
+    signing_on = getattr(getattr(pipeline, "station", None), "waiting", None) is not None
+    return {"awaiting": "sign_on" if signing_on else state.awaiting,
+            "pending": state.pending.kind if state.pending else None,
             "asset": state.asset, "measurement": state.measurement}
 
 
