@@ -290,3 +290,24 @@ def test_a_stock_sentence_squeezed_after_the_request_is_dropped() -> None:
     spoken = [Word("Stop.", 0.0, 0.4, 0.9), Word("Check", 0.6, 0.9, 0.8), Word("pump", 0.9, 1.2, 0.9),
               Word("two.", 1.2, 1.5, 0.9)]
     assert _trim_tail(spoken) == spoken  # a second sentence that took time to say stays
+
+
+def test_the_beam_gives_several_readings_best_first(command: WhisperRecognizer, config: AsrConfig,
+                                                    tmp_path: Path) -> None:
+    from assistant.asr import NBestRecognizer, normalise_words
+
+    samples = load(say("show the vibration of gas turbine one", tmp_path / "nbest.wav", voice="en-us"))
+    assert isinstance(command, NBestRecognizer)
+    readings = command.hypotheses(samples, n=5)
+    assert 2 <= len(readings) <= 5, readings
+    assert len({tuple(normalise_words(r.text)) for r in readings}) == len(readings)  # no two alike
+    assert "vibration" in readings[0].text.lower() and not is_no_request(readings[0], config)
+    assert all(r.backend == "faster-whisper" and r.avg_logprob < 0.0 and 0.0 < r.confidence <= 1.0
+               and r.duration_s == pytest.approx(samples.size / 16000) for r in readings)
+    assert [r.avg_logprob for r in readings] == sorted((r.avg_logprob for r in readings), reverse=True)
+
+
+def test_silence_has_one_reading_and_it_is_no_request(command: WhisperRecognizer, config: AsrConfig) -> None:
+    readings = command.hypotheses(np.zeros(2 * 16000, dtype=np.int16))
+    assert is_no_request(readings[0], config), readings
+    assert command.hypotheses(np.zeros(0, dtype=np.int16))[0].text == ""

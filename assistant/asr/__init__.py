@@ -37,6 +37,8 @@ from ..registry import Registry
 __all__ = [
     "Recognizer",
     "StreamingRecognizer",
+    "NBestRecognizer",
+    "READINGS",
     "Vocabulary",
     "recognizers",
     "create_recognizer",
@@ -49,6 +51,7 @@ __all__ = [
 ]
 
 RATE = 16000  # every recognizer takes 16 kHz mono
+READINGS = 5  # readings of a request asked of a recognizer that gives several (benchmarks/nbest.py; 1: one)
 MODES = ("command", "confirmation", "dictation")
 
 # What an operator says when the assistant asks "shall I ...?" or repeats itself.
@@ -91,6 +94,15 @@ class StreamingRecognizer(Protocol):
 
     def finish(self) -> Transcript:
         """End the utterance and return its transcript."""
+        ...
+
+
+@runtime_checkable
+class NBestRecognizer(Protocol):
+    """A recognizer that gives several readings of one request, best first (faster-whisper's beam)."""
+
+    def hypotheses(self, samples: np.ndarray, n: int = READINGS) -> tuple[Transcript, ...]:
+        """Up to ``n`` different readings of ``samples`` (16 kHz mono int16), the recognizer's best first."""
         ...
 
 

@@ -267,6 +267,59 @@ class WhisperRecognizer:
             raise BackendError(f"faster-whisper failed on {duration:.1f} s of audio: {exc}") from exc
         return self._transcript(segments, duration, time.perf_counter() - began)
 
+    def hypotheses(self, samples: np.ndarray, n: int = 5, timestamps: bool = True, beam_size: int | None = None,
+                   suppress_blank: bool = True) -> tuple[Transcript, ...]:
+        """Up to ``n`` different readings of one short request, best first, from one beam search.
+
+        The same decode as ``transcribe`` in command mode (prompt, hotwords, token cap,
+        temperature 0), asking the beam for its ``n`` best finished hypotheses instead of one;
+        readings that differ only in case or punctuation count once. Each carries its own
+        confidence (``exp`` of its mean token log probability) and the audio's no-speech
+        probability. A multilingual model, or audio longer than one 30 s window, gives
+        ``transcribe``'s one reading.
+        """
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        began = time.perf_counter()
+        pcm = as_int16(samples)
+        duration = pcm.size / RATE
+        if pcm.size == 0 or not self.english_only or self.mode != "command" or duration > 30.0:
+            return (self.transcribe(samples),)
+        model = self.model
+        features = model.feature_extractor(pcm.astype(np.float32) / 32768.0)
+        encoded = model.encode(pad_or_trim(features[:, : features.shape[-1] - 1]))
+        tokenizer = Tokenizer(model.hf_tokenizer, False, task="transcribe", language="en")
+        previous = tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
+        prompt = model.get_prompt(tokenizer, previous, without_timestamps=not timestamps,
+                                  hotwords=self.hotwords or None)
+        beam = max(beam_size or self.config.beam_size, n)
+        try:
+            result = model.model.generate(
+                encoded, [prompt], beam_size=beam, num_hypotheses=n, length_penalty=1.0,
+                max_length=len(prompt) + int(MIN_TOKENS + TOKENS_PER_S * duration), return_scores=True,
+                return_no_speech_prob=True, suppress_blank=suppress_blank,
+                suppress_tokens=get_suppressed_tokens(tokenizer, [-1]), max_initial_timestamp_index=50)[0]
+        except Exception as exc:
+            raise BackendError(f"faster-whisper failed on {duration:.1f} s of audio: {exc}") from exc
+        seconds = time.perf_counter() - began
+        out: list[Transcript] = []
+        seen: set[tuple[str, ...]] = set()
+        for tokens, score in zip(result.sequences_ids, result.scores):
+            text = _trim_stock_tail(re.sub(r"\s+", " ", tokenizer.decode(tokens)).strip())
+            key = tuple(normalise_words(text))
+            if key in seen:
+                continue
+            seen.add(key)
+            avg_logprob = score * len(tokens) / (len(tokens) + 1)  # as faster-whisper recovers it
+            out.append(Transcript(text=text, confidence=round(_confidence(avg_logprob, []), 4) if text else 0.0,
+                                  duration_s=duration, seconds=seconds, backend=self.name,
+                                  no_speech_prob=round(float(result.no_speech_prob), 4),
+                                  avg_logprob=round(float(avg_logprob), 4)))
+        return tuple(out) or (Transcript(text="", confidence=0.0, duration_s=duration, seconds=seconds,
+                                         backend=self.name, no_speech_prob=1.0),)
+
     def _transcript(self, segments: list[Any], duration: float, seconds: float) -> Transcript:
         words: list[Word] = []
         for segment in segments:
