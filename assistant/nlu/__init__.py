@@ -21,6 +21,7 @@ from ..config import NluConfig
 from ..events import Intent
 from ..registry import Registry
 from .data import Annotation, Example, Intents, load_intent_tests, load_intents
+from . import rerank
 from .entities import Lookups
 from .vocabulary import (domain_lookups, load_lookups, missing_slots, prompt_names, required_slots,
                          typical_requests, vocabulary)
