@@ -546,7 +546,6 @@ def _models(args: argparse.Namespace, config: Config) -> int:
 
 def _answers(directory: Path) -> Answers | None:
     """What the dialogue answers with, for a directory that has a responses.yml; else None."""
-    from . import people  # noqa: F401  # registers the sign_on handler
     from .answer import load_responses
     from .dialogue import RESPONSES, handler_responses
     from .nlu.validate import Answers

@@ -4,7 +4,8 @@
     people.find("anna")                  # User("anna", "Anna Becker", "operator")
     people.lookup()                      # {"anna": ["anna", "anna becker"]}: the NLU's person list
 
-The sign-on is read back ("You are Anna Becker, operator, night shift. Is that right?") and
+The sign-on request is answered by the ``sign_on`` handler (``assistant/dialogue/people.py``);
+the sign-on is read back ("You are Anna Becker, operator, night shift. Is that right?") and
 taken only on a clear yes (``confirm.consent``, as every write); a no, a cancel or another
 request leaves whoever was signed on. An unknown name is refused with the known names. While
 nobody is signed on, the speaker has ``station.default_role`` (viewer unless configured).
@@ -17,18 +18,11 @@ import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from typing import TYPE_CHECKING
-
 from .audit import Speaker
 from .config import Config, StationConfig, UserConfig
-from .dialogue import handler
 from .errors import InputError
 
-if TYPE_CHECKING:
-    from .dialogue import Dialogue, DialogueState
-    from .events import Answer, Intent
-
-__all__ = ["User", "People", "Station", "sign_on", "spoken_name", "spoken_shift"]
+__all__ = ["User", "People", "Station", "spoken_shift"]
 
 
 @dataclass(frozen=True)
@@ -106,36 +100,3 @@ def spoken_shift(text: str, shifts: Sequence[str]) -> str | None:
     names = "|".join(re.escape(s) for s in shifts)
     found = re.search(rf"\b({names})", text, re.IGNORECASE) if names else None
     return next((s for s in shifts if found and s.lower() == found.group(1).lower()), None)
-
-
-_NAMED = re.compile(r"\b(?:this is|it's|it is|i am|i'm|my name is|as|to|user)\s+(?P<name>[a-z]+)"
-                    r"|^(?P<first>[a-z]+)\s+(?:here|speaking|signing on)\b", re.IGNORECASE)
-
-
-def spoken_name(intent: Intent) -> str | None:
-    """The name a sign-on request says: its ``person`` entity, else the word after "this is" and alike."""
-    found = intent.entity("person") or None
-    if found is None:
-        match = _NAMED.search(intent.text)
-        found = (match.group("name") or match.group("first")) if match else None
-    return found
-
-
-@handler("sign_on")
-def sign_on(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
-    """ "This is Anna on the night shift": the user and shift read back; the yes is the pipeline's
-    (``Pipeline.respond``), the answer's ``data["sign_on"]`` names whom it waits for."""
-    station: Station | None = getattr(dialogue, "station", None)
-    people = station.people if station is not None else People({}, StationConfig())
-    name = spoken_name(intent)
-    if not name:
-        example = next(iter(people.users.values()), User("anna", "Anna", "operator")).name.split()[0]
-        return dialogue.answer(intent, "utter_sign_on_ask_name", {"known": list(people.users)}, example=example), state
-    user = people.find(name)
-    if user is None:
-        return dialogue.answer(intent, "utter_sign_on_unknown", {"asked": name, "known": list(people.users)},
-                               person=name.title(), known=people.known() or "none are configured"), state
-    schedule = dialogue.notes.schedule
-    shift = spoken_shift(intent.text, schedule.names) or schedule.of(dialogue.now().astimezone(dialogue.tz))[0]
-    data = {"sign_on": {"user": user.key, "name": user.name, "role": user.role, "shift": shift}}
-    return dialogue.answer(intent, "utter_sign_on_readback", data, name=user.name, role=user.role, shift=shift), state

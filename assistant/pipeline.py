@@ -7,9 +7,9 @@ heavy stages (recognizers, speech synthesis) load on first use so a typed
 request never pays for a speech model.
 
 Every answered request ends in ``respond``, which knows who is signed on at the station, what was
-heard and understood and what was answered: it refuses writes the speaker's role may not make
-(``roles.py``), takes a sign-on on a clear yes (``people.py``), and records the turn in the audit
-log (``audit.py``).
+heard and understood and what was answered: it gives the dialogue the speaker's role (which decides
+what they may write, ``roles.py``), takes a sign-on on a clear yes (``people.py``), and records the
+turn in the audit log (``audit.py``).
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from . import asr, confirm, denoise, nlu, roles, tts, vad
+from . import asr, confirm, denoise, nlu, tts, vad
 from .answer import load_responses
 from .audit import AuditLog, TurnScope
 from .config import Config
@@ -34,9 +33,9 @@ from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Tra
 from .notes import NoteStore, ShiftSchedule
 from .notes.dictation import cancelling, ending
 from .people import People, Station
-from .plant import Alarm, Plant, create_plant
+from .plant import create_plant
 
-__all__ = ["Pipeline", "Turn", "AuditedPlant"]
+__all__ = ["Pipeline", "Turn"]
 
 REHEAR_BIAS = "hotwords"  # the second hearing's bias where a slot is missing (chosen on benchmarks/dev, RESULTS.md)
 
@@ -78,10 +77,9 @@ class Pipeline:
         self.audit = AuditLog(notes.path, self.plant.model.site.tz, clock=clock)
         self.audit.settle(self.plant)  # acknowledgements logged but not carried out before a crash
         self.station = Station(people, people.signed_on)
-        self.dialogue = Dialogue(AuditedPlant(self.plant, self.audit),
-                                 load_responses(responses if responses.is_file() else None),
-                                 config.data_path, notes=notes, role=self.station.role, now=clock)
-        self.dialogue.station = self.station  # type: ignore[attr-defined]  # for the sign_on handler
+        self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
+                                 config.data_path, notes=notes, role=self.station.role, now=clock,
+                                 audit=self.audit, station=self.station)
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
@@ -245,7 +243,7 @@ class Pipeline:
             answer = self._signing_on(intent, scope)
             if answer is None or answer.data.get("sign_on_dropped"):  # not an answer to a sign-on read back
                 prefix = answer.text if answer is not None else ""
-                answer = self._refused(intent, scope) or self._dialogue(intent, user, heard)
+                answer = self._dialogue(intent, user, heard)
                 answer = self._sign_on_asked(answer, prefix)
             self.audit.record(scope, heard=intent.text if said is None else said,
                               heard_confidence=heard.confidence if heard else None, intent=intent, answer=answer,
@@ -253,7 +251,7 @@ class Pipeline:
         return answer
 
     def _dialogue(self, intent: Intent, user: str | None, heard: Heard | None) -> Answer:
-        self.dialogue.role = self.station.role  # stored with each note
+        self.dialogue.role = self.station.role  # what they may write, stored with each note
         answer, self.state = self.dialogue.respond(intent, self.state, user=user or self.station.label, heard=heard)
         return answer
 
@@ -286,39 +284,6 @@ class Pipeline:
             answer = replace(answer, awaiting="sign_on")
         return replace(answer, text=f"{prefix.split('.')[0]}. {answer.text}") if prefix else answer
 
-    def _refused(self, intent: Intent, scope: TurnScope) -> Answer | None:
-        """The refusal of a write the speaker's role may not make (``roles.refusal``); None when allowed."""
-        write, note_id = self._write_asked(intent)
-        if write is None:
-            return None
-        own, owner = True, ""
-        if write in ("note_correct", "note_withdraw") and note_id is not None:
-            note = self.dialogue.notes.get(int(float(note_id)))
-            if note is not None:
-                who = self.station.user
-                own = who is not None and note.author in (who.name, who.key)
-                owner = note.author
-        reason = roles.refusal(self.station.role, write, own, owner)
-        if reason is None:
-            return None
-        scope.refused(write, reason)
-        self.state = replace(self.state, pending=None, awaiting=None, waiting=None)
-        return Answer(reason, intent.name, {"refused": write, "role": self.station.role,
-                                            "needs": list(roles.needs(write, own))})
-
-    def _write_asked(self, intent: Intent) -> tuple[str | None, Any]:
-        """The write this request starts or confirms, and the note it is about."""
-        state = self.state
-        if state.awaiting == "confirm" and state.pending is not None:
-            if confirm.consent(intent) is not confirm.Consent.YES:
-                return None, None
-            if state.pending.kind != "clarify":
-                return state.pending.kind, state.pending.data.get("id")
-            intent = state.pending.data["intent"]  # "did you mean ...?" yes: the guessed request
-        elif state.awaiting in DICTATING:  # the words are a note's text, not a request
-            return None, None
-        return roles.write_of(intent.name), intent.entity("number")
-
     def ask(self, text: str) -> tuple[Intent, Answer]:
         intent = self.parse(text)
         return intent, self.respond(intent, said=text)
@@ -343,20 +308,6 @@ class Pipeline:
         """Cut spoken requests out of a continuous chunk stream with the configured detector."""
         detector = vad.detectors.create(self.config.vad.backend, self.config.vad)
         return _only_requests(vad.segment(chunks, vad.Endpointer(self.config.vad, detector)))
-
-
-class AuditedPlant:
-    """The plant as the dialogue sees it: an acknowledgement goes to the audit log first (``AuditLog.acknowledge``)."""
-
-    def __init__(self, plant: Plant, log: AuditLog) -> None:
-        self._plant = plant
-        self._log = log
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._plant, name)
-
-    def acknowledge(self, alarm_id: int, by: str) -> Alarm:
-        return self._log.acknowledge(self._plant, alarm_id, by)
 
 
 async def _only_requests(events: AsyncIterator[object]) -> AsyncIterator[SpokenRequest]:

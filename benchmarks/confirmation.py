@@ -43,11 +43,14 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # tests/speech.py: espeak-ng and neural test voices
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Pipeline
 
 VOICES = ("en-us", "en-gb", "en-gb-scotland", "en-us+f3", "hibari:heart", "hibari:heart-gb", "piper:joe")
 NOISE_DB = 15.0
@@ -140,8 +143,9 @@ class Recorder:
         return getattr(self.inner, name)
 
 
-def _audit_lines(path: Path) -> int:
-    return len(path.read_text().splitlines()) if path.is_file() else 0
+def _writes(pipeline: Pipeline) -> int:
+    """How many writes the audit log holds."""
+    return sum(e.kind == "write" for e in pipeline.audit.entries())
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -170,7 +174,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         assert answer.awaiting == "confirm" and pipeline.state.pending is not None, answer.text
         assert pipeline.state.pending.kind == kind, pipeline.state.pending
         waiting[kind] = pipeline.state
-    audit = data / "audit.jsonl"
     rows: list[dict[str, Any]] = []
     seconds: list[float] = []
     for item, wav in zip(todo, wavs):
@@ -190,11 +193,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                "no_request": asr.is_no_request(o, pipeline.config.asr) if o else True}
         for kind, state in waiting.items():
             pipeline.state = state
-            before = _audit_lines(audit)
+            before = _writes(pipeline)
             answer = None
             if intent.text:  # no request heard: nothing answered, the write keeps waiting
                 answer = pipeline.respond(intent, heard=Heard(samples.tobytes(), 16000, transcript.confidence))
-            written = _audit_lines(audit) > before
+            written = _writes(pipeline) > before
             row[kind] = "written" if written else (
                 "kept" if answer is None or answer.awaiting == "confirm" else "dropped")
             row[f"{kind}_answer"] = answer.text if answer else None

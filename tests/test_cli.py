@@ -185,5 +185,6 @@ def test_chat_confirms_before_acknowledging(capsys: pytest.CaptureFixture[str],
     outs = [json.loads(line) for line in lines]
     assert code == 0 and [o["intent"]["name"] for o in outs] == ["alarm_acknowledge", "confirm", "alarm_list"]
     assert outs[0]["awaiting"] == "confirm"
-    audit = [json.loads(line) for line in (data_dir / "audit.jsonl").read_text().splitlines()]
-    assert any("T1" in json.dumps(record) for record in audit)
+    code, lines, _ = run(capsys, "audit", "list", "--json")
+    writes = [e for e in json.loads(lines[0])["entries"] if e["kind"] == "write"]
+    assert code == 0 and [(w["write"], w["target"]["asset"]) for w in writes] == [("alarm_acknowledge", "T1")]

@@ -73,8 +73,8 @@ def waiting(pipeline: Pipeline) -> dict[str, DialogueState]:
 
 
 def _audit(pipeline: Pipeline) -> int:
-    path = pipeline.config.data_path / "audit.jsonl"
-    return len(path.read_text().splitlines()) if path.is_file() else 0
+    """How many writes the audit log holds."""
+    return sum(e.kind == "write" for e in pipeline.audit.entries())
 
 
 def _hear(pipeline: Pipeline, state: DialogueState, text: str, voice: str, tmp: Path,

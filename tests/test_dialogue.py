@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Responses, load_responses, say_date, say_percent, say_quantity, unexplained_numbers
+from assistant.audit import AuditLog
 from assistant.config import PlantConfig
 from assistant.config import NotesConfig
 from assistant.dialogue import INTENTS, Dialogue, DialogueState, Heard
@@ -31,7 +32,7 @@ CATALOGUE = {
     "plant_overview", "asset_status", "sensor_reading", "trend", "alarm_list", "alarm_acknowledge",
     "fault_prediction", "remaining_life", "explain", "recommend_action", "maintenance_history", "note_add",
     "note_read", "report_start", "dictation_start", "note_correct", "note_withdraw", "compare", "help", "cancel",
-    "confirm", "deny", "repeat", "out_of_scope",
+    "confirm", "deny", "repeat", "out_of_scope", "sign_on",
 }
 
 
@@ -58,7 +59,7 @@ def plant(template: Path, tmp_path: Path) -> Plant:
 
 @pytest.fixture
 def dialogue(plant: Plant, tmp_path: Path) -> Dialogue:
-    return Dialogue(plant, load_responses(), tmp_path, now=_clock)
+    return Dialogue(plant, load_responses(), tmp_path, now=_clock, role="engineer")  # who may make every write
 
 
 class Talk:
@@ -71,10 +72,13 @@ class Talk:
     def __call__(self, name: str, text: str = "", user: str = "operator", heard: Heard | None = None,
                  **entities: str | list[str]) -> Answer:
         found = []
+        text = text or name.replace("_", " ")
         for kind, values in entities.items():
             for value in values if isinstance(values, list) else [values]:
-                found.append(Entity(entity=kind, value=value, start=0, end=len(value), text=value))
-        intent = Intent(text=text or name.replace("_", " "), name=name, confidence=0.9, entities=tuple(found))
+                at = text.find(value)  # where the words are; a value said otherwise was heard in the whole text
+                start, end = (at, at + len(value)) if at >= 0 else (0, len(text))
+                found.append(Entity(entity=kind, value=value, start=start, end=end, text=text[start:end]))
+        intent = Intent(text=text, name=name, confidence=0.9, entities=tuple(found))
         answer, self.state = self.dialogue.respond(intent, self.state, user=user, heard=heard)
         assert answer.text and "{" not in answer.text
         assert unexplained_numbers(answer.text, answer.data) == [], answer.text
@@ -86,8 +90,15 @@ def talk(dialogue: Dialogue) -> Talk:
     return Talk(dialogue)
 
 
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+def _audited(data_dir: Path) -> list[dict]:
+    """The write rows of the audit log in data_dir/notes.sqlite, oldest first."""
+    if not (data_dir / "notes.sqlite").exists():
+        return []
+    log = AuditLog(data_dir / "notes.sqlite", dt.timezone.utc)
+    try:
+        return [e.record for e in log.entries() if e.kind == "write"]
+    finally:
+        log.close()
 
 
 # ----------------------------------------------------------------------------- the catalogue
@@ -123,6 +134,7 @@ REQUESTS = {
     "deny": {},
     "repeat": {},
     "out_of_scope": {},
+    "sign_on": {"person": "anna"},
 }
 
 
@@ -178,7 +190,7 @@ def test_missing_asset_is_asked_for_and_the_next_request_fills_it(talk: Talk) ->
 
 def test_unknown_asset_is_a_polite_answer(talk: Talk) -> None:
     answer = talk("sensor_reading", asset="P-999", measurement="flow")
-    assert "I do not know an asset called P-999" in answer.text and answer.awaiting is None
+    assert "I don't know P nine nine nine" in answer.text and answer.awaiting is None
 
 
 # ----------------------------------------------------------------------------- readings
@@ -309,7 +321,7 @@ def test_acknowledge_needs_confirm_and_deny_keeps_it_active(talk: Talk, plant: P
     assert "not written" in denied.text and denied.awaiting is None
     alarm = next(a for a in plant.alarms() if a.id == alarm_id)
     assert alarm.active and alarm.acknowledged is None
-    assert not (tmp_path / "audit.jsonl").exists()
+    assert not _audited(tmp_path)
     assert "nothing to confirm" in talk("confirm").text
     assert next(a for a in plant.alarms() if a.id == alarm_id).acknowledged is None
 
@@ -324,7 +336,7 @@ def test_an_answer_that_says_no_drops_the_write(dialogue: Dialogue, plant: Plant
     assert readback.awaiting == "confirm"
     answer, state = dialogue.respond(Intent(text, name, confidence), state)
     assert answer.data.get("dropped") == "alarm_acknowledge" and answer.awaiting is None and state.pending is None
-    assert not (tmp_path / "audit.jsonl").exists() and all(a.acknowledged is None for a in plant.alarms())
+    assert not _audited(tmp_path) and all(a.acknowledged is None for a in plant.alarms())
 
 
 @pytest.mark.parametrize(("text", "name", "confidence"), [
@@ -340,7 +352,7 @@ def test_an_answer_that_is_not_a_clear_yes_keeps_the_write_waiting(dialogue: Dia
     answer, state = dialogue.respond(Intent(text, name, confidence), state)
     assert answer.text == ("I did not hear a clear yes. The alarm acknowledgement is still waiting: "
                            "say confirm or cancel.") and answer.awaiting == "confirm"
-    assert not (tmp_path / "audit.jsonl").exists() and all(a.acknowledged is None for a in plant.alarms())
+    assert not _audited(tmp_path) and all(a.acknowledged is None for a in plant.alarms())
     done, state = dialogue.respond(Intent("yes", "confirm", 1.0), state)
     assert done.text.startswith("Acknowledged T one") and state.pending is None
 
@@ -351,7 +363,7 @@ def test_a_new_request_while_a_note_waits_drops_it_and_says_so(talk: Talk, tmp_p
                   measurement="vibration")
     assert answer.text.startswith("The note was not written.") and answer.awaiting is None
     assert "nothing to confirm" in talk("confirm", text="yes").text
-    assert not (tmp_path / "audit.jsonl").exists()
+    assert not _audited(tmp_path)
 
 
 def test_confirm_acknowledges_and_writes_the_audit_log(talk: Talk, plant: Plant, tmp_path: Path) -> None:
@@ -362,8 +374,8 @@ def test_confirm_acknowledges_and_writes_the_audit_log(talk: Talk, plant: Plant,
     acked = [a for a in plant.alarms() if a.asset == "T1"]
     assert acked and all(a.acknowledged_by == "shift lead" for a in acked)
     assert "Acknowledged T one high oil temperature" in done.text
-    audit = _lines(tmp_path / "audit.jsonl")
-    assert [(r["action"], r["user"], r["details"]["id"]) for r in audit] == [
+    audit = _audited(tmp_path)
+    assert [(r["write"], r["user"], r["target"]["alarm"]) for r in audit] == [
         ("alarm_acknowledge", "shift lead", a.id) for a in acked]
     again = talk("alarm_acknowledge", asset="T1")
     assert "no unacknowledged alarm on T one" in again.text and again.awaiting is None
@@ -459,10 +471,10 @@ def test_note_add_is_read_back_and_saved_durably_on_confirm(talk: Talk, tmp_path
     [note] = _store(tmp_path).list()
     assert (note.id, note.text, note.assets, note.author, note.kind) == (
         1, "bearing sounds rough on the drive end", ("P-102",), "anna", "note")
-    assert (note.shift, note.shift_date, note.confidence, note.role) == ("late", dt.date(2025, 3, 12), 0.82, "operator")
+    assert (note.shift, note.shift_date, note.confidence, note.role) == ("late", dt.date(2025, 3, 12), 0.82, "engineer")
     assert note.audio and (tmp_path / note.audio).stat().st_size > 32000  # the original audio, as a WAV file
     assert "Saved as note one for P one oh two" in saved.text and saved.data["note"]["id"] == 1
-    assert [r["action"] for r in _lines(tmp_path / "audit.jsonl")] == ["note_add"]
+    assert [r["write"] for r in _audited(tmp_path)] == ["note_add"]
 
 
 def test_note_text_is_asked_for_changed_and_cancel_or_no_drops_it(talk: Talk, tmp_path: Path) -> None:
@@ -653,7 +665,7 @@ def test_a_guessed_write_still_asks_to_confirm_the_write(dialogue: Dialogue) -> 
     answer, state = dialogue.respond(Intent("yes", "confirm", 1.0), state)
     assert answer.intent == "alarm_acknowledge" and answer.awaiting == "confirm"
     assert state.pending is not None and state.pending.kind == "alarm_acknowledge"
-    assert not (Path(dialogue.data_dir) / "audit.jsonl").exists()
+    assert not _audited(Path(dialogue.data_dir))
 
 
 def test_a_new_request_replaces_the_question_silently(dialogue: Dialogue) -> None:

@@ -138,9 +138,9 @@ def test_spoken_confirmation_acknowledges_only_after_yes(tmp_path: Path) -> None
     turn = hear("the weather is fine today", "en-gb")  # not an answer to the question: nothing written
     assert turn.intent.name != "confirm" or "still waiting" in turn.answer.text  # type: ignore[attr-defined]
     intent, answer = pipeline.ask("acknowledge the alarm on the main transformer")
-    assert not (tmp_path / "data" / "audit.jsonl").exists()
+    assert not [e for e in pipeline.audit.entries() if e.kind == "write"]
     turn = hear("yes", "en-us+f3")
     assert turn.intent.name == "confirm"  # type: ignore[attr-defined]
     assert turn.transcript.backend == config.asr.confirmation_backend  # type: ignore[attr-defined]
-    assert "T1" in (tmp_path / "data" / "audit.jsonl").read_text()
+    assert [e.record["target"]["asset"] for e in pipeline.audit.entries() if e.kind == "write"] == ["T1"]
     assert [a.asset for a in pipeline.plant.alarms() if a.acknowledged] == ["T1"]

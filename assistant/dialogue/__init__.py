@@ -13,9 +13,11 @@ as one's own, in a file given to ``--code`` (``import_handlers``)::
 Answers are built from plant data only; every plant value an answer uses is in ``Answer.data``.
 Writes (alarm acknowledge, notes, report findings) are read back first and happen only after a
 clear yes (``confirm.consent``); ``deny`` or ``cancel`` drop them, and so does moving on to another
-request. Confirmed writes go to ``data_dir/notes.sqlite`` and ``data_dir/audit.jsonl``, durable
-before the answer says they are done. Missing slots are asked for (``awaiting="asset"`` etc.) and
-filled by the next request; follow-ups ("and the vibration?") reuse the last asset and measurement.
+request. Confirmed writes go to ``data_dir/notes.sqlite`` with their rows of the audit log
+(``assistant/audit.py``; alarm acknowledgements to the plant, logged first), durable before the
+answer says they are done; a write the speaker's role may not make is refused (``dialogue.refused``).
+Missing slots are asked for (``awaiting="asset"`` etc.) and filled by the next request; follow-ups
+("and the vibration?") reuse the last asset and measurement.
 
 The package:
 
@@ -29,15 +31,16 @@ The package:
     notes.py         note_add, dictation_start, note_correct, note_withdraw, note_read, dictated text
     reports.py       report_start and the steps of a guided report
     conversation.py  help, confirm, deny, cancel, repeat, out_of_scope
+    people.py        sign_on
 """
 
 from __future__ import annotations
 
-from . import alarms, conversation, faults, notes, readings, reports  # the built-in handlers register
+from . import alarms, conversation, faults, notes, people, readings, reports  # the built-in handlers register
 from .conversation import CLARIFY_FLOOR
 from .core import DICTATING, RESPONSES, Dialogue
 from .handlers import HANDLERS, IntentHandler, handler, handler_responses, import_handlers
-from .helpers import NoFaultModel, append_durably
+from .helpers import NoFaultModel
 from .state import DialogueState, Heard, PendingWrite
 
 __all__ = [
@@ -52,7 +55,6 @@ __all__ = [
     "RESPONSES",
     "HANDLERS",
     "IntentHandler",
-    "append_durably",
     "handler",
     "handler_responses",
     "import_handlers",

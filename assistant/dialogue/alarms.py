@@ -80,6 +80,9 @@ def alarm_list(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tupl
 @handler("alarm_acknowledge")
 def alarm_acknowledge(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """Reads back the unacknowledged alarms asked about; ``acknowledge`` carries it out on a yes."""
+    refused = dialogue.refused(intent, "alarm_acknowledge")
+    if refused is not None:
+        return refused, state
     unknown = _unknown_asset(dialogue, intent)
     if unknown is not None:
         return unknown, state
@@ -97,12 +100,8 @@ def alarm_acknowledge(dialogue: Dialogue, intent: Intent, state: DialogueState) 
 
 
 def acknowledge(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:
-    """The confirmed acknowledgement: each alarm acknowledged by ``dialogue.user`` and audited."""
-    done = []
-    for alarm_id in pending.data["alarm_ids"]:
-        alarm = dialogue.plant.acknowledge(alarm_id, dialogue.user)
-        dialogue.audit("alarm_acknowledge", dialogue.alarm_data(alarm))
-        done.append(alarm)
+    """The confirmed acknowledgement: each alarm acknowledged by ``dialogue.user``, audited first."""
+    done = [dialogue.acknowledge(alarm_id) for alarm_id in pending.data["alarm_ids"]]
     data = {"acknowledged": [dialogue.alarm_data(a) for a in done], "count": len(done)}
     names = dialogue.say.say_list(dialogue.alarm_name(a) for a in done)
     return dialogue.answer(intent, "utter_alarm_ack_done", data, items=names, user=dialogue.user)

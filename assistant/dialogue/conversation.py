@@ -59,6 +59,10 @@ def confirm(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
     if pending.kind == "clarify":  # the guess was right: answer it (a write still asks to confirm)
         meant = pending.data["intent"]
         return dialogue.handlers[meant.name](dialogue, meant, cleared)
+    note = dialogue.notes.get(pending.data["id"]) if pending.kind in ("note_correct", "note_withdraw") else None
+    refused = dialogue.refused(intent, pending.kind, note)  # asked when read back; asked again as it is carried out
+    if refused is not None:
+        return refused, cleared
     if pending.kind == "alarm_acknowledge":
         return acknowledge(dialogue, intent, pending), cleared
     return save(dialogue, intent, pending), cleared

@@ -2,55 +2,41 @@
 
 ``Dialogue`` (``core.py``) inherits these helpers; a handler uses them as ``dialogue.answer(...)``,
 ``dialogue.resolve_asset(...)``, ``dialogue.reading_item(reading)`` and so on. Every helper is a
-pure function of the plant, the asset model, the clock and the responses, except ``audit`` (one
-durable line in ``data_dir/audit.jsonl``) and the fault engine and note store, made on first use.
+pure function of the plant, the asset model, the clock and the responses, except ``acknowledge``
+(through the audit log, ``assistant/audit.py``) and the fault engine and note store, made on first use.
+``refused`` is where a handler asks whether the speaker's role may make a write (``assistant/roles.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import audit, roles
 from ..errors import PlantvoiceError
 from ..events import Answer, Intent
 from .state import DialogueState
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
     from ..answer import Responses
+    from ..audit import AuditLog
     from ..faults.engine import FaultEngine
     from ..faults.prediction import FaultPrediction
-    from ..notes import NoteStore
+    from ..notes import Note, NoteStore
+    from ..people import Station
     from ..plant import Alarm, Plant, Reading
 
-__all__ = ["Helpers", "NoFaultModel", "READBACK_WORDS", "append_durably"]
+__all__ = ["Helpers", "NoFaultModel", "READBACK_WORDS"]
 
 READBACK_WORDS = 60  # a longer note is read back by its start and its length
 
 
 class NoFaultModel(PlantvoiceError):
     """The fault engine could not be loaded or trained; the message says why."""
-
-
-def append_durably(path: Path, record: dict[str, Any]) -> None:
-    """Append one JSON line and fsync it (and the directory when the file is new)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    with open(path, "a", encoding="utf-8") as file:
-        file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        file.flush()
-        os.fsync(file.fileno())
-    if new:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _utc_now() -> dt.datetime:
@@ -66,7 +52,8 @@ class Helpers:
 
     def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
                  now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
-                 faults: FaultEngine | None = None, notes: NoteStore | None = None, role: str = "operator") -> None:
+                 faults: FaultEngine | None = None, notes: NoteStore | None = None, role: str = "operator",
+                 audit: AuditLog | None = None, station: Station | None = None) -> None:
         from .. import answer as wording  # the wording functions that go with ``responses``
 
         self.plant = plant
@@ -74,12 +61,13 @@ class Helpers:
         self.responses = responses
         self.say = wording
         self.data_dir = Path(data_dir)
-        self.audit_path = self.data_dir / "audit.jsonl"
         self.now = now or _utc_now
         self.notes_shown = notes_shown
         self._faults = faults
         self._notes = notes
-        self.role = role  # stored with each note: who writes from this workstation
+        self.role = role  # the speaker's role: what they may write (roles.py), stored with each note
+        self._audit = audit
+        self.station = station  # who is signed on here, for the sign-on (people.py); None: nobody can sign on
         self.user = "operator"  # who asks: set for each request by Dialogue.respond
         self.tz = self.model.site.tz
         lookups = self.model.lookups()
@@ -260,7 +248,27 @@ class Helpers:
             return text
         return f"{' '.join(words[:READBACK_WORDS])} ... and {self.say.say_number(len(words) - READBACK_WORDS)} more words"
 
-    def audit(self, action: str, details: dict[str, Any]) -> None:
-        """One durable line in data_dir/audit.jsonl: when, who (``user``), what."""
-        append_durably(self.audit_path, {"time": self.local(self.now()).isoformat(), "user": self.user,
-                                         "action": action, "details": details})
+    @property
+    def audit_log(self) -> AuditLog:
+        """The audit log; without one given, the one in the note store's file."""
+        if self._audit is None:
+            from ..audit import AuditLog
+
+            self._audit = AuditLog(self.notes.path, self.tz, clock=self.now)
+        return self._audit
+
+    def acknowledge(self, alarm_id: int) -> Alarm:
+        """Acknowledge an alarm for ``user``, its audit row written first (``AuditLog.acknowledge``)."""
+        return self.audit_log.acknowledge(self.plant, alarm_id, self.user, self.role)
+
+    def refused(self, intent: Intent, write: str, note: Note | None = None) -> Answer | None:
+        """The answer refusing ``write`` when the speaker's role may not make it (``roles.refusal``), about
+        ``note`` when it is a correction or withdrawal; None when it may. The turn is told (``audit.current``)."""
+        own = note is None or note.author == self.user
+        reason = roles.refusal(self.role, write, own, note.author if note is not None else "")
+        if reason is None:
+            return None
+        scope = audit.current()
+        if scope is not None:
+            scope.refused(write, reason)
+        return Answer(reason, intent.name, {"refused": write, "role": self.role, "needs": list(roles.needs(write, own))})

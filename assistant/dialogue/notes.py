@@ -56,6 +56,9 @@ def _scope(dialogue: Dialogue, assets: list[str]) -> str:
 @handler("note_add")
 def note_add(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """The note's text read back, or the question what it should say."""
+    refused = dialogue.refused(intent, "note_add")
+    if refused is not None:
+        return refused, state
     assets = _assets(dialogue, intent)
     if isinstance(assets, Answer):
         return assets, state
@@ -70,6 +73,9 @@ def note_add(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[
 @handler("dictation_start")
 def dictation_start(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """A dictated note begins: what follows is its text, until "end dictation"."""
+    refused = dialogue.refused(intent, "note_add")
+    if refused is not None:
+        return refused, state
     assets = _assets(dialogue, intent)
     if isinstance(assets, Answer):
         return assets, state
@@ -150,13 +156,12 @@ def _store(dialogue: Dialogue, pending: PendingWrite) -> Note:
 
 
 def save(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:
-    """The confirmed note, report, correction or withdrawal: stored, audited, then said to be saved."""
+    """The confirmed note, report, correction or withdrawal: stored with its audit row (one transaction),
+    then said to be saved."""
     try:
         note = _store(dialogue, pending)  # durable when it returns: only then is it said to be saved
     except InputError as e:
         return dialogue.answer(intent, "utter_note_not_saved", {"error": str(e)})
-    dialogue.audit(pending.kind, {"note": note.id, "version": note.version, "text": note.text,
-                                  "assets": list(note.assets)})
     slots = {"id": dialogue.say.say_number(note.id), "scope": _scope(dialogue, list(note.assets))}
     if pending.kind == "report":
         slots["asset"] = dialogue.tag(note.assets[0])
@@ -185,6 +190,9 @@ def note_correct(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
     note = _note(dialogue, intent, "correct")
     if isinstance(note, Answer):
         return note, state
+    refused = dialogue.refused(intent, "note_correct", note)
+    if refused is not None:
+        return refused, state
     if note.withdrawn:
         return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(),
                                id=dialogue.say.say_number(note.id)), state
@@ -211,6 +219,9 @@ def note_withdraw(dialogue: Dialogue, intent: Intent, state: DialogueState) -> t
     note = _note(dialogue, intent, "withdraw")
     if isinstance(note, Answer):
         return note, state
+    refused = dialogue.refused(intent, "note_withdraw", note)
+    if refused is not None:
+        return refused, state
     if note.withdrawn:
         return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(),
                                id=dialogue.say.say_number(note.id)), state

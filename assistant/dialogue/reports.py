@@ -23,6 +23,9 @@ __all__ = ["report_start", "report_step"]
 @handler("report_start")
 def report_start(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """A report on the asset the request names (never the last one talked about): asks for the finding."""
+    refused = dialogue.refused(intent, "report")
+    if refused is not None:
+        return refused, state
     asset = dialogue.resolve_asset(intent, state, follow=False)
     if not isinstance(asset, str):
         return asset  # the question asking which asset
