@@ -206,3 +206,23 @@ def test_values_a_regex_finds_are_no_snap_targets(tmp_path: Path) -> None:
     assert "duration" not in found(timers, "set a timer for fife minutes")  # no near-miss of "five minutes"
     assert found(timers, "set a timer for ten minutes")["duration"].value == "ten minutes"  # the regex's own
     assert found(timers, "a timer for the paster")["food"].value == "pasta"  # lookup values still snap
+
+
+def test_a_name_said_in_the_plural_is_the_name(tmp_path: Path) -> None:
+    (tmp_path / "lights.yml").write_text('''version: "3.1"
+nlu:
+- intent: turn_on
+  examples: |
+    - turn on [Standing Light](name)
+    - switch on the [kitchen](area) lights
+- lookup: name
+  examples: |
+    - Standing Light
+    - Bed Light
+    - Bed Lights Strip
+''')
+    lights = EntityExtractor({}, load_intents(tmp_path))
+    assert found(lights, "Turn on Standing Lights.")["name"].value == "Standing Light"
+    assert found(lights, "turn on bed lights strip")["name"].value == "Bed Lights Strip"  # a form of its own
+    assert found(lights, "turn on the bed lights")["name"].value == "Bed Light"
+    assert "name" not in found(lights, "turn on the lights")  # one word: no plural

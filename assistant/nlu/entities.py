@@ -20,7 +20,8 @@
   an acronym with one letter of the same rhyme ("chv", "chd" for chp) for its asset.
 * Values of the intents' own lists (lookups, synonyms, annotations of entities no regex
   finds) heard as a near-miss snap to the value (``snap``): "ice coffee" -> iced coffee, "sweeter" -> sweetener; a
-  snap swallows a shorter exact match inside it. The plant's lists snap the same way, after the
+  snap swallows a shorter exact match inside it. A name of two or more words also matches with
+  its last word plural ("turn on standing lights" names the Standing Light). The plant's lists snap the same way, after the
   rules above and only nearer (``LIST_SNAP_CUTOFF``). Every corrected, sounded-alike or snapped
   value carries its ``distance`` (1 - similarity) beside the words heard.
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
@@ -139,6 +140,7 @@ class EntityExtractor:
                                self.known_words, self.sounds)
         self.list_snapper = Snapper(((w, e, v) for w, (e, v) in sorted(self.patterns.items())
                                      if e in self.fuzzy_entities), self.known_words, self.sounds, LIST_SNAP_CUTOFF)
+        self._add_plurals()
 
     def _tag_forms(self, assets: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
         """(tag digits -> asset, spelled acronym -> asset), each only where it names one asset."""
@@ -212,6 +214,14 @@ class EntityExtractor:
             docs.append(Doc(self.nlp.vocab, words=list(words)))
         if docs:
             self.matcher.add(f"{entity}={value}", docs)
+
+    def _add_plurals(self) -> None:
+        """A name of two or more words also matches with its last word plural ("standing lights" is the
+        Standing Light), unless that is a form of its own; exact matches only, no snap target."""
+        for words, (entity, value) in list(self.patterns.items()):
+            last = words[-1]
+            if len(words) >= 2 and last.isalpha() and len(last) >= 3 and not last.endswith("s"):
+                self._add(entity, value, [" ".join((*words[:-1], last + "s"))])
 
     def _add_from_intents(self, intents: Intents) -> None:
         synonym_of = {normalize(f): s.value for s in intents.synonyms for f in (*s.forms, s.value)}
