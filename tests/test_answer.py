@@ -144,7 +144,8 @@ def test_demo_responses_have_every_template_the_dialogue_uses() -> None:
     responses = load_responses(DEFAULT_RESPONSES, required=RESPONSES)
     assert set(RESPONSES) <= set(responses.names)
     text = responses.render("utter_sensor_reading", asset="P one oh two", measurement="flow",
-                            value="ten cubic metres per hour", clock="fourteen thirty", name="x")
+                            value="ten cubic metres per hour", clock="fourteen thirty",
+                            when="at half past two this afternoon", name="x")
     assert "P one oh two" in text and "ten cubic metres per hour" in text and "{" not in text
 
 

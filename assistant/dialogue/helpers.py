@@ -174,14 +174,34 @@ class Helpers:
         }
 
     def since(self, when: dt.datetime) -> str:
-        """'fourteen thirty' today, 'yesterday at fourteen thirty', else with the date."""
-        local, today = self.local(when), self.local(self.now()).date()
-        clock = self.say.say_clock(local)
-        if local.date() == today:
-            return clock
-        if local.date() == today - dt.timedelta(days=1):
-            return f"yesterday at {clock}"
-        return f"{self.say.say_date(local.date())} at {clock}"
+        """What follows "since": 'one o'clock this morning', 'yesterday at eleven in the evening',
+        'Monday the thirtieth of November at six in the morning'."""
+        from ..spoken_time import say_time
+
+        return say_time(when, self.now(), self.tz, oclock=True)
+
+    def when(self, time: dt.datetime) -> str:
+        """'at twenty past three this morning', 'yesterday at eleven in the evening',
+        'on Monday the thirtieth of November at six in the morning'."""
+        from ..spoken_time import say_instant
+
+        return say_instant(time, self.now(), self.tz)
+
+    def period(self, start: dt.datetime, end: dt.datetime) -> str:
+        """A span as said now: 'over the last eight hours', 'today since midnight', 'yesterday from midnight
+        to midnight', 'since the start of the shift at six this morning' (the site's shifts, ``notes.shifts``)."""
+        from ..spoken_time import say_range
+
+        return say_range(start, end, self.now(), self.tz, self.shift_starts())
+
+    def shift_starts(self) -> tuple[dt.time, ...]:
+        """When the site's shifts begin (the default pattern when no note store was given)."""
+        if self._notes is not None:
+            return tuple(s.start for s in self._notes.schedule.shifts)
+        from ..config import NotesConfig
+        from ..notes import ShiftSchedule
+
+        return tuple(s.start for s in ShiftSchedule.parse(NotesConfig().shifts).shifts)
 
     def alarm_name(self, alarm: Alarm) -> str:
         kind = alarm.kind.replace("_", " ")

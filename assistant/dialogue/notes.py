@@ -270,10 +270,15 @@ def note_read(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple
     data = {"asset": asset, "notes": [n.data() for n in latest], "count": len(latest), "source": "notes",
             **({"start": filters["start"].isoformat(), "end": filters["end"].isoformat()} if span else {}),
             **({"shift": filters["shift"], "day": filters["day"].isoformat()} if shift else {})}
+    period = _period(dialogue, filters, shift is not None)
+    if period:
+        data["period"] = period
+    period = f", {period}" if period else ""
     if not latest:
-        return dialogue.answer(intent, "utter_note_read_none", data, scope=scope), dialogue.context(state, asset)
+        answer = dialogue.answer(intent, "utter_note_read_none", data, scope=scope, period=period)
+        return answer, dialogue.context(state, asset)
     answer = dialogue.answer(intent, "utter_note_read", data, count=say.say_number(len(latest)),
-                             note_word="note" if len(latest) == 1 else "notes", scope=scope,
+                             note_word="note" if len(latest) == 1 else "notes", scope=scope, period=period,
                              items="; ".join(_note_item(dialogue, n) for n in latest))
     return answer, dialogue.context(state, asset)
 
@@ -294,8 +299,25 @@ def _named_shift(dialogue: Dialogue, text: str) -> tuple[str, dt.date] | None:
     return None
 
 
+def _period(dialogue: Dialogue, filters: dict[str, Any], shift: bool) -> str:
+    """The span of a listing as said: 'since the start of the late shift at two this afternoon', 'the night
+    shift, last night from ten in the evening to six this morning', 'yesterday from midnight to midnight'; '' for none."""
+    now = dialogue.local(dialogue.now())
+    if shift:
+        name = filters["shift"]
+        start, end = dialogue.notes.schedule.window(name, filters["day"], dialogue.tz)
+        if end > now:
+            return f"since the start of the {name} shift {dialogue.when(start)}"
+        return f"the {name} shift, {dialogue.period(start, end)}"
+    if "start" not in filters:
+        return ""
+    start, end = dialogue.local(filters["start"]), min(dialogue.local(filters["end"]), now)
+    return dialogue.period(start, end) if start < end else ""
+
+
 def _note_item(dialogue: Dialogue, note: Note) -> str:
     when = note.created.astimezone(dialogue.tz)
     say = dialogue.say
     return dialogue.text("utter_note_item", id=say.say_number(note.id), author=note.author,
-                         date=say.say_date(when.date()), clock=say.say_clock(when), text=dialogue.excerpt(note.text))
+                         date=say.say_date(when.date()), clock=say.say_clock(when), when=dialogue.when(when),
+                         text=dialogue.excerpt(note.text))

@@ -134,14 +134,14 @@ def sensor_reading(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
         return answer, dialogue.context(state, asset, key)
     data = {**dialogue.reading_data(reading), "asset_name": found.name}
     slots = {"asset": tag, "name": found.name, "measurement": mname(key), "value": dialogue.value(reading)}
-    clock = say.say_clock(dialogue.local(reading.time))
+    times = {"clock": say.say_clock(dialogue.local(reading.time)), "when": dialogue.when(reading.time)}
     if reading.stale:
-        answer = dialogue.answer(intent, "utter_sensor_reading_stale", data, age=dialogue.age(reading), clock=clock,
+        answer = dialogue.answer(intent, "utter_sensor_reading_stale", data, age=dialogue.age(reading), **times,
                                  **slots)
     elif reading.quality != "good":
         answer = dialogue.answer(intent, "utter_sensor_reading_uncertain", data, quality=reading.quality, **slots)
     else:
-        answer = dialogue.answer(intent, "utter_sensor_reading", data, clock=clock, **slots)
+        answer = dialogue.answer(intent, "utter_sensor_reading", data, **times, **slots)
     return answer, dialogue.context(state, asset, key)
 
 
@@ -170,10 +170,10 @@ def measurement_for(dialogue: Dialogue, intent: Intent, state: DialogueState, as
 
 def _time_range(dialogue: Dialogue, value: str | None) -> tuple[dt.datetime, dt.datetime] | None:
     """The span of a time_range entity ("start/end", local time if no zone), up to now; the default
-    hours without one; None when it is not a span."""
+    hours (real hours, also across a change of the clocks) without one; None when it is not a span."""
     now = dialogue.local(dialogue.now())
     if not value:
-        return now - dt.timedelta(hours=_DEFAULT_TREND_H), now
+        return dialogue.local(now.astimezone(dt.timezone.utc) - dt.timedelta(hours=_DEFAULT_TREND_H)), now
     try:
         start_text, end_text = value.split("/", 1)
         start, end = dt.datetime.fromisoformat(start_text), dt.datetime.fromisoformat(end_text)
@@ -194,7 +194,13 @@ def trend(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Ans
     key = measurement_for(dialogue, intent, state, asset)
     if not isinstance(key, str):
         return key  # the question asking which measurement
+    from ..events import OUT_OF_RANGE  # the parser's value of a count reaching back too far
+
     say = dialogue.say
+    if intent.entity("time_range") == OUT_OF_RANGE:
+        answer = dialogue.answer(intent, "utter_trend_too_far", {"time_range": OUT_OF_RANGE, "longest_years": 10},
+                                 years=say.say_number(10))
+        return answer, dialogue.context(state, asset, key)
     span = _time_range(dialogue, intent.entity("time_range"))
     if span is None:
         answer = dialogue.answer(intent, "utter_trend_bad_range", {"time_range": intent.entity("time_range")})
@@ -202,12 +208,9 @@ def trend(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Ans
     start, end = span
     history = [r for r in dialogue.plant.history(asset, key, start, end) if r.quality != "bad"]
     default = intent.entity("time_range") is None
-    if default:
-        period = f"the last {say.say_number(_DEFAULT_TREND_H)} hours"
-    else:
-        period = f"{say.say_clock(dialogue.local(start))} to {say.say_clock(dialogue.local(end))}"
+    period = dialogue.period(start, end)
     base = {"asset": asset, "measurement": key, "start": dialogue.local(start).isoformat(),
-            "end": dialogue.local(end).isoformat(), "source": "plant history"}
+            "end": dialogue.local(end).isoformat(), "period": period, "source": "plant history"}
     if default:
         base["hours"] = _DEFAULT_TREND_H
     if len(history) < 2:
@@ -234,6 +237,7 @@ def trend(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Ans
         text = dialogue.text("utter_trend", direction="rising" if slope > 0 else "falling",
                              slope=say.say_quantity(abs(slope), unit), **slots)
         data["slope_abs_per_hour"] = round(abs(slope), 4)
+    text = text[:1].upper() + text[1:]  # the period opens the sentence
     live = dialogue.plant.reading(asset, key)
     if default and live is not None and live.stale:
         data["last_reading"] = dialogue.reading_data(live)
