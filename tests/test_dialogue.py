@@ -190,7 +190,7 @@ def test_missing_asset_is_asked_for_and_the_next_request_fills_it(talk: Talk) ->
 
 def test_unknown_asset_is_a_polite_answer(talk: Talk) -> None:
     answer = talk("sensor_reading", asset="P-999", measurement="flow")
-    assert "I don't know P nine nine nine" in answer.text and answer.awaiting is None
+    assert "I don't know P nine ninety nine" in answer.text and answer.awaiting is None
 
 
 # ----------------------------------------------------------------------------- readings
@@ -639,7 +639,7 @@ def test_repeat_gives_the_same_answer_and_data(talk: Talk) -> None:
 def _unsure(dialogue: Dialogue, state: DialogueState, guess: str, confidence: float,
             asset: str | None = None) -> tuple[Answer, DialogueState]:
     entities = (Entity("asset", asset, 0, 5, asset),) if asset else ()
-    intent = Intent(text="the thing on the pump", name="out_of_scope", confidence=1 - confidence,
+    intent = Intent(text="the thing in the corner", name="out_of_scope", confidence=1 - confidence,
                     entities=entities, ranking=((guess, confidence), ("out_of_scope", 1 - confidence)))
     return dialogue.respond(intent, state)
 

@@ -43,9 +43,6 @@ def test_no_alarm_is_acknowledged_without_a_yes(rows: list[wrong_asset.Row]) -> 
     assert sum(r.acknowledged for r in rows) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="answers about a real asset when a request names one like it with another "
-                                       "number, or an unknown one the plant-wide answers ignore (RESULTS.md, "
-                                       "Never the wrong asset); remove this mark when it passes")
 def test_no_answer_is_about_an_asset_not_meant(rows: list[wrong_asset.Row]) -> None:
     wrong = [r for r in rows if r.outcome == "wrong"]
     assert not wrong, _said(wrong)

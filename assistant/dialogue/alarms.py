@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..events import Answer, Intent
 from .handlers import handler
+from .reference import follows
 from .state import DialogueState, PendingWrite
 
 if TYPE_CHECKING:
@@ -23,14 +24,20 @@ _MAX_ITEMS = 5
 _ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def _alarms(dialogue: Dialogue, intent: Intent) -> tuple[list[Alarm], dict[str, Any]]:
-    """The active alarms the request asks about, and the scope it named (asset, measurement, priority)."""
+def _alarms(dialogue: Dialogue, intent: Intent, state: DialogueState
+            ) -> tuple[list[Alarm], dict[str, Any]] | tuple[Answer, DialogueState]:
+    """The active alarms the request asks about and the scope it named (asset, measurement, priority);
+    or the answer saying the asset named is unknown or asking which (``reference.py``)."""
     alarms = dialogue.plant.alarms()
     scope: dict[str, Any] = {}
-    asset = dialogue.asset_id(intent.entity("asset"))
-    if asset:
-        alarms = [a for a in alarms if a.asset == asset]
-        scope["asset"] = asset
+    assets = dialogue.refer(intent, state)
+    if not isinstance(assets, list):
+        return assets
+    if not assets and state.asset and follows(intent):  # "acknowledge it" after the transformer's alarms
+        assets = [state.asset]
+    if assets:
+        alarms = [a for a in alarms if a.asset in assets]
+        scope["asset"] = assets[0] if len(assets) == 1 else assets
     key = dialogue.measurement_key(intent.entity("measurement"))
     if key:
         alarms = [a for a in alarms if a.measurement == key]
@@ -42,25 +49,24 @@ def _alarms(dialogue: Dialogue, intent: Intent) -> tuple[list[Alarm], dict[str, 
     return sorted(alarms, key=lambda a: (_ORDER.get(a.priority, 3), a.raised)), scope
 
 
+def _one(scope: dict[str, Any]) -> str | None:
+    return scope["asset"] if isinstance(scope.get("asset"), str) else None
+
+
 def _scope_words(dialogue: Dialogue, scope: dict[str, Any]) -> dict[str, str]:
+    assets = scope.get("asset", [])
+    where = dialogue.say.say_list(dialogue.tag(a) for a in ([assets] if isinstance(assets, str) else assets))
     return {"priority": f"{scope['priority']} priority " if "priority" in scope else "",
-            "where": f" on {dialogue.tag(scope['asset'])}" if "asset" in scope else ""}
-
-
-def _unknown_asset(dialogue: Dialogue, intent: Intent) -> Answer | None:
-    value = intent.entity("asset")
-    if value and dialogue.asset_id(value) is None:
-        return dialogue.answer(intent, "utter_unknown_asset", {"asked": value}, name=value)
-    return None
+            "where": f" on {where}" if where else ""}
 
 
 @handler("alarm_list")
 def alarm_list(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """The active alarms, the first few of them said."""
-    unknown = _unknown_asset(dialogue, intent)
-    if unknown is not None:
-        return unknown, state
-    alarms, scope = _alarms(dialogue, intent)
+    found = _alarms(dialogue, intent, state)
+    if isinstance(found[0], Answer):
+        return found  # type: ignore[return-value]
+    alarms, scope = found
     words = _scope_words(dialogue, scope)
     data = {**scope, "count": len(alarms), "alarms": [dialogue.alarm_data(a) for a in alarms]}
     if not alarms:
@@ -74,7 +80,7 @@ def alarm_list(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tupl
     answer = dialogue.answer(intent, "utter_alarm_list", data, count=say.say_number(len(alarms)),
                              alarm_word="alarm" if len(alarms) == 1 else "alarms", more=more,
                              items=say.say_list(dialogue.alarm_item(a) for a in shown), **words)
-    return answer, dialogue.context(state, scope.get("asset"))
+    return answer, dialogue.context(state, _one(scope))
 
 
 @handler("alarm_acknowledge")
@@ -83,10 +89,10 @@ def alarm_acknowledge(dialogue: Dialogue, intent: Intent, state: DialogueState) 
     refused = dialogue.refused(intent, "alarm_acknowledge")
     if refused is not None:
         return refused, state
-    unknown = _unknown_asset(dialogue, intent)
-    if unknown is not None:
-        return unknown, state
-    alarms, scope = _alarms(dialogue, intent)
+    found = _alarms(dialogue, intent, state)
+    if isinstance(found[0], Answer):
+        return found  # type: ignore[return-value]
+    alarms, scope = found
     alarms = [a for a in alarms if a.acknowledged is None]
     if not alarms:
         return dialogue.answer(intent, "utter_alarm_ack_none", {**scope, "count": 0},
@@ -95,7 +101,7 @@ def alarm_acknowledge(dialogue: Dialogue, intent: Intent, state: DialogueState) 
     items = dialogue.say.say_list(dialogue.alarm_item(a) for a in alarms)
     answer = dialogue.answer(intent, "utter_alarm_ack_readback", data, items=items)
     pending = PendingWrite("alarm_acknowledge", {"alarm_ids": [a.id for a in alarms], "items": items})
-    return answer, dataclasses.replace(dialogue.context(state, scope.get("asset")), pending=pending,
+    return answer, dataclasses.replace(dialogue.context(state, _one(scope)), pending=pending,
                                        awaiting="confirm")
 
 

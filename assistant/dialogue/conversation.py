@@ -24,6 +24,7 @@ __all__ = ["CLARIFY_FLOOR", "help", "confirm", "cancel", "deny", "repeat", "out_
 # A request below the confidence threshold whose best guess scores at least this is
 # answered with "Did you mean ...?" instead of a refusal; "yes" carries the guess out.
 CLARIFY_FLOOR = 0.2
+_WRITES = {"note_add", "note_correct", "note_withdraw", "report_start", "dictation_start"}  # their words are text
 _TOPICS = {
     "plant_overview": "the plant overview", "asset_status": "the status", "sensor_reading": "a reading",
     "trend": "a trend", "compare": "a comparison", "alarm_list": "the alarm list",
@@ -103,9 +104,12 @@ def out_of_scope(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
     guess = next(((n, c) for n, c in intent.ranking if n != "out_of_scope"), None)
     if not intent.text or guess is None or guess[1] < CLARIFY_FLOOR or guess[0] not in _TOPICS:
         return dialogue.answer(intent, "utter_out_of_scope"), state
+    meant = dataclasses.replace(intent, name=guess[0], confidence=guess[1])
+    found = dialogue.referrer.refer(intent)
+    if guess[0] not in _WRITES and found.unknown and not found.choices:
+        return dialogue.refer(meant, state)  # "the level in tank 7": "I don't know tank seven ..."
     asset = dialogue.asset_id(intent.entity("asset"))
     what = _TOPICS[guess[0]] + (f" of {dialogue.tag(asset)}" if asset and guess[0] != "note_add" else "")
-    meant = dataclasses.replace(intent, name=guess[0], confidence=guess[1])
     data = {"guess": guess[0], "confidence": guess[1], **({"asset": asset} if asset else {})}
     answer = dialogue.answer(intent, "utter_clarify", data, what=what)
     return answer, dataclasses.replace(state, pending=PendingWrite("clarify", {"intent": meant}), awaiting="confirm")

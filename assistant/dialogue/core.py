@@ -16,6 +16,10 @@ Rules of ``respond``, in order:
    yes but is not clear keeps the write waiting and asks again.
 5. A request that supplies the slot the waiting request missed (``awaiting="asset"`` etc.)
    completes that request.
+   A follow-up that names only an asset, a measurement or a time ("and pump two?", "and the
+   vibration?", "what about yesterday?") asks the last request about an asset (``topic``) again
+   with what it names; which asset is meant is decided in ``reference.py``, which also says back
+   an asset heard only near its name.
 6. Any other request (not confirm, deny, cancel, repeat, help) drops a waiting write, and the
    answer says so; a "did you mean ...?" is dropped silently.
 
@@ -37,6 +41,7 @@ from ..notes.dictation import cancelling, ending
 from .handlers import HANDLERS, IntentHandler
 from .helpers import Helpers, NoFaultModel
 from .notes import dictated, note_changed
+from .reference import FOLLOW_UP
 from .reports import report_step
 from .state import DialogueState, Heard
 
@@ -48,6 +53,7 @@ __all__ = ["DICTATING", "Dialogue", "RESPONSES"]
 
 RESPONSES = (
     "utter_ask_asset", "utter_ask_measurement", "utter_ask_compare_asset", "utter_unknown_asset",
+    "utter_unknown_asset_guess", "utter_unknown_asset_choices", "utter_ask_which_asset", "utter_said_back",
     "utter_unknown_measurement", "utter_no_reading",
     "utter_plant_overview", "utter_overview_output_not_current", "utter_alarm_count_none", "utter_alarm_count_one",
     "utter_alarm_count", "utter_top_risk",
@@ -84,6 +90,11 @@ _BREAKS_DICTATION = {"note_text": ("cancel", "deny", "help"), "report": ("cancel
 _CHANGE_TO = re.compile(r"^\s*(?:no,?\s*)?(?:change|correct|replace|make)\s+(?:it|that|the note|the text)\s+"
                         r"(?:to|with|into)\s+(?P<text>.+)$", re.IGNORECASE)
 _KEEP_PENDING = {"confirm", "deny", "cancel", "repeat", "help"}
+# requests about one asset that a follow-up ("and pump two?") may ask again
+TOPICS = frozenset({"asset_status", "sensor_reading", "trend", "fault_prediction", "remaining_life", "explain",
+                    "recommend_action", "maintenance_history"})
+_FOLLOW_SLOTS = {"asset", "measurement", "time_range"}
+_FOLLOW_WORDS = frozenset("and also what about how same for the of on at in its it please then there now".split())
 
 
 class Dialogue(Helpers):
@@ -124,16 +135,26 @@ class Dialogue(Helpers):
             name = {Consent.YES: "confirm", Consent.NO: "cancel"}.get(said, name)  # "Can't do it." drops it
         if state.waiting is not None and name not in _KEEP_PENDING:
             intent, name = self._fill_waiting(intent, state.waiting)
+        elif state.topic is not None and name not in _KEEP_PENDING:
+            intent = self._follow_up(intent, state.topic)
+            name = intent.name if intent.name in self.handlers else "out_of_scope"
         dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None
         if dropped is not None and dropped.kind == "clarify":
             dropped = None  # a new request answers "did you mean ...?" too
         if dropped is not None or name not in _KEEP_PENDING:
             state = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
+        self.said_back = {}
         try:
             answer, new = self.handlers[name](self, intent, state)
         except NoFaultModel as e:
             answer = self.answer(intent, "utter_faults_unavailable", {"error": str(e)})
             new = state
+        if new.awaiting is None and name in TOPICS:
+            new = dataclasses.replace(new, topic=intent)
+        if self.said_back and new.awaiting is None:  # "T one, the main transformer: ..."
+            said = " ".join(self.text("utter_said_back", asset=self.asset_words(a)) for a in self.said_back)
+            answer = dataclasses.replace(answer, text=f"{said[:1].upper()}{said[1:]} {answer.text}", data={
+                **answer.data, "said_back": [{"asset": a, "heard": h} for a, h in self.said_back.items()]})
         if dropped is not None:
             prefix = self.text("utter_pending_dropped", what=dropped.what)
             answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}",
@@ -155,6 +176,23 @@ class Dialogue(Helpers):
                             entities=waiting.entities + intent.entities, ranking=intent.ranking)
             return merged, waiting.name
         return intent, intent.name
+
+    def _follow_up(self, intent: Intent, topic: Intent) -> Intent:
+        """"and pump two?" after a reading of cooling water pump one: the reading again, of what this
+        request names; ``intent`` itself when it is not such a follow-up."""
+        if not FOLLOW_UP.match(intent.text):
+            return intent
+        mentions = self.referrer.mentions(intent)
+        spans = [(e.start, e.end) for e in intent.entities] + [(s, e) for _, s, e in mentions]
+        rest = [m.group() for m in re.finditer(r"[a-z0-9']+", intent.text.lower())
+                if not any(a <= m.start() and m.end() <= b for a, b in spans)]
+        named = {e.entity for e in intent.entities} | ({"asset"} if mentions else set())
+        if not named & _FOLLOW_SLOTS or any(w not in _FOLLOW_WORDS for w in rest):
+            return intent
+        kept = [dataclasses.replace(e, start=0, end=0, distance=None) for e in topic.entities
+                if e.entity not in named and e.entity in _FOLLOW_SLOTS]
+        name = "trend" if topic.name == "sensor_reading" and "time_range" in named else topic.name
+        return dataclasses.replace(intent, name=name, entities=(*kept, *intent.entities))
 
     def _ask_again(self, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
         """An answer that is not a clear yes (``confirm.consent``): the write keeps waiting, and the answer says so."""

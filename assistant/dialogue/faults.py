@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..events import Answer, Intent
 from .handlers import handler
+from .reference import follows
 from .state import DialogueState
 
 if TYPE_CHECKING:
@@ -24,7 +25,10 @@ __all__ = ["fault_prediction", "remaining_life", "explain", "recommend_action", 
 def fault_prediction(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """The most probable fault of an asset (with its remaining life when flagged), or the plant's highest risks."""
     say = dialogue.say
-    if intent.entity("asset") is None:  # plant-wide: the highest risks
+    named = dialogue.refer(intent, state)
+    if not isinstance(named, list):
+        return named  # "is tank 3 going to fail": an asset the plant does not have
+    if not named and not (state.asset and follows(intent)):  # plant-wide: the highest risks
         top = dialogue.top_risks()[:3]
         items = say.say_list(dialogue.text("utter_fault_item", asset=dialogue.tag(p.asset), fault=p.name,
                                            probability=say.say_percent(p.probability)) for p in top)

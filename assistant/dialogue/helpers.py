@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .. import audit, roles
 from ..errors import PlantvoiceError
 from ..events import Answer, Intent
-from .state import DialogueState
+from .reference import NUMBER_WORDS, Referrer, follows
+from .state import DialogueState, PendingWrite
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
     from ..answer import Responses
@@ -71,7 +72,8 @@ class Helpers:
         self.user = "operator"  # who asks: set for each request by Dialogue.respond
         self.tz = self.model.site.tz
         lookups = self.model.lookups()
-        self._asset_forms = {f: a for a, forms in lookups["asset"].items() for f in forms}
+        self.referrer = Referrer(self.model)
+        self.said_back: dict[str, str] = {}  # asset -> the words it was heard in, said back with the answer
         self._measurement_forms = {f: m for m, forms in lookups["measurement"].items() for f in forms}
 
     # ------------------------------------------------------------------ answers
@@ -94,14 +96,7 @@ class Helpers:
 
     def asset_id(self, value: str | None) -> str | None:
         """The asset id named by ``value`` (an id, a name, an alias, a spoken tag); None if unknown."""
-        if value is None:
-            return None
-        if self.model.asset(value):
-            return value
-        for asset in self.model.assets:
-            if asset.id.lower() == value.lower():
-                return asset.id
-        return self._asset_forms.get(_words(value))
+        return self.referrer.asset_id(value)
 
     def measurement_key(self, value: str | None) -> str | None:
         """The measurement key named by ``value``; None if unknown."""
@@ -114,18 +109,54 @@ class Helpers:
 
     def resolve_asset(self, intent: Intent, state: DialogueState, follow: bool = True
                       ) -> str | tuple[Answer, DialogueState]:
-        """The asset id the request names (or, with ``follow``, the last one talked about); else the
-        answer asking for it or saying the asset is unknown, with its state."""
-        value = intent.entity("asset")
-        if value is None:
-            if follow and state.asset:
-                return state.asset
-            answer = self.answer(intent, "utter_ask_asset")
-            return answer, dataclasses.replace(state, awaiting="asset", waiting=intent)
-        asset = self.asset_id(value)
-        if asset is None:
-            return self.answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
-        return asset
+        """The asset the request is about (the rules are in ``reference.py``): one it names, or with
+        ``follow`` the last one talked about when the request is a follow-up; else the answer saying
+        the asset is unknown or asking which, with its state."""
+        assets = self.refer(intent, state)
+        if not isinstance(assets, list):
+            return assets
+        if assets:
+            return assets[0]
+        if follow and state.asset and follows(intent):
+            return state.asset
+        answer = self.answer(intent, "utter_ask_asset")
+        return answer, dataclasses.replace(state, awaiting="asset", waiting=intent)
+
+    def refer(self, intent: Intent, state: DialogueState) -> list[str] | tuple[Answer, DialogueState]:
+        """The assets the request names, in order (one heard only near its name is said back with the
+        answer); or, when it names one the plant does not have or a short name that fits several,
+        the answer saying so (offering the nearest, or asking which), with its state."""
+        found = self.referrer.refer(intent, state.asset)
+        if not found.unknown:
+            self.said_back.update({a: found.heard[a] for a in found.said_back})
+            return list(found.assets)
+        name = self.tag(found.unknown) if re.fullmatch(r"[A-Za-z]+-?\d+", found.unknown) else " ".join(
+            self.say.say_number(float(w)) if w.isascii() and w.isdigit() else w.upper() if len(w) == 1 else w
+            for w in found.unknown.split())  # "P-999" -> "P nine nine nine", "tank 7" -> "tank seven"
+        offered = found.choices or found.suggestions
+        data = {"unknown": found.unknown, "said": name, "suggestions": list(offered),
+                "offered": [self.asset_words(a) for a in offered]}  # the words said, numbers in them included
+        if len(offered) == 1:
+            meant = self.referrer.meaning(intent, found.unknown, offered[0])
+            answer = self.answer(intent, "utter_unknown_asset_guess", data, name=name,
+                                 guess=self.asset_words(offered[0]))
+            return answer, dataclasses.replace(state, pending=PendingWrite("clarify", {"intent": meant}),
+                                               awaiting="confirm", waiting=None)
+        if offered:
+            template = "utter_ask_which_asset" if found.choices else "utter_unknown_asset_choices"
+            answer = self.answer(intent, template, data, name=name,
+                                 choices=self.say.say_list((self.asset_words(a) for a in offered), last="or"))
+            return answer, dataclasses.replace(state, awaiting="asset",
+                                               waiting=self.referrer.without(intent, found.unknown))
+        return self.answer(intent, "utter_unknown_asset", data, name=name), state
+
+    def asset_words(self, asset: str) -> str:
+        """An asset as said back: "T one, the main transformer"; "cooling water pump two" (its name says it)."""
+        found = self.model.asset(asset)
+        if found is None:
+            return self.tag(asset)
+        name = found.name
+        return name if name.split()[-1] in NUMBER_WORDS else f"{self.tag(asset)}, the {name}"
 
     def tag(self, asset: str) -> str:
         """An asset id as said: "P one oh two"."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from ..events import Answer, Intent
 from .handlers import handler
+from .reference import FOLLOW_UP
 from .state import DialogueState
 
 if TYPE_CHECKING:
@@ -20,13 +20,15 @@ if TYPE_CHECKING:
 
 __all__ = ["plant_overview", "asset_status", "sensor_reading", "trend", "compare"]
 
-_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about)\b", re.IGNORECASE)
 _DEFAULT_TREND_H = 8
 
 
 @handler("plant_overview")
 def plant_overview(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """The site's output, its alarms and the highest fault risk."""
+    named = dialogue.refer(intent, state)
+    if not isinstance(named, list):
+        return named  # "how is the tank farm": not an asset of this plant
     say, site = dialogue.say, dialogue.model.site
     terms, total, not_current = [], 0.0, []
     for asset, key in site.output:
@@ -112,7 +114,7 @@ def sensor_reading(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
     found = dialogue.model.asset(asset)
     assert found is not None
     say, tag, mname = dialogue.say, dialogue.tag(asset), dialogue.mname
-    if key is None and asked is None and state.measurement and _FOLLOW_UP.match(intent.text) \
+    if key is None and asked is None and state.measurement and FOLLOW_UP.match(intent.text) \
             and found.signal(state.measurement):
         key = state.measurement  # "and pump one oh one?" after a reading: the same measurement
     if key is None and asked is None:
@@ -248,13 +250,9 @@ def trend(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Ans
 @handler("compare")
 def compare(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """One measurement of two assets (the second may be the last asset talked about)."""
-    assets: list[str] = []
-    for value in (e.value for e in intent.entities if e.entity == "asset"):
-        asset = dialogue.asset_id(value)
-        if asset is None:
-            return dialogue.answer(intent, "utter_unknown_asset", {"asked": value}, name=value), state
-        if asset not in assets:
-            assets.append(asset)
+    assets = dialogue.refer(intent, state)
+    if not isinstance(assets, list):
+        return assets  # an asset the plant does not have, or a short name that fits several
     if len(assets) == 1 and state.asset and state.asset != assets[0]:
         assets.insert(0, state.asset)
     if not assets:

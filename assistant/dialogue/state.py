@@ -34,6 +34,7 @@ class DialogueState:
     measurement: str | None = None  # last measurement talked about
     awaiting: str | None = None  # asset | measurement | note_text | dictation | report | confirm
     waiting: Intent | None = None  # the request that waits for the missing slot
+    topic: Intent | None = None  # the last request answered about an asset: what "and pump two?" asks again
 
 
 @dataclass(frozen=True)
