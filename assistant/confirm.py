@@ -52,8 +52,8 @@ import re
 
 from .events import Intent, Transcript
 
-__all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "MIN_CONFIDENCE", "ALONE_CONFIDENCE", "INTENT_FLOOR", "words", "negated", "is_yes",
-           "REFUSALS", "WRITE_INTENTS", "refuses", "heard_yes", "heard_no", "consent"]
+__all__ = ["Consent", "YES_PHRASES", "NEGATIONS", "REFUSALS", "WRITE_INTENTS", "MIN_CONFIDENCE", "ALONE_CONFIDENCE",
+           "INTENT_FLOOR", "words", "negated", "is_yes", "refuses", "heard_yes", "heard_no", "consent"]
 
 YES_PHRASES = frozenset({
     "yes", "yeah", "yep", "yup", "yes yes", "correct", "that's correct", "that is correct", "yes correct",

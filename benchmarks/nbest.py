@@ -58,7 +58,10 @@ def pipeline(intents: Path | None) -> Any:
     return Pipeline.from_config(config, intents)
 
 
-def cases(source: Path, snrs: list[float], group: str | None) -> list[tuple[str, str, Any, Callable[[Intent], bool]]]:
+Case = tuple[str, str, Any, Callable[[Intent], bool]]
+
+
+def cases(source: Path, snrs: list[float], group: str | None) -> list[Case]:
     """(id, condition, int16 samples, right) for every recording and condition."""
     from assistant import speech_bench as bench
     from assistant.audio import load_wav
@@ -108,7 +111,8 @@ def reading(p: Any, transcript: Any, check: Callable[[Intent], bool]) -> dict[st
 def measure(p: Any, samples: Any, check: Callable[[Intent], bool], n: int, no_ts: bool,
             readings_only: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for step, readings in () if readings_only else (("current", 1), ("pipeline", n)):  # Pipeline.understand, one reading / n re-ranked
+    # Pipeline.understand with one reading (before) and with n readings re-ranked (now)
+    for step, readings in () if readings_only else (("current", 1), ("pipeline", n)):
         p.state = type(p.state)()
         asr.READINGS = readings
         t0 = time.perf_counter()
@@ -191,7 +195,8 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=5, help="readings asked of the beam")
     ap.add_argument("--no-timestamps", action="store_true", help="also decode without timestamp tokens")
     ap.add_argument("--readings-only", action="store_true",
-                    help="skip Pipeline.understand (before / now); the readings and the rules only, a third of the time")
+                    help="skip Pipeline.understand (before / now): the readings and the rules only, a third "
+                         "of the time")
     ap.add_argument("--json", type=Path, help="write every reading here")
     ap.add_argument("--rows", type=Path, action="append", default=[], help="score stored readings instead")
     ap.add_argument("--verbose", "-v", action="store_true")
@@ -205,8 +210,8 @@ def main() -> int:
         p.understand(todo[0][2])  # warm-up
         p.recognizer.hypotheses(p.denoiser.process(todo[0][2]))
         for name, cond, samples, check in todo:
-            rows.append({"id": name, "condition": cond} | measure(p, samples, check, args.n, args.no_timestamps,
-                                                                         args.readings_only))
+            got = measure(p, samples, check, args.n, args.no_timestamps, args.readings_only)
+            rows.append({"id": name, "condition": cond} | got)
         if args.json:
             args.json.write_text(json.dumps(rows))
     summarise(rows, args.verbose)
