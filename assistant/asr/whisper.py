@@ -8,7 +8,9 @@ faster-whisper model name such as "base.en" (downloaded once where internet exis
 In command mode the decoder is biased toward the plant's words with
 ``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``, default both;
 measured in ``benchmarks/asr_bias.py``). Confirmation mode is unbiased (a
-grammar recognizer does better there: ``asr -> confirmation_backend``). Dictation mode is prompted with the
+grammar recognizer does better there: ``asr -> confirmation_backend``). In command mode ``hypotheses`` also
+gives the beam's best readings of a request from one decode; the pipeline acts on the one that parses best
+(``nlu/rerank.py``, ``asr.READINGS``). Dictation mode is prompted with the
 assets' names (``asr -> dictation_prompt``: "auto", "" for none, or a literal text; chosen on
 ``benchmarks/dictation_dev_notes.yml``), conditions on previous text, filters long audio with whisper's VAD and
 stops once a segment reaches the end of the audio (decoding the post-roll again, whisper only
