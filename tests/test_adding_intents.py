@@ -222,7 +222,7 @@ def _notes(dialogue: Dialogue, intent: Intent) -> Answer:
 
 
 def _handover(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
-    asset = dialogue.resolve_asset(intent, state)  # speaks utter_ask_asset or utter_unknown_asset
+    asset = dialogue.resolve_asset(intent, state)  # asks for the asset, or says it is unknown or asks which
     return (_notes(dialogue, intent) if isinstance(asset, str) else asset[0]), state
 
 
@@ -238,5 +238,6 @@ def test_a_built_in_intent_or_a_second_handler_is_refused(registry: None) -> Non
 def test_what_a_registered_handler_speaks_is_read_from_its_code(registry: None) -> None:
     handler("shift_handover")(_handover)
     speaks = handler_responses()
-    assert speaks["shift_handover"] == {"utter_ask_asset", "utter_unknown_asset", "utter_note_read_none"}
+    assert speaks["shift_handover"] == {"utter_ask_asset", "utter_unknown_asset", "utter_unknown_asset_guess",
+                                        "utter_unknown_asset_choices", "utter_ask_which_asset", "utter_note_read_none"}
     assert speaks["help"] == {"utter_help"}
