@@ -492,6 +492,29 @@ def test_note_text_is_asked_for_changed_and_cancel_or_no_drops_it(talk: Talk, tm
     assert _store(tmp_path).list() == [] and "nothing to cancel" in talk("cancel").text
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("take a note on gas turbine one", True),
+    ("take a note for gas turbine one", True),
+    ("make a note about the gas turbine", True),
+    ("take a note gas turbine one", True),
+    ("take a note gas turbine one inlet filter pressure drop rising", False),
+    ("take a note on gas turbine one the inlet filter is blocked", False),
+])
+def test_a_note_that_only_names_its_asset_asks_what_it_should_say(talk: Talk, tmp_path: Path, text: str,
+                                                                  asks: bool) -> None:
+    said = text.split(" ", 3)[3]  # the words after "take a note", as the understanding finds them
+    asset = "gas turbine one" if "one" in text else "the gas turbine"
+    answer = talk("note_add", text=text, asset=asset, note_text=said)
+    assert (answer.awaiting == "note_text") is asks, answer.text
+    if asks:
+        assert "What should the note say" in answer.text
+        readback = talk("out_of_scope", text="inlet filter pressure drop rising")
+        assert readback.awaiting == "confirm" and "G T one: inlet filter pressure drop rising" in readback.text
+        talk("confirm")
+        [note] = _store(tmp_path).list()
+        assert (note.text, note.assets) == ("inlet filter pressure drop rising", ("GT1",))
+
+
 def test_dictation_collects_parts_until_end_dictation(talk: Talk, tmp_path: Path) -> None:
     started = talk("dictation_start", asset="T1")
     assert started.awaiting == "dictation" and "end dictation" in started.text

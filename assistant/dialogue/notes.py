@@ -1,9 +1,10 @@
 """Notes: note_add, dictation_start, note_correct, note_withdraw, note_read, and the dictated words.
 
 A note, a correction or a withdrawal is read back and saved (``save``) only after a clear yes; a
-long note is read back by its start and its length. A dictation collects what is said until
-"end dictation" (``notes.dictation.ending``), MAX_DICTATION_S or the store's MAX_TEXT, keeping
-the audio and the recognizer's confidence with the note.
+long note is read back by its start and its length. A note that only names its asset ("take a
+note on gas turbine one") asks what it should say, and the next words are its text. A dictation
+collects what is said until "end dictation" (``notes.dictation.ending``), MAX_DICTATION_S or the
+store's MAX_TEXT, keeping the audio and the recognizer's confidence with the note.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = ["note_add", "dictation_start", "note_correct", "note_withdraw", "note
 MAX_DICTATION_S = 30 * 60  # a dictation longer than this is ended and read back
 _NOTE_TEXT_AFTER = re.compile(r"\bnote\s+(?:number\s+)?\S+\s*(?:,|:|to read|to say|to|with|should say|says)\s+"
                               r"(?P<text>.+)$", re.IGNORECASE)
+_ONLY_NAMING = frozenset("on for about regarding concerning re of to the a an".split())  # "take a note on GT one"
 _TOPIC = re.compile(r"\b(?:about|regarding|concerning|mentioning|on the subject of)\s+(?P<topic>.+?)\??$",
                     re.IGNORECASE)
 
@@ -62,12 +64,28 @@ def note_add(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[
     assets = _assets(dialogue, intent)
     if isinstance(assets, Answer):
         return assets, state
-    text = intent.entity("note_text")
+    text = _note_text(intent)
     if not text:
         answer = dialogue.answer(intent, "utter_ask_note_text", {"assets": assets})
         return answer, dataclasses.replace(state, awaiting="note_text",
                                            pending=PendingWrite("note_add", {"assets": assets}))
     return _note_readback(dialogue, intent, state, {"assets": assets, "text": text, **_speech(dialogue)})
+
+
+def _note_text(intent: Intent) -> str | None:
+    """The words of the note the request says, or None when it says none: "take a note on gas turbine one"
+    names the asset the note is for (its words are only ``_ONLY_NAMING`` and the asset), not what it says."""
+    found = next((e for e in intent.entities if e.entity == "note_text"), None)
+    if found is None or not found.value.strip():
+        return None
+    if intent.text[found.start:found.end].strip() != found.value.strip():
+        return found.value.strip()  # not where the request says it: its words are kept as they are
+    rest = list(intent.text)
+    for e in intent.entities:
+        if e.entity == "asset" and found.start <= e.start and e.end <= found.end:
+            rest[e.start:e.end] = " " * (e.end - e.start)
+    words = re.findall(r"[\w']+", "".join(rest[found.start:found.end]).lower())
+    return None if all(w in _ONLY_NAMING for w in words) else found.value.strip()
 
 
 @handler("dictation_start")
