@@ -6,11 +6,14 @@ worst thing this product can do. ``refer`` decides, by these rules in order:
 1. **Unknown.** The request names something that looks like an asset the plant does not have:
    a word for a kind of equipment ("tank", "pump", "compressor", or a word of an asset name of
    this plant) followed by a number ("tank 7", "pump nine"), a bare equipment word ("the
-   digester"), or any word and number that sounds like an asset ("transparent one" for
-   *transformer one*), or a near-miss that is not near enough (``SAY_BACK``), holds another number
-   ("feeder nine" heard as feeder one) or another kind of equipment ("the deaerator"). The answer says "I don't know tank seven." and offers the nearest asset
-   by sound (``SUGGEST``: "Did you mean ...?", a yes answers the request about it) or the
-   assets of that kind; it never answers about another asset, named or from context.
+   digester"), a tag ("b7"), a name said where an asset is asked about ("what do you recommend
+   for the salmon"), any word and number that sounds like an asset ("transparent one" for
+   *transformer one*), an asset's name with another number or letter around it ("cooling tower
+   two", "gee tee one"), or a near-miss that is not near enough (``SAY_BACK``), holds another
+   number ("feeder nine" heard as feeder one) or another kind of equipment ("the deaerator").
+   The answer says "I don't know tank seven." and offers the nearest asset by sound
+   (``SUGGEST``: "Did you mean ...?", a yes answers the request about it) or the assets of that
+   kind; it never answers about another asset, named or from context.
 2. **Which one.** A short name that fits several assets ("pump two": feed water pump two and
    cooling water pump two) is the one that differs from the last asset talked about only in
    its number ("and pump two?" after cooling water pump one); otherwise the answer asks which.
@@ -62,6 +65,13 @@ _NOT_ASSET_WORDS = frozenset(
     "note notes report number shift hour hours minute minutes day days week weeks month months year years "
     "since until about around over under between".split())
 
+_TAG = re.compile(r"[a-z]{1,4}\d{1,4}")  # "b7", "p305": a tag said as one word
+# "what do you recommend for the salmon": the words after the last about/for/on/of name what is asked about
+_TARGET = re.compile(r"\b(?:about|for|on|of)\s+(?:the\s+)?([a-z0-9]+(?:\s+[a-z0-9]+){0,2})\W*$")
+_COMMON = frozenset("it its this that them everything anything all plant site station system unit units alarm alarms "
+                    "shift day week notes note maintenance fault faults risk risks status readings values trend today "
+                    "yesterday now morning night evening hour hours minutes me us you".split())
+
 
 def follows(intent: Intent) -> bool:
     """Is this request a follow-up of the last one (so it may use the last asset talked about)?"""
@@ -101,10 +111,10 @@ class Referrer:
         self.model = model
         lookups = model.lookups()["asset"]
         self.forms: dict[str, str] = {f: a for a, forms in lookups.items() for f in forms}
-        self.names = {a.id: " ".join(_WORD.findall(a.name.lower())) for a in model.assets}
-        kinds = {w for a in model.assets for w in _WORD.findall(a.type.lower().replace("_", " "))}
+        self.names = {a.id: " ".join(_words_of(a.name)) for a in model.assets}
+        kinds = {w for a in model.assets for w in _words_of(a.type.replace("_", " "))}
         kinds |= {n.split()[-2] for n in self.names.values() if len(n.split()) > 1 and n.split()[-1] in NUMBER_WORDS}
-        measured = {w for m in model.measurements for n in (m.name, *m.synonyms) for w in _WORD.findall(n.lower())}
+        measured = {w for m in model.measurements for n in (m.name, *m.synonyms) for w in _words_of(n)}
         self.equipment = (EQUIPMENT - measured) | kinds  # "the level in the drum" is the drum level
         self.words = {a.id: set(_words_of(f"{self.names[a.id]} {' '.join(lookups[a.id])}")) for a in model.assets}
         self.numbers = {a.id: _numbers(f"{self.names[a.id]} {' '.join(lookups[a.id])}") for a in model.assets}
@@ -133,9 +143,9 @@ class Referrer:
             taken = [(o.start, o.end) for o in intent.entities if o is not e and o.entity != "number"]
             wider = self._wider(intent.text, e.start, e.end, taken)
             if wider != (e.start, e.end) and self.asset_id(intent.text[wider[0]:wider[1]]) != asset:
-                heard = intent.text[wider[0]:wider[1]]  # "cooling tower two", "gee tee one": not the asset it holds
-                return Reference(unknown=heard, suggestions=self.suggest(heard) or self.of_kind(heard.split()[-2]
-                                 if len(heard.split()) > 1 else heard))
+                said = intent.text[wider[0]:wider[1]]  # "cooling tower two", "gee tee one": not the asset it holds
+                kind = said.split()[-2] if len(said.split()) > 1 else said
+                return Reference(unknown=said, suggestions=self.suggest(said) or self.of_kind(kind))
             if e.distance is not None and (e.distance > SAY_BACK or not _numbers(e.text) <= self.numbers[asset]
                                            or any(w in self.equipment and w not in self.words[asset]
                                                   for w in _words_of(e.text))):
@@ -180,14 +190,14 @@ class Referrer:
         for asset in self.model.assets:
             if asset.id.lower() == lowered:
                 return asset.id
-        words = " ".join(_WORD.findall(lowered))
+        words = " ".join(_words_of(lowered))
         return self.forms.get(words) or self.forms.get(words.removeprefix("the "))
 
     def suggest(self, words: str) -> tuple[str, ...]:
         """Asset ids ``words`` may have meant, nearest by sound first, within ``SUGGEST``; at most five."""
         from ..nlu.phonemes import similarity
 
-        words = " ".join(_WORD.findall(words.lower()))
+        words = " ".join(_words_of(words))
         key = self._sounds.key(words)
         best: dict[str, float] = {}
         for form, asset in self.forms.items():
@@ -282,13 +292,6 @@ class Referrer:
             return []
         stem = self.names[last].rsplit(" ", 1)[0]
         return [a for a in fits if self.names[a].rsplit(" ", 1)[0] == stem]
-
-
-_TAG = re.compile(r"[a-z]{1,4}\d{1,4}")
-_TARGET = re.compile(r"\b(?:about|for|on|of)\s+(?:the\s+)?([a-z0-9]+(?:\s+[a-z0-9]+){0,2})\W*$")
-_COMMON = frozenset("it its this that them everything anything all plant site station system unit units alarm alarms "
-                    "shift day week notes note maintenance fault faults risk risks status readings values trend today "
-                    "yesterday now morning night evening hour hours minutes me us you".split())
 
 
 def _words_of(text: str) -> list[str]:
