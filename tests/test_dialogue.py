@@ -635,6 +635,21 @@ def test_a_report_needs_its_finding(talk: Talk) -> None:
     assert "cancel" in talk("cancel").text.lower()
 
 
+@pytest.mark.parametrize("heard_as", ["cancel", "deny", "report_start", "out_of_scope"])
+def test_finishing_a_report_never_drops_it(talk: Talk, tmp_path: Path, heard_as: str) -> None:
+    talk("report_start", asset="P-101")
+    ask = talk(heard_as, text="finish the report")
+    assert "needs the finding" in ask.text and ask.awaiting == "report"
+    talk("out_of_scope", text="found cavitation noise at the suction")
+    skipped = talk("cancel", text="skip")  # a step of the report too, however it was understood
+    assert "What did you do" in skipped.text and skipped.data["fields"]["cause"] == "none"
+    readback = talk(heard_as, text="finish the report")
+    assert readback.awaiting == "confirm" and "found: cavitation noise at the suction" in readback.text
+    again = talk(heard_as, text="finish the report")  # while it is read back: asked again, not dropped
+    assert again.awaiting == "confirm" and "report is still waiting" in again.text
+    assert "cancel" in talk("cancel").text.lower() and _store(tmp_path).list() == []
+
+
 # ----------------------------------------------------------------------------- conversation control
 
 

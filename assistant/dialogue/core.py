@@ -9,11 +9,14 @@ Rules of ``respond``, in order:
 2. While a note or a report is dictated (``DICTATING``), the words are the text: they go to the
    dictation (``notes.dictated``) or the guided report (``reports.report_step``). Only the
    commands of ``_BREAKS_DICTATION`` break out; in a free dictation, where the recognizer has no
-   grammar, a short "cancel" or a cancelling phrase does.
+   grammar, a short "cancel" or a cancelling phrase does. A guided report's own steps ("go back",
+   "skip", "that's all", "finish the report": ``notes.report.control``) steer it whatever they
+   were understood as: "finish the report" heard as a cancel finishes it, never drops it.
 3. "Change it to ..." while a note (or a correction) waits for a yes reads the new text back.
 4. While a write waits for a yes, only a clear yes (``confirm.consent``: a whole yes phrase, no
    negation word) confirms it; an answer that says no is a cancel; an answer that sounds like a
-   yes but is not clear keeps the write waiting and asks again.
+   yes but is not clear keeps the write waiting and asks again, and so does "finish the report"
+   while a report is read back (finishing never drops a report).
 5. A request that supplies the slot the waiting request missed (``awaiting="asset"`` etc.)
    completes that request.
    A follow-up that names only an asset, a measurement or a time ("and pump two?", "and the
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..confirm import Consent, consent
 from ..events import Answer, Intent
 from ..notes.dictation import cancelling, ending
+from ..notes.report import control
 from .handlers import HANDLERS, IntentHandler
 from .helpers import Helpers, NoFaultModel
 from .notes import dictated, note_changed
@@ -121,15 +125,19 @@ class Dialogue(Helpers):
                 name = "cancel"
             else:
                 return self._done(*dictated(self, intent, state))
+        elif state.awaiting == "report":
+            if control(intent.text) is not None or name not in _BREAKS_DICTATION["report"]:
+                return self._done(*report_step(self, intent, state))
         elif state.awaiting in DICTATING and name not in _BREAKS_DICTATION[state.awaiting]:
-            step = report_step if state.awaiting == "report" else dictated
-            return self._done(*step(self, intent, state))
+            return self._done(*dictated(self, intent, state))
         if state.awaiting == "confirm" and state.pending and state.pending.kind in ("note_add", "note_correct"):
             change = _CHANGE_TO.match(intent.text)
             if change:  # "change it to ...": the new text is read back again
                 return self._done(*note_changed(self, intent, state, change.group("text")))
         if state.awaiting == "confirm" and state.pending is not None:  # only a clear yes writes (confirm.py)
             said = consent(intent)
+            if said is not Consent.YES and state.pending.kind == "report" and control(intent.text) == "finish":
+                said = Consent.UNCLEAR  # "finish the report" heard as a cancel or a new report: asked again
             if said is Consent.UNCLEAR:
                 return self._done(*self._ask_again(intent, state))
             name = {Consent.YES: "confirm", Consent.NO: "cancel"}.get(said, name)  # "Can't do it." drops it
