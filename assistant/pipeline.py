@@ -67,7 +67,8 @@ class Pipeline:
         people = People.from_config(config)
         plant_lists = {**self.plant.model.lookups(), **({"person": people.lookup()} if people.users else {})}
         lookups = nlu.data.own_lookups(intents, plant_lists)  # a foreign domain's own lists count
-        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=self.plant_now)
+        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=self.plant_now,
+                                                    shifts=ShiftSchedule.parse(config.notes.shifts).shifts)
         domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
         phrases, sentences = nlu.vocabulary(intents, domain)
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))

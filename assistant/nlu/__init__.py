@@ -12,10 +12,10 @@ that data and those lookups is trained on first use (seconds) and stored under
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..config import NluConfig
 from ..events import Intent
@@ -23,6 +23,7 @@ from ..registry import Registry
 from .data import Annotation, Example, Intents, load_intent_tests, load_intents
 from . import rerank
 from .entities import Lookups
+from .timerange import ShiftTimes
 from .vocabulary import (domain_lookups, load_lookups, missing_slots, prompt_names, required_slots,
                          typical_requests, vocabulary)
 
@@ -57,14 +58,17 @@ understanders: Registry[Understander] = Registry("understander", "nlu -> backend
 
 @understanders.register("classifier")
 def _classifier(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
-                now: Callable[[], datetime] | None = None, intents: Intents | None = None) -> Understander:
+                now: Callable[[], datetime] | None = None, intents: Intents | None = None,
+                shifts: Sequence[ShiftTimes] | None = None) -> Understander:
     from .understand import ClassifierUnderstander
 
-    return ClassifierUnderstander(config, lookups, intents_dir, now, intents=intents)
+    return ClassifierUnderstander(config, lookups, intents_dir, now, intents=intents, shifts=shifts)
 
 
 def create_understander(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
-                        now: Callable[[], datetime] | None = None, intents: Intents | None = None) -> Understander:
+                        now: Callable[[], datetime] | None = None, intents: Intents | None = None,
+                        **options: Any) -> Understander:
     """The understander named by ``config.backend``, ready to ``parse``; trained on ``intents``
-    when given (cross-validation folds), else on the files in ``intents_dir``."""
-    return understanders.create(config.backend, config, lookups, intents_dir, now, intents=intents)
+    when given (cross-validation folds), else on the files in ``intents_dir``; ``options`` such as
+    ``shifts`` (the site's shift pattern) go to the backend."""
+    return understanders.create(config.backend, config, lookups, intents_dir, now, intents=intents, **options)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from ..events import Entity
@@ -42,7 +42,7 @@ from .data import Intents
 from .normalize import Token, normalize, number_value, tokenize
 from .phonemes import Sounds, bigrams, similarity
 from .snap import Snap, Snapper
-from .timerange import find_time_ranges
+from .timerange import ShiftTimes, find_time_ranges
 
 __all__ = ["Lookups", "EntityExtractor", "phonetic", "NOTE_TRIGGERS"]
 
@@ -405,8 +405,9 @@ class EntityExtractor:
             found.append((start, end, entity, value, round(score * 0.9, 3)))
         return sorted(found)
 
-    def extract(self, text: str, tokens: list[Token] | None = None, now: datetime | None = None) -> list[Entity]:
-        """All entities in ``text``, in order of their start offset."""
+    def extract(self, text: str, tokens: list[Token] | None = None, now: datetime | None = None,
+                shifts: Sequence[ShiftTimes] | None = None) -> list[Entity]:
+        """All entities in ``text``, in order of their start offset; ``shifts``: the site's pattern."""
         tokens = tokenize(text) if tokens is None else tokens
         words = [t.text for t in tokens]
         taken = [False] * len(words)
@@ -441,7 +442,7 @@ class EntityExtractor:
         for snap in self.list_snapper.snaps(words, [not t for t in taken]):
             add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
         if now is not None:
-            for r in find_time_ranges(tokens, now):
+            for r in find_time_ranges(tokens, now, shifts):
                 if not any(taken[r.first:r.last]):
                     add(r.first, r.last, "time_range", r.value)
         note = self._note(text, tokens, words)

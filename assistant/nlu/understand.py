@@ -30,6 +30,7 @@ from .data import Intents, load_intents
 from .entities import EntityExtractor
 from .normalize import Token, tokenize
 from .phonemes import bigrams, similarity
+from .timerange import ShiftTimes
 
 __all__ = ["ClassifierUnderstander", "placeholder"]
 
@@ -63,11 +64,12 @@ class ClassifierUnderstander:
 
     def __init__(self, config: NluConfig, lookups: Mapping[str, Mapping[str, Sequence[str]]],
                  intents_dir: str | Path | None = None, now: Callable[[], datetime] | None = None,
-                 intents: Intents | None = None) -> None:
+                 intents: Intents | None = None, shifts: Sequence[ShiftTimes] | None = None) -> None:
         self.config = config
         self.lookups = {e: {v: tuple(f) for v, f in vals.items()} for e, vals in lookups.items()}
         self.intents = intents if intents is not None else load_intents(intents_dir or config.intents_dir)
         self.now = now or (lambda: datetime.now().astimezone())
+        self.shifts = shifts  # the site's shift pattern, for "the night shift" (None: 06-14-22)
         self.extractor = EntityExtractor(self.lookups, self.intents)
         self.model: IntentModel
         self.model, self.trained = load_or_train(config.models_dir, self.intents, self.lookups, self.delexicalise,
@@ -118,7 +120,7 @@ class ClassifierUnderstander:
         tokens = tokenize(text)
         if not tokens:
             return Intent(text, OUT_OF_SCOPE, 0.0)
-        entities = tuple(self.extractor.extract(text, tokens, self.now()))
+        entities = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
         normalised = " ".join(t.text for t in tokens)
         delex = _delex(text, tokens, entities)
         ranking = self.model.rank(normalised, delex)[:RANKING_SIZE]
