@@ -19,6 +19,7 @@ from assistant.audit import AuditLog
 from assistant.config import PlantConfig
 from assistant.config import NotesConfig
 from assistant.dialogue import INTENTS, Dialogue, DialogueState, Heard
+from assistant.dialogue.reports import asked
 from assistant.errors import DataError
 from assistant.events import Answer, Entity, Intent
 from assistant.faults.engine import ready
@@ -648,6 +649,38 @@ def test_finishing_a_report_never_drops_it(talk: Talk, tmp_path: Path, heard_as:
     again = talk(heard_as, text="finish the report")  # while it is read back: asked again, not dropped
     assert again.awaiting == "confirm" and "report is still waiting" in again.text
     assert "cancel" in talk("cancel").text.lower() and _store(tmp_path).list() == []
+
+
+@pytest.mark.parametrize(("name", "text", "asks"), [
+    ("sensor_reading", "what is the vibration of feed pump two", True),
+    ("sensor_reading", "what's the temperature of the transformer", True),
+    ("asset_status", "how is the transformer doing", True),
+    ("alarm_list", "show me the alarms", True),
+    ("alarm_list", "any alarms on feed pump one", True),
+    ("trend", "uh and how did the flow change today", True),
+    ("sensor_reading", "the vibration of feed pump two was high", False),  # a finding, understood as a reading
+    ("sensor_reading", "high vibration on feed pump two", False),
+    ("note_add", "what should I write", False),  # no request of the plant
+    ("out_of_scope", "what a mess in the pump house", False),
+])
+def test_which_requests_a_report_takes_as_questions_to_the_plant(name: str, text: str, asks: bool) -> None:
+    assert asked(Intent(text=text, name=name, confidence=0.9)) is asks
+
+
+def test_a_question_to_the_plant_in_a_report_is_answered_and_drops_the_report(talk: Talk, tmp_path: Path) -> None:
+    talk("report_start", asset="P-201")
+    ask = talk("note_add", text="found cavitation noise at the suction")
+    assert "cause" in ask.text and ask.awaiting == "report"
+    answer = talk("sensor_reading", text="what is the flow of cooling water pump one", asset="P-201",
+                  measurement="flow")
+    assert answer.text.startswith("The report was not written.") and answer.data["dropped"] == "report"
+    assert (answer.intent, answer.data["asset"], answer.awaiting) == ("sensor_reading", "P-201", None)
+    assert talk.state.pending is None and "nothing to confirm" in talk("confirm").text
+    talk("report_start", asset="P-201")
+    talk("out_of_scope", text="found cavitation noise at the suction")
+    kept = talk("sensor_reading", text="the flow of cooling water pump one was low", asset="P-201", measurement="flow")
+    assert kept.intent == "report_start" and kept.data["fields"]["cause"] == "the flow of cooling water pump one was low"
+    assert _store(tmp_path).list() == []
 
 
 # ----------------------------------------------------------------------------- conversation control

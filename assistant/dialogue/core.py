@@ -11,7 +11,12 @@ Rules of ``respond``, in order:
    commands of ``_BREAKS_DICTATION`` break out; in a free dictation, where the recognizer has no
    grammar, a short "cancel" or a cancelling phrase does. A guided report's own steps ("go back",
    "skip", "that's all", "finish the report": ``notes.report.control``) steer it whatever they
-   were understood as: "finish the report" heard as a cancel finishes it, never drops it.
+   were understood as: "finish the report" heard as a cancel finishes it, never drops it. A
+   question to the plant in the middle of a report (``reports.asked``: "what is the flow of
+   cooling water pump one?") is no field of it: it is answered as a request, and the report is
+   dropped with a word saying so (rule 6), not kept open, where it would take the words after
+   the answer as its fields. A statement a reading is understood from ("the vibration of feed
+   pump two was high") stays a field.
 3. "Change it to ..." while a note (or a correction) waits for a yes reads the new text back.
 4. While a write waits for a yes, only a clear yes (``confirm.consent``: a whole yes phrase, no
    negation word) confirms it; an answer that says no is a cancel; an answer that sounds like a
@@ -46,7 +51,7 @@ from .handlers import HANDLERS, IntentHandler
 from .helpers import Helpers, NoFaultModel
 from .notes import dictated, note_changed
 from .reference import FOLLOW_UP
-from .reports import report_step
+from .reports import asked, report_step
 from .state import DialogueState, Heard
 
 if TYPE_CHECKING:
@@ -126,7 +131,7 @@ class Dialogue(Helpers):
             else:
                 return self._done(*dictated(self, intent, state))
         elif state.awaiting == "report":
-            if control(intent.text) is not None or name not in _BREAKS_DICTATION["report"]:
+            if control(intent.text) is not None or name not in _BREAKS_DICTATION["report"] and not asked(intent):
                 return self._done(*report_step(self, intent, state))
         elif state.awaiting in DICTATING and name not in _BREAKS_DICTATION[state.awaiting]:
             return self._done(*dictated(self, intent, state))

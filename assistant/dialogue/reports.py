@@ -3,11 +3,15 @@
 A report asks for its fields one by one (finding, cause, action, parts, time spent, follow-up;
 ``notes.report``); "go back", "skip" and "that's all" steer it. It needs a finding, is read back
 as a whole and saved as a note of kind report (``notes.save``) on a clear yes.
+
+A question to the plant asked in the middle of a report ("what is the flow of cooling water pump
+one?") is no answer to it (``asked``): the turn policy answers it as a request and drops the report.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from ..events import Answer, Intent
@@ -17,7 +21,22 @@ from .state import DialogueState, PendingWrite
 if TYPE_CHECKING:
     from .core import Dialogue
 
-__all__ = ["report_start", "report_step"]
+__all__ = ["report_start", "report_step", "asked", "PLANT_REQUESTS"]
+
+# requests that ask the plant (or the notes) and write nothing
+PLANT_REQUESTS = frozenset({"plant_overview", "asset_status", "sensor_reading", "trend", "compare", "alarm_list",
+                            "fault_prediction", "remaining_life", "explain", "recommend_action",
+                            "maintenance_history", "note_read"})
+_QUESTION = re.compile(r"^(?:(?:uh|um|er|oh|okay|ok|so|well|and|sorry|hey)\s+)*"
+                       r"(?:what|what's|whats|how|how's|which|where|when|is|are|does|do|can|could|show|tell|give|"
+                       r"list|any)\b", re.IGNORECASE)
+
+
+def asked(intent: Intent) -> bool:
+    """A question to the plant put in the middle of a report, not an answer to the report's question: a
+    request of ``PLANT_REQUESTS`` asked as a question ("what is ...", "how is ...", "show me ...", "any
+    alarms ..."). "The vibration of feed pump two was high" tells a finding, even understood as a reading."""
+    return intent.name in PLANT_REQUESTS and _QUESTION.match(intent.text.strip()) is not None
 
 
 @handler("report_start")
