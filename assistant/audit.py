@@ -37,13 +37,14 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError
+from .files import open_durable, transaction
 
 if TYPE_CHECKING:
     from .events import Answer, Intent
@@ -67,7 +68,6 @@ CREATE TRIGGER IF NOT EXISTS audit_never_deleted BEFORE DELETE ON audit
 FIELDS = ("id", "kind", "turn", "time_utc", "time_local", "station", "user", "name", "role", "heard",
           "heard_confidence", "intent", "intent_confidence", "entities", "answer", "data", "actions", "write",
           "target", "outcome", "reason")
-BUSY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -165,13 +165,7 @@ class AuditLog:
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            from .notes.store import _use_wal
-
-            _use_wal(self._db)
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db = open_durable(self.path)
             with self._write() as db:
                 for statement in SCHEMA.split(";\n"):
                     if statement.strip():
@@ -183,16 +177,8 @@ class AuditLog:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock)
 
     def _now(self) -> dt.datetime:
         now = self.clock()

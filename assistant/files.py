@@ -1,11 +1,23 @@
-"""Small helpers for files that must survive a crash."""
+"""Small helpers for files that must survive a crash: fsync, and SQLite files written durably.
+
+    db = open_durable(path)                 # WAL, synchronous=FULL, writers wait for each other
+    with transaction(db, lock) as db:       # BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error
+        db.execute(...)
+"""
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["fsync_path"]
+__all__ = ["BUSY_TIMEOUT_S", "fsync_path", "open_durable", "transaction"]
+
+BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another one
 
 
 def fsync_path(path: str | Path) -> None:
@@ -15,3 +27,42 @@ def fsync_path(path: str | Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def open_durable(path: str | Path) -> sqlite3.Connection:
+    """A connection for durable writes: WAL, ``synchronous=FULL``, a busy timeout, transactions only
+    by ``transaction``. Raises sqlite3.DatabaseError for a file that is not a usable database."""
+    db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    _use_wal(db)
+    db.execute("PRAGMA synchronous=FULL")
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection, lock: threading.Lock | threading.RLock) -> Iterator[sqlite3.Connection]:
+    """One write transaction: it takes the database's write lock first (other writers wait); any error rolls it back."""
+    with lock:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new file to WAL. That needs the file alone, and SQLite answers "locked" at once instead
+    of waiting when another process opens it at the same moment: so try again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+    if mode != "wal":
+        raise sqlite3.DatabaseError(f"journal mode {mode!r} instead of WAL (is it on a network file system?)")

@@ -27,11 +27,10 @@ import json
 import os
 import sqlite3
 import threading
-import time
 import uuid
 import wave
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -42,7 +41,7 @@ import numpy as np
 from .. import audit
 from ..config import NotesConfig
 from ..errors import DataError, InputError
-from ..files import fsync_path
+from ..files import fsync_path, open_durable, transaction
 from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score
 from .shifts import ShiftSchedule
 
@@ -52,7 +51,6 @@ KINDS = ("note", "report")
 REPORT_FIELDS = ("finding", "cause", "action", "parts", "time_spent", "follow_up")
 MAX_TEXT = 20_000  # characters in a note's text (about two hours of dictation)
 AUDIO_DIR = "notes-audio"
-BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another one
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -134,12 +132,8 @@ class NoteStore:
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            _use_wal(self._db)
-            for pragma in ("synchronous=FULL", "foreign_keys=ON"):
-                self._db.execute(f"PRAGMA {pragma}")
+            self._db = open_durable(self.path)
+            self._db.execute("PRAGMA foreign_keys=ON")
             with self._write() as db:
                 for statement in (_SCHEMA + audit.SCHEMA).split(";\n"):
                     if statement.strip():
@@ -272,17 +266,8 @@ class NoteStore:
         return found[:max(limit, 0)]
 
     # -- helpers ----------------------------------------------------------------------------
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: it takes the database's write lock first (other writers wait)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock)
 
     def _audit(self, db: sqlite3.Connection, write: str, note_id: int, version: int, now: dt.datetime, by: str,
                role: str, **target: Any) -> dict[str, Any] | None:
@@ -417,22 +402,6 @@ class NoteStore:
 
     def _time(self, micros: int) -> dt.datetime:
         return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=micros)).astimezone(self.tz)
-
-
-def _use_wal(db: sqlite3.Connection) -> None:
-    """Switch a new file to WAL. That needs the file alone, and SQLite answers "locked" at once instead
-    of waiting when another process opens it at the same moment: so try again until the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
-    while True:
-        try:
-            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            break
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-    if mode != "wal":
-        raise sqlite3.DatabaseError(f"journal mode {mode!r} instead of WAL (is it on a network file system?)")
 
 
 def _micros(when: dt.datetime) -> int:
