@@ -105,7 +105,10 @@ def asset_status(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
 
 @handler("sensor_reading")
 def sensor_reading(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
-    """One measurement of an asset, or all of them when none is named."""
+    """One measurement of an asset, or all of them when none is named; at a time ("at two o'clock",
+    "on Monday") it is the trend over that time, never the value of now."""
+    if intent.entity("time_range"):
+        return trend(dialogue, dataclasses.replace(intent, name="trend"), state)
     key = dialogue.measurement_key(intent.entity("measurement"))
     asked = intent.entity("measurement")
     asset = dialogue.resolve_asset(intent, state)
