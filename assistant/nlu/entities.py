@@ -430,6 +430,10 @@ class EntityExtractor:
             add(start, end, entity, value)
         for snap in snaps:
             add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
+        if now is not None:  # before near-misses: 'on Monday' is a day, not the measurement 'demand'
+            for r in find_time_ranges(tokens, now, shifts):
+                if not any(taken[r.first:r.last]):
+                    add(r.first, r.last, "time_range", r.value)
         if "asset" in self.fuzzy_entities:
             for start, end, entity, value, confidence in self._tag(words, taken):
                 add(start, end, entity, value, confidence, round(1.0 - confidence, 3))
@@ -441,10 +445,6 @@ class EntityExtractor:
             add(start, end, entity, value, confidence, round(1.0 - confidence / 0.9, 3))
         for snap in self.list_snapper.snaps(words, [not t for t in taken]):
             add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
-        if now is not None:
-            for r in find_time_ranges(tokens, now, shifts):
-                if not any(taken[r.first:r.last]):
-                    add(r.first, r.last, "time_range", r.value)
         note = self._note(text, tokens, words)
         if note is not None:
             entities.append(note)
