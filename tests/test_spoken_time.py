@@ -25,6 +25,8 @@ NIGHT = at(2026, 12, 3, 3, 17)  # the same Thursday, in the small hours
 AFTER_MIDNIGHT = at(2026, 12, 3, 0, 10)
 SPRING = at(2026, 3, 29, 5, 0)  # 02:00 CET became 03:00 CEST that night
 AUTUMN = at(2026, 10, 25, 5, 0)  # 03:00 CEST became 02:00 CET that night
+MONDAY = at(2026, 11, 30, 16, 0)
+EVENING = at(2026, 12, 3, 17, 42)  # the same Thursday, late shift
 
 
 def spoken(text: str, now: dt.datetime) -> tuple[str, str]:
@@ -123,6 +125,94 @@ PHRASES = [
      "last night from ten in the evening to six this morning"),
     ("overnight", NIGHT, "2026-12-02T22:00:00+01:00/2026-12-03T03:17:00+01:00",
      "since the start of the shift yesterday at ten in the evening"),
+    # at a clock time: the hour from it, the latest that has passed (today, else yesterday)
+    ("at 14:00", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T15:00:00+01:00",
+     "today from two to three in the afternoon"),
+    ("at 14:00", THU, "2026-12-02T14:00:00+01:00/2026-12-02T15:00:00+01:00",
+     "yesterday from two to three in the afternoon"),
+    ("at two o'clock", THU, "2026-12-03T02:00:00+01:00/2026-12-03T03:00:00+01:00",
+     "today from two to three in the morning"),
+    ("at two o'clock", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T15:00:00+01:00",
+     "today from two to three in the afternoon"),
+    ("at two in the afternoon", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T15:00:00+01:00",
+     "today from two to three in the afternoon"),
+    ("at half past six", THU, "2026-12-03T06:30:00+01:00/2026-12-03T07:30:00+01:00",
+     "today from half past six to half past seven in the morning"),
+    ("at quarter to seven", THU, "2026-12-03T06:45:00+01:00/2026-12-03T07:45:00+01:00",
+     "today from quarter to seven to quarter to eight in the morning"),
+    ("at 6 am yesterday", THU, "2026-12-02T06:00:00+01:00/2026-12-02T07:00:00+01:00",
+     "yesterday from six to seven in the morning"),
+    ("at six this morning", THU, "2026-12-03T06:00:00+01:00/2026-12-03T07:00:00+01:00",
+     "today from six to seven in the morning"),
+    ("at six this morning", NIGHT, "2026-12-02T06:00:00+01:00/2026-12-02T07:00:00+01:00",
+     "yesterday from six to seven in the morning"),  # still ahead: the day before
+    ("at noon", EVENING, "2026-12-03T12:00:00+01:00/2026-12-03T13:00:00+01:00", "today from noon to one in the afternoon"),
+    ("at midnight", THU, "2026-12-03T00:00:00+01:00/2026-12-03T01:00:00+01:00",
+     "today from midnight to one in the morning"),
+    ("at fourteen hundred hours", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T15:00:00+01:00",
+     "today from two to three in the afternoon"),
+    ("at two on Monday", THU, "2026-11-30T14:00:00+01:00/2026-11-30T15:00:00+01:00",
+     "on Monday the thirtieth of November from two to three in the afternoon"),
+    # since a clock time or a day
+    ("since 14:00", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T17:42:00+01:00",
+     "since the start of the shift at two this afternoon"),
+    ("since two o'clock", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T17:42:00+01:00",
+     "since the start of the shift at two this afternoon"),
+    ("since six this morning", THU, "2026-12-03T06:00:00+01:00/2026-12-03T09:30:00+01:00",
+     "since the start of the shift at six this morning"),
+    ("since six this morning", NIGHT, "2026-12-02T06:00:00+01:00/2026-12-03T03:17:00+01:00",
+     "since yesterday at six in the morning"),
+    ("since two in the afternoon", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T17:42:00+01:00",
+     "since the start of the shift at two this afternoon"),
+    ("since half past six", THU, "2026-12-03T06:30:00+01:00/2026-12-03T09:30:00+01:00", "over the last three hours"),
+    ("since Monday", THU, "2026-11-30T00:00:00+01:00/2026-12-03T09:30:00+01:00",
+     "since Monday the thirtieth of November"),
+    ("since the 30th", THU, "2026-11-30T00:00:00+01:00/2026-12-03T09:30:00+01:00",
+     "since Monday the thirtieth of November"),
+    ("since last night", THU, "2026-12-02T22:00:00+01:00/2026-12-03T09:30:00+01:00",
+     "since yesterday at ten in the evening"),
+    # from one time to another: the shortest span that began most recently
+    ("from 6 to 10", THU, "2026-12-03T06:00:00+01:00/2026-12-03T09:30:00+01:00",
+     "since the start of the shift at six this morning"),
+    ("from 6 to 10", EVENING, "2026-12-03T06:00:00+01:00/2026-12-03T10:00:00+01:00", "today from six to ten in the morning"),
+    ("between six and ten", EVENING, "2026-12-03T06:00:00+01:00/2026-12-03T10:00:00+01:00",
+     "today from six to ten in the morning"),
+    ("from 10 pm to 6 am", THU, "2026-12-02T22:00:00+01:00/2026-12-03T06:00:00+01:00",
+     "last night from ten in the evening to six this morning"),
+    ("between 2 and 4 in the afternoon", EVENING, "2026-12-03T14:00:00+01:00/2026-12-03T16:00:00+01:00",
+     "today from two to four in the afternoon"),
+    ("from 22 to 6", THU, "2026-12-02T22:00:00+01:00/2026-12-03T06:00:00+01:00",
+     "last night from ten in the evening to six this morning"),
+    # weekdays (the last one before today) and days of the month (the latest up to today)
+    ("on Monday", THU, "2026-11-30T00:00:00+01:00/2026-12-01T00:00:00+01:00", "on Monday the thirtieth of November"),
+    ("on Monday", MONDAY, "2026-11-23T00:00:00+01:00/2026-11-24T00:00:00+01:00",
+     "on Monday the twenty-third of November"),
+    ("last Monday", THU, "2026-11-30T00:00:00+01:00/2026-12-01T00:00:00+01:00", "on Monday the thirtieth of November"),
+    ("this Monday", MONDAY, "2026-11-30T00:00:00+01:00/2026-11-30T16:00:00+01:00", "today since midnight"),
+    ("Monday", THU, "2026-11-30T00:00:00+01:00/2026-12-01T00:00:00+01:00", "on Monday the thirtieth of November"),
+    ("monday morning", THU, "2026-11-30T06:00:00+01:00/2026-11-30T12:00:00+01:00",
+     "on Monday the thirtieth of November from six in the morning to noon"),
+    ("on the 30th", THU, "2026-11-30T00:00:00+01:00/2026-12-01T00:00:00+01:00", "on Monday the thirtieth of November"),
+    ("on the 3rd", THU, "2026-12-03T00:00:00+01:00/2026-12-03T09:30:00+01:00", "today since midnight"),
+    ("on the thirtieth of November", THU, "2026-11-30T00:00:00+01:00/2026-12-01T00:00:00+01:00",
+     "on Monday the thirtieth of November"),
+    ("on November 30th", THU, "2026-11-30T00:00:00+01:00/2026-12-01T00:00:00+01:00",
+     "on Monday the thirtieth of November"),
+    ("the day before yesterday", THU, "2026-12-01T00:00:00+01:00/2026-12-02T00:00:00+01:00",
+     "on Tuesday the first of December"),
+    # parts of the day: morning 6-12, afternoon 12-18, evening 18-24, tonight 18-6; not begun yet: yesterday's
+    ("this morning", EVENING, "2026-12-03T06:00:00+01:00/2026-12-03T12:00:00+01:00", "today from six in the morning to noon"),
+    ("this afternoon", EVENING, "2026-12-03T12:00:00+01:00/2026-12-03T17:42:00+01:00", "since noon"),
+    ("this afternoon", THU, "2026-12-02T12:00:00+01:00/2026-12-02T18:00:00+01:00",
+     "yesterday from noon to six in the evening"),
+    ("this evening", THU, "2026-12-02T18:00:00+01:00/2026-12-03T00:00:00+01:00",
+     "yesterday from six in the evening to midnight"),
+    ("tonight", at(2026, 12, 3, 23, 0), "2026-12-03T18:00:00+01:00/2026-12-03T23:00:00+01:00", "over the last five hours"),
+    ("tonight", NIGHT, "2026-12-02T18:00:00+01:00/2026-12-03T03:17:00+01:00", "since yesterday at six in the evening"),
+    ("yesterday afternoon", THU, "2026-12-02T12:00:00+01:00/2026-12-02T18:00:00+01:00",
+     "yesterday from noon to six in the evening"),
+    ("yesterday evening", THU, "2026-12-02T18:00:00+01:00/2026-12-03T00:00:00+01:00",
+     "yesterday from six in the evening to midnight"),
     # across midnight
     ("the last hour", AFTER_MIDNIGHT, "2026-12-02T23:10:00+01:00/2026-12-03T00:10:00+01:00", "over the last hour"),
     ("yesterday", at(2026, 12, 3, 0, 5), "2026-12-02T00:00:00+01:00/2026-12-03T00:00:00+01:00",
@@ -161,6 +251,23 @@ PHRASES = [
      "over the last two days"),
     ("last week", at(2026, 4, 1, 9, 0), "2026-03-23T00:00:00+01:00/2026-03-30T00:00:00+02:00",
      "last week, from Monday the twenty-third of March to Sunday the twenty-ninth of March"),
+    ("at 23:30", AFTER_MIDNIGHT, "2026-12-02T23:30:00+01:00/2026-12-03T00:10:00+01:00", "over the last forty minutes"),
+    ("at two o'clock", SPRING, "2026-03-29T03:00:00+02:00/2026-03-29T04:00:00+02:00",
+     "today from three to four in the morning"),  # 02:00 was not on the clock that night
+    ("at 1:30", at(2026, 3, 29, 9, 0), "2026-03-29T01:30:00+01:00/2026-03-29T03:30:00+02:00",
+     "today from half past one to half past three in the morning"),  # one real hour
+    ("between 1 and 4", SPRING, "2026-03-29T01:00:00+01:00/2026-03-29T04:00:00+02:00",
+     "today from one to four in the morning"),  # two real hours
+    ("from 22 to 6", at(2026, 10, 25, 9, 0), "2026-10-24T22:00:00+02:00/2026-10-25T06:00:00+01:00",
+     "last night from ten in the evening to six this morning"),  # nine real hours
+    ("tonight", SPRING, "2026-03-28T18:00:00+01:00/2026-03-29T05:00:00+02:00", "over the last ten hours"),
+    ("tonight", AUTUMN, "2026-10-24T18:00:00+02:00/2026-10-25T05:00:00+01:00", "over the last twelve hours"),
+    ("since six this morning", AUTUMN, "2026-10-24T06:00:00+02:00/2026-10-25T05:00:00+01:00",
+     "over the last twenty-four hours"),  # before six: yesterday's six, 24 real hours back
+    ("on Sunday", at(2026, 3, 30, 9, 0), "2026-03-29T00:00:00+01:00/2026-03-30T00:00:00+02:00",
+     "yesterday from midnight to midnight"),  # 23 hours
+    ("on Sunday", at(2026, 10, 26, 9, 0), "2026-10-25T00:00:00+02:00/2026-10-26T00:00:00+01:00",
+     "yesterday from midnight to midnight"),  # 25 hours
 ]
 
 
