@@ -120,3 +120,18 @@ def test_note_listings_say_their_span_and_each_note_its_time(talk: Talk) -> None
     assert "at half past two this afternoon: seal weeping" in late.text
     night = talk("note_read", text="read back the notes of the night shift")
     assert night.text == "There are no notes, the night shift, last night from ten in the evening to six this morning."
+
+
+# a reading asked at a time is the trend over that time, said as the parser's range
+AT_A_TIME = [
+    ("2025-03-12T02:00:00+01:00/2025-03-12T03:00:00+01:00", "today from two to three in the morning"),  # at two o'clock
+    ("2025-03-10T00:00:00+01:00/2025-03-11T00:00:00+01:00", "on Monday the tenth of March"),  # on Monday
+    ("2025-03-11T06:00:00+01:00/2025-03-12T14:30:00+01:00", "since yesterday at six in the morning"),
+]
+
+
+@pytest.mark.parametrize("time_range, period", AT_A_TIME)
+def test_a_reading_at_a_time_is_its_trend(talk: Talk, time_range: str, period: str) -> None:
+    answer = talk("sensor_reading", asset="ST1", measurement="vibration", time_range=time_range)
+    assert (answer.intent, answer.data["period"]) == ("trend", period)
+    assert answer.text.startswith(f"{period[:1].upper()}{period[1:]}, the vibration of S T one"), answer.text
