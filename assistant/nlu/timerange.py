@@ -349,8 +349,8 @@ def _day_of_month(words: Sequence[str], i: int, now: datetime) -> tuple[date, in
                                                                        "please", "morning", "afternoon",
                                                                        "evening", "night"):
         return None
-    if month is None and words[i] != "on":
-        return None
+    if month is None and (words[i] not in ("on", "the") or words[i] == "the" and _at(words, j - 1) not in _SUFFIXES):
+        return None  # "since the 30th" is a day, "what about the second" is none
     when = _month_day(now, day, month) if 1 <= day <= 31 else None
     return (when, j - i) if when else None
 
