@@ -87,11 +87,13 @@ def _hear(pipeline: Pipeline, state: DialogueState, text: str, voice: str, tmp: 
 
 def _answer(pipeline: Pipeline, state: DialogueState, intent: Intent, audio: bytes, confidence: float
             ) -> tuple[Answer | None, bool]:
-    """The answer (None: no request heard) and whether anything was written."""
+    """The answer (None: no request heard) and whether anything was written: a new write in the audit log, or
+    an acknowledgement carried out again (its audit row is kept once per alarm, so a repeat adds none)."""
     pipeline.state = state
     before = _audit(pipeline)
     answer = pipeline.respond(intent, heard=Heard(audio, 16000, confidence)) if intent.text else None
-    return answer, _audit(pipeline) > before
+    again = answer is not None and bool(answer.data.get("acknowledged"))
+    return answer, _audit(pipeline) > before or again
 
 
 def _never_written(pipeline: Pipeline, waiting: dict[str, DialogueState], texts: tuple[str, ...],
