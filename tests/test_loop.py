@@ -35,7 +35,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 def test_manifest_covers_every_intent() -> None:
     from assistant.dialogue import INTENTS
 
-    assert {item["intent"] for item in MANIFEST} == set(INTENTS)
+    # sign_on needs people in the config ([users]); tests/test_signon.py speaks to it with them
+    assert {item["intent"] for item in MANIFEST} == set(INTENTS) - {"sign_on"}
     assert len(MANIFEST) >= 30 and all((SAMPLES / item["file"]).is_file() for item in MANIFEST)
 
 
