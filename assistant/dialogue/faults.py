@@ -33,9 +33,8 @@ def fault_prediction(dialogue: Dialogue, intent: Intent, state: DialogueState) -
         items = say.say_list(dialogue.text("utter_fault_item", asset=dialogue.tag(p.asset), fault=p.name,
                                            probability=say.say_percent(p.probability)) for p in top)
         return dialogue.answer(intent, "utter_fault_overview", {"risks": [p.data() for p in top]}, items=items), state
-    asset = dialogue.resolve_asset(intent, state)
-    if not isinstance(asset, str):
-        return asset  # the answer saying the asset is unknown
+    asset = named[0] if named else state.asset  # a follow-up ("and its faults?") is about the last asset
+    assert asset is not None
     p = dialogue.predict(asset)
     slots = {"asset": dialogue.tag(asset), "fault": p.name, "probability": say.say_percent(p.probability)}
     if not p.flagged:

@@ -202,18 +202,26 @@ def _note(dialogue: Dialogue, intent: Intent, what: str) -> Note | Answer:
     return note
 
 
+def _changeable(dialogue: Dialogue, intent: Intent, what: str) -> Note | Answer:
+    """The note a correction or withdrawal names; else the answer saying it is unknown, that the speaker may
+    not change it, or that it is withdrawn already."""
+    note = _note(dialogue, intent, what)
+    if isinstance(note, Answer):
+        return note
+    refused = dialogue.refused(intent, f"note_{what}", note)
+    if refused is not None:
+        return refused
+    if note.withdrawn:
+        return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(), id=dialogue.say.say_number(note.id))
+    return note
+
+
 @handler("note_correct")
 def note_correct(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """A note's new text read back ("correct note four to ..."), or the question what it should say."""
-    note = _note(dialogue, intent, "correct")
+    note = _changeable(dialogue, intent, "correct")
     if isinstance(note, Answer):
         return note, state
-    refused = dialogue.refused(intent, "note_correct", note)
-    if refused is not None:
-        return refused, state
-    if note.withdrawn:
-        return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(),
-                               id=dialogue.say.say_number(note.id)), state
     found = _NOTE_TEXT_AFTER.search(intent.text)
     data = {"id": note.id, "old": note.text, "assets": list(note.assets)}
     if not found:
@@ -234,15 +242,9 @@ def _correct_readback(dialogue: Dialogue, intent: Intent, state: DialogueState, 
 @handler("note_withdraw")
 def note_withdraw(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
     """A note read back before it is withdrawn (kept, marked withdrawn)."""
-    note = _note(dialogue, intent, "withdraw")
+    note = _changeable(dialogue, intent, "withdraw")
     if isinstance(note, Answer):
         return note, state
-    refused = dialogue.refused(intent, "note_withdraw", note)
-    if refused is not None:
-        return refused, state
-    if note.withdrawn:
-        return dialogue.answer(intent, "utter_note_withdrawn_already", note.data(),
-                               id=dialogue.say.say_number(note.id)), state
     data = {"id": note.id, "text": note.text}
     answer = dialogue.answer(intent, "utter_note_withdraw_readback", data, id=dialogue.say.say_number(note.id),
                              text=dialogue.excerpt(note.text))
