@@ -1,9 +1,9 @@
 """A process that dictates notes and reports through the dialogue, for tests/test_notes_crash.py.
 
-    python tests/dialogue_writer.py DATA_DIR TAG
+    python tests/dialogue_writer.py DATA_DIR TAG [FIRST]
 
 Loops over three flows, each ending in "confirm": an inline note, a dictation of three
-parts, and a guided report. After the confirmation's answer it prints ``saved<TAB>id<TAB>n``
+parts, and a guided report, starting at flow FIRST (0 by default). After the confirmation's answer it prints ``saved<TAB>id<TAB>n``
 (the note id the answer names, the flow number), never before. Prints "ready" first.
 """
 
@@ -40,8 +40,10 @@ def expected(tag: str, n: int) -> tuple[str, str, dict[str, str]]:
     return "note", " ".join(parts), {}
 
 
-def _say(dialogue: Dialogue, state: DialogueState, name: str, text: str, **entities: str):
-    found = tuple(Entity(kind, value, 0, len(value), value) for kind, value in entities.items())
+def _say(dialogue: Dialogue, state: DialogueState, name: str, text: str, **entities: tuple[str, str]):
+    """Answer ``text`` as intent ``name``; ``entities``: kind=(value, the words of text that say it)."""
+    found = tuple(Entity(kind, value, text.index(said), text.index(said) + len(said), said)
+                  for kind, (value, said) in entities.items())
     heard = Heard(b"\x01\x00" * 1600, 16000, 0.9)
     return dialogue.respond(Intent(text=text, name=name, confidence=0.9, entities=found), state, user="crew",
                             heard=heard)
@@ -50,22 +52,22 @@ def _say(dialogue: Dialogue, state: DialogueState, name: str, text: str, **entit
 def main() -> None:
     data_dir, tag = Path(sys.argv[1]), sys.argv[2]
     plant = create_plant(PlantConfig(backend="historian"), data_dir)
-    dialogue = Dialogue(plant, load_responses(), data_dir)
+    dialogue = Dialogue(plant, load_responses(), data_dir, role="maintenance")
     dialogue.notes  # open the store before saying ready
     print("ready", flush=True)
-    n = 0
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     while True:
         state = DialogueState()
         parts = parts_of(tag, n)
         if n % 3 == 0:
-            _, state = _say(dialogue, state, "note_add", "take a note " + parts[0], note_text=parts[0])
+            _, state = _say(dialogue, state, "note_add", "take a note " + parts[0], note_text=(parts[0], parts[0]))
         elif n % 3 == 1:
             _, state = _say(dialogue, state, "dictation_start", "start dictation")
             for part in parts:
                 _, state = _say(dialogue, state, "out_of_scope", part)
             _, state = _say(dialogue, state, "out_of_scope", "end dictation")
         else:
-            _, state = _say(dialogue, state, "report_start", "start a report on feed pump two", asset="P-102")
+            _, state = _say(dialogue, state, "report_start", "start a report on feed pump two", asset=("P-102", "feed pump two"))
             _, state = _say(dialogue, state, "out_of_scope", ", ".join(parts))
             _, state = _say(dialogue, state, "out_of_scope", "that's all")
         answer, state = _say(dialogue, state, "confirm", "yes")

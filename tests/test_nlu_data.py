@@ -18,7 +18,7 @@ LOOKUPS = ROOT / "tests" / "fixtures" / "lookups_demo.yml"
 CATALOGUE = (
     "plant_overview asset_status sensor_reading trend alarm_list alarm_acknowledge fault_prediction "
     "remaining_life explain recommend_action maintenance_history note_add note_read report_start dictation_start "
-    "note_correct note_withdraw compare "
+    "note_correct note_withdraw compare sign_on "
     "help cancel confirm deny repeat out_of_scope"
 ).split()
 

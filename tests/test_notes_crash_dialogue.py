@@ -40,7 +40,7 @@ def test_confirmed_notes_and_reports_survive_a_kill_at_any_moment(tmp_path: Path
     began = time.monotonic()
     for k in range(KILLS):
         tag = f"w{k}"
-        child = subprocess.Popen([sys.executable, WRITER, str(tmp_path), tag], stdout=subprocess.PIPE,
+        child = subprocess.Popen([sys.executable, WRITER, str(tmp_path), tag, str(k % 3)], stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, text=True)
         assert child.stdout is not None
         assert child.stdout.readline() == "ready\n"
