@@ -7,13 +7,14 @@ a fresh database. No PostgreSQL on the machine is a failure: scripts/setup.sh in
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.config import PlantConfig
-from assistant.errors import ConfigError, DataError
+from assistant.errors import BackendError, ConfigError, DataError
 from assistant.plant.historian import AlarmRecord, Event, Historian, Point
 from assistant.plant.historians import create_historian, historians
 from postgres_server import PostgresServer, postgres_server
@@ -203,3 +204,16 @@ def test_backends_are_chosen_by_name(tmp_path: Path) -> None:
         create_historian(PlantConfig(historian="influx"), tmp_path)
     with pytest.raises(ConfigError, match="plant -> historian_dsn is empty"):
         create_historian(PlantConfig(historian="postgres"), tmp_path)
+
+
+@pytest.mark.parametrize("dsn", ["postgresql://plantvoice:hunter2@127.0.0.1:{port}/plant",
+                                 "host=127.0.0.1 port={port} user=plantvoice password = 'hunter2'",
+                                 "host=127.0.0.1 port={port} password=hunter2 user=plantvoice"])
+def test_a_refused_connection_never_prints_the_password(dsn: str, tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(BackendError) as caught:
+        create_historian(PlantConfig(historian="postgres", historian_dsn=dsn.format(port=port)), tmp_path)
+    message = str(caught.value)
+    assert "hunter2" not in message and f"port={port}" in message and "refused the connection" in message

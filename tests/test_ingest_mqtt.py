@@ -19,7 +19,8 @@ import pytest
 from assistant.plant.historian import Point
 from assistant.plant.historian_sqlite import SqliteHistorian
 from assistant.plant.ingest import source_signals
-from assistant.plant.ingest_mqtt import MqttIngest, Rejected, parse_message, subscriptions
+from assistant.errors import ConfigError
+from assistant.plant.ingest_mqtt import MqttIngest, MqttLogin, Rejected, parse_message, subscriptions
 from assistant.plant.model import AssetModel, load_model
 from mosquitto_server import MosquittoServer, mosquitto_server
 
@@ -126,3 +127,84 @@ def test_values_published_to_the_broker_land_in_the_historian(broker: MosquittoS
         assert voltage is not None and (voltage.value, voltage.quality) == (401.0, "uncertain")
     finally:
         historian.close()
+
+
+def test_two_ingests_on_one_broker_keep_their_connections(broker: MosquittoServer, model: AssetModel,
+                                                          tmp_path: Path) -> None:
+    historians = [SqliteHistorian(tmp_path / f"h{i}.sqlite", stale_after_s=60) for i in range(2)]
+    ingests = [MqttIngest(model, h, port=broker.port, flush_s=0.05) for h in historians]
+    seen: list[tuple[int, bool]] = []
+
+    async def scenario() -> None:
+        tasks = [asyncio.create_task(i.run()) for i in ingests]
+        try:
+            for ingest in ingests:
+                await asyncio.wait_for(ingest.subscribed.wait(), 10)
+            await asyncio.sleep(4)  # a broker drops the older of two clients with one id at once
+            seen.extend((i.stats.connects, i.stats.connected) for i in ingests)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 30))
+        assert seen == [(1, True), (1, True)]
+        assert ingests[0].client_id != ingests[1].client_id
+    finally:
+        for h in historians:
+            h.close()
+
+
+def _run_for(ingest: MqttIngest, seconds: float, publish: Callable[[], None] | None = None) -> None:
+    async def scenario() -> None:
+        task = asyncio.create_task(ingest.run())
+        try:
+            if publish is not None:
+                await asyncio.wait_for(ingest.subscribed.wait(), 10)
+                publish()
+            await asyncio.sleep(seconds)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_a_broker_with_passwords_and_tls_takes_the_configured_login(model: AssetModel, tmp_path: Path) -> None:
+    try:
+        server = mosquitto_server(users={"ingest": "s3cret", "feeder": "other"}, tls=True)
+        broker = server.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(f"mosquitto test broker: {exc}", pytrace=False)
+    historian = SqliteHistorian(tmp_path / "h.sqlite", stale_after_s=60)
+    try:
+        assert broker.ca is not None
+        login = MqttLogin("ingest", "s3cret", str(broker.ca))
+
+        def publish() -> None:
+            client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-publisher")
+            client.username_pw_set("feeder", "other")
+            client.tls_set(ca_certs=str(broker.ca))
+            client.connect("127.0.0.1", broker.port)
+            client.loop_start()
+            client.publish(BEARING, _payload(73.5, 4), qos=1).wait_for_publish(5)
+            client.disconnect()
+            client.loop_stop()
+
+        ingest = MqttIngest(model, historian, port=broker.port, flush_s=0.05, login=login)
+        _run_for(ingest, 1.0, publish)
+        latest = historian.latest("P-102.bearing_temperature", at=T0 + dt.timedelta(seconds=4))
+        assert ingest.stats.connects == 1 and latest is not None and latest.value == 73.5
+
+        refused = [MqttIngest(model, historian, port=broker.port, login=MqttLogin("ingest", "wrong", str(broker.ca))),
+                   MqttIngest(model, historian, port=broker.port, login=MqttLogin("ingest", "s3cret"))]  # no TLS
+        for ingest in refused:
+            _run_for(ingest, 1.5)
+            assert ingest.stats.connects == 0
+        with pytest.raises(ConfigError, match="mqtt_tls_ca"):
+            asyncio.run(MqttIngest(model, historian, port=broker.port,
+                                   login=MqttLogin(tls_ca=str(tmp_path / "no.pem"))).run())
+    finally:
+        historian.close()
+        server.__exit__(None, None, None)

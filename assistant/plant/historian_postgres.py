@@ -63,7 +63,7 @@ class PostgresHistorian(SqlHistorian):
             self._db = psycopg.connect(dsn, autocommit=True)
         except psycopg.Error as exc:
             raise BackendError(f"PostgreSQL at plant -> historian_dsn ({_safe(dsn)}) refused the connection: "
-                               f"{str(exc).strip()}; check that the server runs and the DSN") from None
+                               f"{_hidden(str(exc).strip(), dsn)}; check that the server runs and the DSN") from None
         with self._db.transaction():
             self._db.execute(_SCHEMA)
 
@@ -100,5 +100,22 @@ class PostgresHistorian(SqlHistorian):
 
 
 def _safe(dsn: str) -> str:
-    """The DSN without its password, for messages."""
-    return " ".join(part for part in dsn.split() if not part.lower().startswith("password="))
+    """The DSN without its password, for messages (key=value and URI forms alike)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(dsn)
+    except Exception:  # noqa: BLE001 - any DSN that does not parse is shown as such, never as written
+        return "a connection string that does not parse"
+    return " ".join(f"{key}={value}" for key, value in parts.items() if key != "password")
+
+
+def _hidden(message: str, dsn: str) -> str:
+    """``message`` with the DSN's password, should a driver message quote it, replaced by ***."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        password = str(conninfo_to_dict(dsn).get("password") or "")
+    except Exception:  # noqa: BLE001
+        return message
+    return message.replace(password, "***") if password else message

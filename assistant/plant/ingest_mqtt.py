@@ -16,6 +16,11 @@ good. A message on an unknown topic, bad JSON or a value that fails these checks
 paho runs its network loop in its own thread (reconnecting by itself); messages cross into
 the event loop with ``call_soon_threadsafe`` and are written in batches by a BatchWriter.
 When the broker connection drops, every signal seen is marked bad (see ``ingest.py``).
+
+Each ingest connects with a client id of its own (host, process and a random part), so two
+ingests on one broker never knock each other off. A broker that wants a user name and
+password, or TLS, gets them from ``MqttLogin`` (``plant.mqtt_username``, ``mqtt_password``,
+``mqtt_tls_ca`` in the config).
 """
 
 from __future__ import annotations
@@ -25,15 +30,18 @@ import datetime as dt
 import json
 import logging
 import math
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import BackendError
+from ..errors import BackendError, ConfigError
 from .historian import Historian, Point
 from .ingest import BatchWriter, IngestStats, SourceSignal, source_signals
 from .model import QUALITIES, AssetModel
 
-__all__ = ["MqttIngest", "Rejected", "parse_message", "subscriptions"]
+__all__ = ["MqttIngest", "MqttLogin", "Rejected", "client_id", "parse_message", "subscriptions"]
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +103,26 @@ def _time(raw: Any) -> dt.datetime | Rejected:
     return time
 
 
+@dataclass(frozen=True)
+class MqttLogin:
+    """How to log in to the broker: a user name and password, and TLS when a CA file is named."""
+
+    username: str = ""
+    password: str = ""
+    tls_ca: str = ""  # a PEM file of the CA that signed the broker's certificate; empty: no TLS
+
+
+def client_id() -> str:
+    """An MQTT client id no other ingest has: host, process id and a random part."""
+    return f"plantvoice-ingest-{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
 class MqttIngest:
     """Subscribes to the model's topics and writes accepted messages to the historian."""
 
     def __init__(self, model: AssetModel, historian: Historian, host: str = "127.0.0.1", port: int = 1883,
-                 batch_size: int = 500, flush_s: float = 0.25, client_id: str = "plantvoice-ingest") -> None:
-        self.host, self.port, self.client_id = host, port, client_id
+                 batch_size: int = 500, flush_s: float = 0.25, login: MqttLogin = MqttLogin()) -> None:
+        self.host, self.port, self.login, self.client_id = host, port, login, client_id()
         self.by_topic = {s.mqtt: s for s in source_signals(model)}
         self.stats = IngestStats()
         self._writer_args = (historian, batch_size, flush_s)
@@ -127,6 +149,13 @@ class MqttIngest:
             raise BackendError(f"MQTT ingest: paho-mqtt is not installed ({exc}); run scripts/setup.sh") from None
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=True)
         client.reconnect_delay_set(min_delay=1, max_delay=10)
+        if self.login.username:
+            client.username_pw_set(self.login.username, self.login.password or None)
+        if self.login.tls_ca:
+            if not os.path.isfile(self.login.tls_ca):
+                raise ConfigError(f"plant -> mqtt_tls_ca: no file {self.login.tls_ca}; name the PEM file of the "
+                                  "CA that signed the broker's certificate, or leave it empty for no TLS")
+            client.tls_set(ca_certs=self.login.tls_ca)
 
         def on_connect(c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
             if reason.is_failure:
