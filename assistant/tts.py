@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from .config import TtsConfig
 from .errors import BackendError, ConfigError, InputError, PlantvoiceError
+from .files import atomic_path
 from .registry import Registry
 
 __all__ = ["Synthesizer", "synthesizers", "Pyttsx3Synthesizer", "EspeakSynthesizer"]
@@ -159,7 +160,12 @@ class Pyttsx3Synthesizer:
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
-        path, partial = Path(path), _partial(Path(path))
+        path = Path(path)
+        with atomic_path(path) as partial:  # an answer file is never seen half-written
+            self._speak(text, path, partial)
+        return path
+
+    def _speak(self, text: str, path: Path, partial: Path) -> None:
         request = {"text": text, "path": str(partial), "voice": self.config.voice, "rate": self.config.rate}
         with self._lock:
             worker = self._started()
@@ -177,8 +183,6 @@ class Pyttsx3Synthesizer:
         if _frames(partial) == 0:
             raise BackendError(f"pyttsx3 wrote no audio to {path}; check the directory is writable "
                                "or set tts -> backend = \"espeak-ng\"")
-        os.replace(partial, path)  # an answer file is never seen half-written
-        return path
 
     def close(self) -> None:
         if self._worker is not None:
@@ -216,7 +220,12 @@ class EspeakSynthesizer:
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
-        path, partial = Path(path), _partial(Path(path))
+        path = Path(path)
+        with atomic_path(path) as partial:  # an answer file is never seen half-written
+            self._speak(text, path, partial)
+        return path
+
+    def _speak(self, text: str, path: Path, partial: Path) -> None:
         command = [self.program, "-v", self.config.voice, "-s", str(self.config.rate), "-w", str(partial)]
         try:
             done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=60)
@@ -231,10 +240,3 @@ class EspeakSynthesizer:
         if done.returncode != 0 or _frames(partial) == 0:
             raise BackendError(f"{self.program} failed to write {path} (exit {done.returncode}: {message}); "
                                "check the directory is writable")
-        os.replace(partial, path)  # an answer file is never seen half-written
-        return path
-
-
-def _partial(path: Path) -> Path:
-    """Where an answer is written before it is renamed to ``path`` (hidden, same directory)."""
-    return path.with_name(f".{path.stem}.partial{path.suffix}")

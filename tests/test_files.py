@@ -65,3 +65,18 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial(tmp_path: Path) -> No
             tmp.write_bytes(b"half")
             raise RuntimeError("writer failed")
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+@pytest.mark.parametrize("backend", ["pyttsx3", "espeak-ng"])
+def test_speech_output_does_not_follow_a_planted_symlink(tmp_path: Path, backend: str) -> None:
+    from assistant.config import TtsConfig
+    from assistant.tts import synthesizers
+
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    (tmp_path / ".answer.partial.wav").symlink_to(victim)  # the old fixed name of the half-written answer
+    synth = synthesizers.create(backend, TtsConfig())
+    path = synth.synthesize("Pump one is running.", tmp_path / "answer.wav")
+    assert victim.read_bytes() == b"precious"
+    assert path.stat().st_size > 1000 and path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".answer.partial.wav", "answer.wav", "victim"]
