@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -57,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
         return p
 
-    p = command("ask", _ask, "answer a typed request (one per stdin line when TEXT is omitted)")
+    p = command("ask", _ask, "answer a typed request; without TEXT one per line of standard input, each line answered or refused on its own (blank lines are skipped; exit 2 when any line was refused)")
     p.add_argument("text", nargs="*")
     p.add_argument("--json", action="store_true")
     p.add_argument("--speak", metavar="OUT.wav", help="also write the spoken answer to this WAV")
@@ -80,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--no-speak", action="store_true", help="print answers without speaking them")
     _user_option(p)
-    p = command("chat", _chat, "the loop typed: one request per line, answers printed")
+    p = command("chat", _chat, "the loop typed: one request per line, answers printed; a line that cannot be answered gets one error line and the chat goes on (blank lines are skipped)")
     p.add_argument("--json", action="store_true")
     _user_option(p)
     p = command("demo", _demo, "run every sample in audio_samples/ through the whole loop")
@@ -412,6 +415,71 @@ def _checked(text: str) -> str:
     return text
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _stdin_lines() -> Iterator[bytes]:
+    """The lines of standard input as bytes, as they arrive; "\r\n", "\n" and a lone "\r" each end one."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # standard input replaced by a text stream
+        stream = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+    buffer, after_cr = b"", False
+    while chunk := stream.read1(1 << 16):
+        if after_cr and chunk.startswith(b"\n"):  # the second half of a "\r\n" split between reads
+            chunk = chunk[1:]
+        buffer += chunk
+        after_cr = buffer.endswith(b"\r")
+        *lines, buffer = _LINE_END.split(buffer)
+        yield from lines
+    if buffer:
+        yield buffer
+
+
+def _line_text(number: int, raw: bytes) -> str:
+    """The request on line ``number`` ("" for a blank line); InputError naming the line when it is no request."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"line {number} is not UTF-8 text; save the requests as UTF-8") from None
+    if len(text) > MAX_TEXT:
+        raise InputError(f"line {number} is {len(text)} characters; a request is at most {MAX_TEXT}, shorten it")
+    control = next((c for c in text if c != "\t" and unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise InputError(f"line {number} holds the control character U+{ord(control):04X}; "
+                         "type the request as plain text")
+    return text.strip()
+
+
+def _answer_line(pipeline: Any, args: argparse.Namespace, number: int, raw: bytes, chat: bool = False) -> bool:
+    """Answer line ``number`` of standard input, or print its error; False when it was refused.
+
+    Any PlantvoiceError (bad text, a store that cannot be written) is this line's own result;
+    the caller goes on with the next line."""
+    try:
+        text = _line_text(number, raw)
+    except InputError as exc:
+        return _line_error(args.json, number, str(exc))
+    if not text:
+        return True
+    try:
+        intent, answer = pipeline.ask(text)
+        if getattr(args, "speak", None):
+            pipeline.speak(answer, args.speak)
+    except PlantvoiceError as exc:
+        return _line_error(args.json, number, f"line {number}: {exc}")
+    _emit(args.json, {"line": number, **_ask_json(intent, answer)},
+          f"plantvoice> {answer.text}" if chat else answer.text)
+    return True
+
+
+def _line_error(as_json: bool, number: int, message: str) -> bool:
+    if as_json:
+        print(json.dumps({"line": number, "error": message}, ensure_ascii=False), flush=True)
+    else:
+        print(f"plantvoice: error: {message}", file=sys.stderr, flush=True)
+    return False
+
+
 def _emit(as_json: bool, obj: dict[str, Any], text: str) -> None:
     print(json.dumps(obj, ensure_ascii=False) if as_json else text, flush=True)
 
@@ -464,13 +532,17 @@ def _shown(where: str) -> str:
 
 # -- commands -------------------------------------------------------------------------------
 def _ask(args: argparse.Namespace, config: Config) -> int:
+    """TEXT answered; without TEXT every line of standard input answered or refused on its own (exit 2
+    when any line was refused). Blank lines are skipped; each stdin result carries its ``line``."""
     pipeline = _pipeline(config, user=args.user)
-    for text in _texts(args.text):
-        intent, answer = pipeline.ask(text)
+    if args.text:
+        intent, answer = pipeline.ask(_checked(" ".join(args.text)))
         if args.speak:
             pipeline.speak(answer, args.speak)
         _emit(args.json, _ask_json(intent, answer), answer.text)
-    return 0
+        return 0
+    refused = [not _answer_line(pipeline, args, number, raw) for number, raw in enumerate(_stdin_lines(), 1)]
+    return 2 if any(refused) else 0
 
 
 def _parse(args: argparse.Namespace, config: Config) -> int:
@@ -502,20 +574,22 @@ def _understand(args: argparse.Namespace, config: Config) -> int:
 
 
 def _chat(args: argparse.Namespace, config: Config) -> int:
+    """One request per line until end of input (exit 0). A line that cannot be answered (any
+    PlantvoiceError) gets one error line and the chat goes on. A bug ends the chat with one line and
+    exit 1; every write is committed on its own, so what was stored before stays stored."""
     pipeline = _pipeline(config, user=args.user)
-    interactive = sys.stdin.isatty()
-    while True:
-        if interactive:
-            print("you> ", end="", flush=True)
-        line = sys.stdin.readline()
-        if not line:
-            return 0
+    prompt = "you> " if sys.stdin.isatty() else ""
+    print(prompt, end="", flush=True)
+    for number, raw in enumerate(_stdin_lines(), 1):
         try:
-            intent, answer = pipeline.ask(_checked(line.strip()))
-        except InputError as exc:
-            print(f"plantvoice: {exc}", file=sys.stderr)
-            continue
-        _emit(args.json, _ask_json(intent, answer), f"plantvoice> {answer.text}")
+            _answer_line(pipeline, args, number, raw, chat=True)
+        except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback mid-conversation
+            print(f"plantvoice: internal error on line {number} ({type(exc).__name__}: {' '.join(str(exc).split())}); "
+                  "the chat ends, "
+                  "the stored data is kept", file=sys.stderr, flush=True)
+            return 1
+        print(prompt, end="", flush=True)
+    return 0
 
 
 def _listen(args: argparse.Namespace, config: Config) -> int:
