@@ -2,12 +2,17 @@
 
 Order of precedence (last wins):
 1. the defaults below (documented in ``plantvoice.toml`` and ``docs/config.md``);
-2. the TOML file named by ``--config`` or ``PLANTVOICE_CONFIG``, else ``./plantvoice.toml``
-   when present;
+2. the TOML file named by ``--config`` or ``PLANTVOICE_CONFIG`` (never a file found in the
+   current directory: a config may point the models directory anywhere);
 3. environment variables ``PLANTVOICE_<SECTION>_<KEY>``, e.g. ``PLANTVOICE_ASR_BACKEND=vosk``;
    ``PLANTVOICE_DATA_DIR`` sets the one data directory everything stored lives under.
 
-A bad value raises ConfigError naming its path (``asr -> beam_size``) and the fix.
+A bad value raises ConfigError naming its path (``asr -> beam_size``) and the fix. Every number
+has an allowed range (``RANGES``, next to the dataclasses); nan and infinity are never allowed.
+
+Directories: the data directory is created private (0700); a data or models directory that
+others may write to (group or world writable) or that belongs to another user (not root) is
+refused, since what is read from there (trained models) is trusted.
 
 People: ``[users.<key>]`` tables give each person who may sign on a full name and a role
 (``assistant/roles.py``); ``[station]`` names this workstation, who is signed on at start and the
@@ -17,7 +22,9 @@ role of whoever speaks while nobody is.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +33,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 from .errors import ConfigError
 from .roles import ROLES
 
-__all__ = ["Config", "load_config", "ROOT"]
+__all__ = ["Config", "load_config", "check_directory", "RANGES", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: intents/, models/, audio_samples/
 
@@ -141,12 +148,76 @@ class Config:
 
     @property
     def data_path(self) -> Path:
+        """The data directory, created private (0700) if missing; refused if others may write to it."""
         path = Path(self.data_dir).expanduser()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        if not path.is_dir():
+            try:
+                path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"cannot create the data directory {path} ({exc.strerror}); "
+                                  "set data_dir to a directory you may write") from None
+        return check_directory(path, "data_dir")
 
     def replace(self, section: str, **values: Any) -> Config:
         return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
+
+
+# The allowed range (inclusive) of every number in the config, by its path; a unit for the message.
+RANGES: dict[str, tuple[float, float, str]] = {
+    "audio -> rate": (8000, 48000, "Hz"),
+    "audio -> chunk_ms": (10, 1000, "ms"),
+    "audio -> queue_chunks": (1, 10000, "blocks"),
+    "audio -> denoise_strength": (0.0, 10.0, ""),
+    "audio -> denoise_floor": (0.0, 1.0, ""),
+    "vad -> threshold": (0.0, 1.0, ""),
+    "vad -> silence_ms": (50, 10000, "ms"),
+    "vad -> min_speech_ms": (0, 10000, "ms"),
+    "vad -> pre_roll_ms": (0, 10000, "ms"),
+    "vad -> post_roll_ms": (0, 10000, "ms"),
+    "vad -> max_request_s": (1.0, 600.0, "s"),
+    "asr -> beam_size": (1, 100, ""),
+    "asr -> threads": (1, 256, ""),
+    "asr -> no_speech_threshold": (0.0, 1.0, ""),
+    "asr -> min_confidence": (0.0, 1.0, ""),
+    "asr -> max_command_s": (1.0, 3600.0, "s"),
+    "nlu -> threshold": (0.0, 1.0, ""),
+    "plant -> seed": (0, 2**32 - 1, ""),
+    "plant -> stale_after_s": (1.0, 31_536_000.0, "s"),  # a second to a year
+    "plant -> history_days": (0.0, 366.0, "days"),
+    "plant -> mqtt_port": (1, 65535, ""),
+    "tts -> rate": (50, 500, "words per minute"),
+    "notes -> search_threshold": (0.0, 1.0, ""),
+}
+
+
+def _in_range(value: Any, key: str, where: str, source: str) -> Any:
+    """``value`` if it lies in the range of ``key`` (and is finite); else ConfigError."""
+    low, high, unit = RANGES[key]
+    if isinstance(value, float) and math.isfinite(value) and low <= value <= high:
+        return value
+    if isinstance(value, int) and low <= value <= high:
+        return value
+    shown = f"{_number(low)} to {_number(high)}" + (f" {unit}" if unit else "")
+    raise ConfigError(f"config value {where} = {value!r} in {source} is out of range; set a value from {shown}")
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def check_directory(path: Path, key: str) -> Path:
+    """``path`` if only its owner (you or root) may write to it; else ConfigError with the fix."""
+    try:
+        info = path.stat()
+    except OSError:
+        return path  # not there yet: whoever creates it makes it private
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(f"directory {path} ({key}) may be written by other users (mode "
+                          f"{stat.S_IMODE(info.st_mode):o}); run: chmod go-w {path}")
+    if info.st_uid not in (0, os.getuid()):
+        raise ConfigError(f"directory {path} ({key}) belongs to another user (uid {info.st_uid}); "
+                          f"run: chown {os.getuid()} {path}, or set {key} to a directory of your own")
+    return path
 
 
 def _convert(value: Any, kind: type, path: str) -> Any:
@@ -175,7 +246,8 @@ _MOVED = {"notes -> author": "[station] user, naming a [users.<key>] table with 
           "notes -> role": "role = ... in the [users.<key>] table of the person"}
 
 
-def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, path: str) -> Any:
+def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, path: str,
+           source: str = "the defaults") -> Any:
     hints = get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     for key in values:
@@ -190,23 +262,27 @@ def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, 
         where = f"{path} -> {f.name}" if path else f.name
         env_name = f"{prefix}_{f.name}".upper()
         if get_origin(kind) is dict:  # [users.<key>] tables: one dataclass per key, no environment
-            kwargs[f.name] = _tables(get_args(kind)[1], values.get(f.name, {}), where)
+            kwargs[f.name] = _tables(get_args(kind)[1], values.get(f.name, {}), where, source)
         elif dataclasses.is_dataclass(kind):
             section = values.get(f.name, {})
             if not isinstance(section, dict):
                 raise ConfigError(f"config {where} must be a table [{f.name}]")
-            kwargs[f.name] = _build(kind, section, env, env_name, where)
+            kwargs[f.name] = _build(kind, section, env, env_name, where, source)
         elif env_name in env:
             kwargs[f.name] = _convert(env[env_name], kind, f"{where} (from ${env_name})")
+            if where in RANGES:
+                _in_range(kwargs[f.name], where, where, f"${env_name}")
         elif f.name in values:
             kwargs[f.name] = _convert(values[f.name], kind, where)
+            if where in RANGES:
+                _in_range(kwargs[f.name], where, where, source)
     return cls(**kwargs)
 
 
-def _tables(cls: type, values: Any, path: str) -> dict[str, Any]:
+def _tables(cls: type, values: Any, path: str, source: str) -> dict[str, Any]:
     if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
         raise ConfigError(f"config {path} must hold tables, e.g. [{path}.anna] with name = ... and role = ...")
-    return {str(key): _build(cls, table, {}, "", f"{path} -> {key}") for key, table in values.items()}
+    return {str(key): _build(cls, table, {}, "", f"{path} -> {key}", source) for key, table in values.items()}
 
 
 def _check_people(config: Config) -> Config:
@@ -226,9 +302,12 @@ def _check_people(config: Config) -> Config:
 
 
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """The config: defaults, the file ``path`` (else ``$PLANTVOICE_CONFIG``; no other file is
+    looked for), then the environment. ConfigError names the key, the value, the range and the file."""
     env = dict(os.environ if env is None else env)
-    path = path or env.get("PLANTVOICE_CONFIG") or (Path("plantvoice.toml") if Path("plantvoice.toml").is_file() else None)
+    path = path or env.get("PLANTVOICE_CONFIG") or None
     values: dict[str, Any] = {}
+    source = "the defaults"
     if path:
         file = Path(path)
         if not file.is_file():
@@ -237,4 +316,8 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             values = tomllib.loads(file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {file} is not valid TOML: {exc}; fix the syntax") from None
-    return _check_people(_build(Config, values, env, "PLANTVOICE", ""))
+        source = str(file)
+    config = _check_people(_build(Config, values, env, "PLANTVOICE", "", source))
+    check_directory(Path(config.nlu.models_dir).expanduser(), "nlu -> models_dir")
+    check_directory(Path(config.data_dir).expanduser(), "data_dir")
+    return config
