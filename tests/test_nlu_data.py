@@ -147,7 +147,7 @@ def test_unknown_intent_in_tests(tmp_path):
 def test_missing_directory_and_empty_data(tmp_path):
     with pytest.raises(DataError, match="not found"):
         load_intents(tmp_path / "nope")
-    write(tmp_path, 'version: "3.1"\n')
+    write(tmp_path, 'version: "3.1"\nresponses:\n  utter_hi:\n  - text: "hello"\n')
     with pytest.raises(DataError, match="no intent examples"):
         load_intents(tmp_path)
 

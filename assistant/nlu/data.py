@@ -26,6 +26,21 @@ entities. The loader needs no Rasa; every problem is a DataError naming
 ``file:line``, the intent and the fix. ``scan_intents`` reads a directory past its
 problems and returns them as ``Problem`` values, for ``plantvoice intents validate``.
 
+What is refused, besides malformed items and annotations:
+
+* a duplicate key in any YAML mapping (YAML would keep the last silently), and the same
+  intent (synonym, lookup, regex) written twice in one file;
+* a file that holds nothing (empty, only comments, or an empty ``nlu:``), and a file with
+  ``nlu:`` but no ``version`` or a version other than ``VERSIONS``;
+* an example longer than ``MAX_EXAMPLE_CHARS`` characters, a file larger than
+  ``MAX_FILE_BYTES``, and a directory of more than ``MAX_EXAMPLES`` examples (training
+  takes about 15 ms per sentence on two cores, more with the copies an annotated example
+  adds: 20 000 examples take well over ten minutes).
+
+The same intent in two files is merged, as Rasa merges it (the generated ``heard.yml``
+repeats every intent on purpose); outside ``heard.yml`` each such merge is logged as a
+warning naming both ``file:line``, so it is never silent.
+
 A domain needs no ``out_of_scope`` intent of its own: ``builtin_out_of_scope()`` is the
 domain-independent set (``out_of_scope.yml`` beside this module) that training adds when
 it has none, and tests may always expect ``out_of_scope``. ``own_lookups`` keeps only the
@@ -36,6 +51,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -62,7 +78,19 @@ __all__ = [
     "builtin_out_of_scope",
     "own_lookups",
     "BUILTIN_OUT_OF_SCOPE",
+    "MAX_EXAMPLE_CHARS",
+    "MAX_EXAMPLES",
+    "MAX_FILE_BYTES",
+    "VERSIONS",
 ]
+
+log = logging.getLogger(__name__)
+
+MAX_EXAMPLE_CHARS = 500  # a spoken request is a sentence; a longer line is a mistake
+MAX_EXAMPLES = 20_000  # examples in one intents directory (training time grows with them)
+MAX_FILE_BYTES = 16 * 1024 * 1024
+VERSIONS = ("2.0", "3.0", "3.1")  # Rasa training data formats with this NLU syntax
+_GENERATED = "heard.yml"  # written by scripts/speak_intents.py with every intent again (nlu/heard.py)
 
 BUILTIN_OUT_OF_SCOPE = Path(__file__).with_name("out_of_scope.yml")
 V = TypeVar("V")
@@ -253,13 +281,41 @@ def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     return out
 
 
+def _duplicate_keys(root: yaml.Node) -> list[tuple[str, int, int]]:
+    """(key, first line, repeated line) of every key repeated in a mapping of the document."""
+    out: list[tuple[str, int, int]] = []
+    stack, seen_nodes = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias repeats a node; look at it once
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        out.append((key.value, first[key.value], line))
+                    first.setdefault(key.value, line)
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return sorted(out, key=lambda d: d[2])
+
+
 def _scalar(node: yaml.Node) -> Any:
     return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
 
 
 def _compose(path: Path) -> yaml.Node | None:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _fail(str(path), f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB",
+                        f"split the data; at most {MAX_EXAMPLES} examples are trained")
         return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise _fail(str(path), "nested too deeply", "write the flat Rasa NLU layout") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -280,6 +336,9 @@ class _Collector:
         self.lookups: list[LookupTable] = []
         self.regexes: list[RegexPattern] = []
         self.problems: list[Problem] | None = [] if lenient else None
+        self.defined: dict[tuple[str, str], str] = {}  # (kind, name) -> file:line it is first written at
+        self.merged: list[str] = []  # the same intent in two files: one warning each
+        self._file_items: dict[tuple[str, str], str] = {}  # (kind, name) -> line, in the file being read
 
     def _go_on(self, step: Callable[..., None], *args: Any) -> None:
         """Run ``step``; when lenient, record the problem it raises instead of stopping."""
@@ -296,18 +355,37 @@ class _Collector:
     def _file(self, path: Path) -> None:
         root = _compose(path)
         if root is None:
-            return
+            raise _fail(f"{path}:1", "the file is empty", "write 'version: \"3.1\"' and 'nlu:' items, "
+                        "or remove the file")
         if not isinstance(root, yaml.MappingNode):
             raise _fail(f"{path}:{root.start_mark.line + 1}", "the file is not a mapping",
                         "start it with 'version: \"3.1\"' and 'nlu:'")
-        for key, (key_node, value_node) in _mapping(root).items():
+        for key, first, line in _duplicate_keys(root):
+            self._go_on(self._raise, _fail(f"{path}:{line}", f"key {key!r} is repeated (first at line {first})",
+                                           "write each key once in a mapping"))
+        keys = _mapping(root)
+        if "nlu" in keys and "version" not in keys:
+            self._go_on(self._raise, _fail(f"{path}:1", "no version", 'add version: "3.1" at the top'))
+        if not set(keys) - {"version"}:
+            self._go_on(self._raise, _fail(f"{path}:1", "the file holds no 'nlu:' items",
+                                           "add '- intent:' items under 'nlu:', or remove the file"))
+        self._file_items = {}
+        for key, (key_node, value_node) in keys.items():
             self._go_on(self._top, path, key, key_node, value_node)
+
+    @staticmethod
+    def _raise(error: DataError) -> None:
+        raise error
 
     def _top(self, path: Path, key: str, key_node: yaml.Node, value_node: yaml.Node) -> None:
         where = f"{path}:{key_node.start_mark.line + 1}"
         if key == "version":
-            if not isinstance(_scalar(value_node), str):
+            version = _scalar(value_node)
+            if not isinstance(version, str):
                 raise _fail(where, "version must be a quoted string", "write version: \"3.1\"")
+            if version not in VERSIONS:
+                raise _fail(where, f"version {version!r} is not a Rasa training data version read here",
+                            f"write version: \"3.1\" (read: {', '.join(VERSIONS)})")
         elif key == "nlu":
             self._nlu(path, value_node)
         elif key not in _IGNORED_KEYS:
@@ -315,8 +393,10 @@ class _Collector:
                         "(Rasa domain keys such as 'responses' are ignored)")
 
     def _nlu(self, path: Path, node: yaml.Node) -> None:
-        if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
-            return
+        if (isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~", "Null", "NULL")
+                or isinstance(node, yaml.SequenceNode) and not node.value):
+            raise _fail(f"{path}:{node.start_mark.line + 1}", "'nlu:' holds no items",
+                        "add '- intent:' items under 'nlu:', or remove the file")
         if not isinstance(node, yaml.SequenceNode):
             raise _fail(f"{path}:{node.start_mark.line + 1}", "'nlu' must be a list of items",
                         "write '- intent: name' items under 'nlu:'")
@@ -363,6 +443,9 @@ class _Collector:
     @staticmethod
     def _line(out: list[tuple[str, int]], raw: str, line: int, path: Path, intent: str | None) -> None:
         text = _example_text(raw, f"{path}:{line}", intent)
+        if text is not None and len(text) > MAX_EXAMPLE_CHARS:
+            raise _fail(f"{path}:{line}", f"example of {len(text)} characters is longer than {MAX_EXAMPLE_CHARS}",
+                        "write one spoken request per line", intent)
         if text is not None:
             out.append((text, line))
 
@@ -370,6 +453,7 @@ class _Collector:
         kind, name, keys = self._kind(path, item)
         where = f"{path}:{item.start_mark.line + 1}"
         intent = name if kind == "intent" else None
+        self._once(kind, name, path, where)
         lines = self._lines(keys["examples"][1], path, intent)
         if not lines:
             raise _fail(where, f"{kind} {name!r} has no examples", "add lines '- example' under 'examples: |'")
@@ -385,6 +469,18 @@ class _Collector:
             for text, line in lines:
                 self._go_on(self._pattern, patterns, path, name, text, line)
             self.regexes.append(RegexPattern(name, tuple(patterns), where))
+
+    def _once(self, kind: str, name: str, path: Path, where: str) -> None:
+        """Refuse an item written twice in one file; note an intent written in two files."""
+        in_file = self._file_items.setdefault((kind, name), where)
+        if in_file != where:
+            raise _fail(where, f"{kind} {name!r} is written twice in this file (first at line "
+                        f"{in_file.rpartition(':')[2]})", "keep one item and move the examples into it",
+                        name if kind == "intent" else None)
+        first = self.defined.setdefault((kind, name), where)
+        if first != where and kind == "intent" and _GENERATED not in (path.name, Path(first.rpartition(":")[0]).name):
+            self.merged.append(f"{where}: intent {name} is also written at {first}; its examples are merged "
+                               "(as Rasa does); keep each intent in one file to silence this")
 
     def _example(self, path: Path, intent: str, text: str, line: int) -> None:
         plain, annotations = parse_example(text, f"{path}:{line}", intent)
@@ -419,8 +515,11 @@ def load_intents(directory: str | Path) -> Intents:
     files = _files(directory)
     for path in files:
         collector.load_file(path)
+    _warn_merged(collector)
     if not collector.examples:
         raise _fail(str(directory), "no intent examples found", "add files with 'nlu:' and '- intent:' items")
+    if len(collector.examples) > MAX_EXAMPLES:
+        raise _fail(str(directory), _too_many(len(collector.examples)), _TOO_MANY_FIX)
     seen: dict[str, Example] = {}
     for example in collector.examples:
         key = " ".join(example.text.lower().split())
@@ -444,7 +543,24 @@ def scan_intents(directory: str | Path) -> tuple[Intents, tuple[Problem, ...]]:
     files = _files(directory)
     for path in files:
         collector.load_file(path)
-    return collector.intents(files), tuple(collector.problems or ())
+    _warn_merged(collector)
+    problems = list(collector.problems or ())
+    if len(collector.examples) > MAX_EXAMPLES:
+        problems.append(Problem(str(directory), _too_many(len(collector.examples)), _TOO_MANY_FIX))
+    return collector.intents(files), tuple(problems)
+
+
+_TOO_MANY_FIX = "keep the examples that differ; a few dozen per intent are plenty"
+
+
+def _too_many(count: int) -> str:
+    return (f"{count} examples are more than the {MAX_EXAMPLES} trained (training takes about 15 ms "
+            f"per sentence: these would take over {count * 15 // 60_000} minutes)")
+
+
+def _warn_merged(collector: _Collector) -> None:
+    for message in collector.merged:
+        log.warning(message)
 
 
 def load_intent_tests(directory: str | Path, intents: Intents | None = None) -> tuple[Example, ...]:
