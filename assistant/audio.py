@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 import struct
 import wave
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -35,6 +38,11 @@ __all__ = [
     "microphone",
     "MicStats",
     "play",
+    "MAX_WAV_S",
+    "MAX_WAV_BYTES",
+    "MAX_CHANNELS",
+    "MIN_RATE",
+    "MAX_RATE",
 ]
 
 log = logging.getLogger(__name__)
@@ -43,6 +51,11 @@ _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 _STREAMING_SIZES = (0, 0xFFFFFFFF)  # data sizes written by writers that could not seek back
 PLAYBACK_LATENCY_S = 0.3  # output buffer: playback is not latency-critical, a busy CPU must not starve it
 _FIX = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
+MIN_RATE, MAX_RATE = 8000, 192_000  # sample rates read, in Hz
+MAX_CHANNELS = 8
+MAX_WAV_S = 2 * 60 * 60  # longest WAV read: a dictated report (a spoken request is held to asr -> max_command_s)
+MAX_WAV_BYTES = 256 << 20  # most sample data read: two hours of 16 kHz mono 16-bit PCM fit
+_MAX_FMT = 1024  # bytes of a fmt chunk read; the fields used are in its first 26
 
 
 @dataclass(frozen=True)
@@ -53,31 +66,29 @@ class _Format:
     bits: int
 
 
-def load_wav(path: str | Path, rate: int = 16000) -> np.ndarray:
+def load_wav(path: str | Path, rate: int = 16000, max_seconds: float = MAX_WAV_S) -> np.ndarray:
     """Read a WAV file as mono int16 samples at ``rate``.
 
-    Any sample rate and channel count (channels are averaged); 8/16/24/32-bit
-    PCM and 32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE. Raises
-    AudioFormatError for a missing, non-WAV, truncated or empty file.
+    Any sample rate from MIN_RATE to MAX_RATE and 1 to MAX_CHANNELS channels (averaged); 8/16/24/32-bit
+    PCM and 32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE. The header is checked before any sample
+    is read: at most ``max_seconds`` of audio and MAX_WAV_BYTES of sample data, so memory is bounded by
+    these limits, never by what a header claims. Raises AudioFormatError for a missing file, anything
+    but a regular file (a device, FIFO, socket or directory), a non-WAV, unsupported, too long, truncated
+    (the data chunk is shorter than its header says: refused, not read in part) or empty file.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise AudioFormatError(f"audio file {path} not found; check the path") from None
-    except IsADirectoryError:
-        raise AudioFormatError(f"audio file {path} is a directory; pass a .wav file") from None
-    except OSError as exc:
-        raise AudioFormatError(f"audio file {path} cannot be read ({exc.strerror}); check its permissions") from None
-    fmt, pcm = _parse(data, path)
-    samples = _decode(pcm, fmt)
+    with _open_regular(path) as file:
+        fmt, pcm = _parse(file, path, max_seconds)
+    samples = _decode(memoryview(pcm), fmt)
+    del pcm
     if samples.shape[0] == 0:
         raise AudioFormatError(f"audio file {path} holds no audio (zero samples); record or export it again")
     if samples.dtype == np.int16:
         if fmt.channels == 1 and fmt.rate == rate:
             return samples[:, 0].copy()
         samples = samples.astype(np.float32) / 32768.0
-    mono = samples.mean(axis=1) if fmt.channels > 1 else samples[:, 0]
+    mono = samples.mean(axis=1, dtype=np.float32) if fmt.channels > 1 else samples[:, 0]
+    del samples
     if fmt.rate != rate:
         import soxr
 
@@ -85,22 +96,57 @@ def load_wav(path: str | Path, rate: int = 16000) -> np.ndarray:
     return to_int16(mono)
 
 
-def _parse(data: bytes, path: Path) -> tuple[_Format, memoryview]:
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        kind = "is empty" if not data else "is not a WAV file (no RIFF/WAVE header)"
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """The file opened for reading, only when it is a regular file: a FIFO would block, a device never end."""
+    try:
+        _regular(os.stat(path).st_mode, path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise AudioFormatError(f"audio file {path} not found; check the path") from None
+    except IsADirectoryError:
+        raise AudioFormatError(f"audio file {path} is a directory; pass a .wav file") from None
+    except OSError as exc:
+        raise AudioFormatError(f"audio file {path} cannot be read ({exc.strerror}); check its permissions") from None
+    try:
+        _regular(os.fstat(fd).st_mode, path)  # the same file as checked, not one put in its place since
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def _regular(mode: int, path: Path) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise AudioFormatError(f"audio file {path} is {kind}, not a file; pass a .wav file")
+
+
+def _parse(file: BinaryIO, path: Path, max_seconds: float) -> tuple[_Format, bytes]:
+    """The format and the sample data; the chunks are walked by their headers, only the data chunk is read."""
+    size_on_disk = os.fstat(file.fileno()).st_size
+    head = file.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        kind = "is empty" if not head else "is not a WAV file (no RIFF/WAVE header)"
         raise AudioFormatError(f"audio file {path} {kind}; {_FIX}")
-    view = memoryview(data)
     fmt: _Format | None = None
     pos = 12
-    while pos + 8 <= len(data):
-        cid, size = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
+    while pos + 8 <= size_on_disk:
+        file.seek(pos)
+        header = file.read(8)
+        if len(header) < 8:
+            break
+        cid, size = header[:4], struct.unpack_from("<I", header, 4)[0]
         body = pos + 8
         if cid == b"fmt ":
-            fmt = _read_fmt(view[body : body + size], path)
+            fmt = _read_fmt(file.read(min(size, _MAX_FMT)), path)
         elif cid == b"data":
             if fmt is None:
                 raise AudioFormatError(f"audio file {path} is corrupt: data before its fmt chunk; {_FIX}")
-            available = len(data) - body
+            available = size_on_disk - body
             if size in _STREAMING_SIZES:
                 size = available
             elif size > available:
@@ -110,13 +156,28 @@ def _parse(data: bytes, path: Path) -> tuple[_Format, memoryview]:
                 )
             frame = fmt.channels * fmt.bits // 8
             size -= size % frame  # a torn last frame is dropped
-            return fmt, view[body : body + size]
+            _check_length(size // frame, size, fmt, path, max_seconds)
+            data = file.read(size)
+            if len(data) < size:
+                raise AudioFormatError(f"audio file {path} is truncated: it shrank while it was read; "
+                                       "record or copy it again")
+            return fmt, data
         pos = body + size + (size & 1)
     missing = "fmt" if fmt is None else "data"
     raise AudioFormatError(f"audio file {path} is truncated or corrupt: no {missing} chunk; {_FIX}")
 
 
-def _read_fmt(body: memoryview, path: Path) -> _Format:
+def _check_length(frames: int, size: int, fmt: _Format, path: Path, max_seconds: float) -> None:
+    seconds = frames / fmt.rate
+    if seconds > max_seconds:
+        raise AudioFormatError(f"audio file {path} holds {seconds:.0f} s of audio, more than {max_seconds:.0f} s; "
+                               "cut it into shorter recordings (e.g. sox INPUT OUTPUT.wav trim 0 600)")
+    if size > MAX_WAV_BYTES:
+        raise AudioFormatError(f"audio file {path} holds {size >> 20} MiB of samples, more than "
+                               f"{MAX_WAV_BYTES >> 20} MiB; {_FIX}")
+
+
+def _read_fmt(body: bytes, path: Path) -> _Format:
     if len(body) < 16:
         raise AudioFormatError(f"audio file {path} is corrupt: fmt chunk of {len(body)} bytes; {_FIX}")
     tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", body)
@@ -125,17 +186,24 @@ def _read_fmt(body: memoryview, path: Path) -> _Format:
     ok = (tag == _PCM and bits in (8, 16, 24, 32)) or (tag == _FLOAT and bits in (32, 64))
     if not ok:
         raise AudioFormatError(
-            f"audio file {path} has an unsupported encoding (format tag {tag}, {bits} bits); {_FIX}"
+            f"audio file {path} has an unsupported encoding (format tag {tag}, {bits} bits; supported: "
+            f"PCM of 8, 16, 24 or 32 bits, float of 32 or 64 bits); {_FIX}"
         )
-    if channels < 1 or rate < 1:
-        raise AudioFormatError(f"audio file {path} is corrupt: {channels} channels at {rate} Hz; {_FIX}")
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioFormatError(f"audio file {path} has {channels} channels (supported: 1 to {MAX_CHANNELS}); "
+                               f"record 16 kHz mono PCM WAV, or {_FIX}")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioFormatError(f"audio file {path} has a sample rate of {rate} Hz (supported: {MIN_RATE} to "
+                               f"{MAX_RATE} Hz); record 16 kHz mono PCM WAV, or {_FIX}")
     return _Format(tag, channels, rate, bits)
 
 
 def _decode(pcm: memoryview, fmt: _Format) -> np.ndarray:
     """Samples as float32 in [-1, 1] (int16 kept as is), shape (frames, channels)."""
     if fmt.tag == _FLOAT:
-        x = np.frombuffer(pcm, dtype="<f4" if fmt.bits == 32 else "<f8").astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # a damaged float file: NaN silent, inf full scale
+            x = np.frombuffer(pcm, dtype="<f4" if fmt.bits == 32 else "<f8").astype(np.float32)
+            x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
     elif fmt.bits == 16:
         x = np.frombuffer(pcm, dtype="<i2")
     elif fmt.bits == 8:
