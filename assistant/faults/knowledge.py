@@ -5,11 +5,13 @@
     knowledge.likelihood(mode, "vibration", "up")
     knowledge.reference("bearing_wear")    # "plant/knowledge.yaml:12 fault_modes.bearing_wear"
 
-Bad values raise DataError naming the file, line and key.
+Every value is checked (types, probabilities, duplicate keys); a bad one raises DataError
+naming the file and the key (``plant/knowledge.yaml: diagnosis.listed.toward: 'abc' is not a number``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import DataError
-from ..plant.model import AssetModel, FaultMode
+from ..plant.model import AssetModel, FaultMode, read_yaml
 
 __all__ = ["Knowledge", "load_knowledge", "STATES"]
 
@@ -58,15 +60,24 @@ class Knowledge:
 def knowledge_path(model: AssetModel) -> Path:
     """The knowledge file the asset model names (site.knowledge), beside it."""
     asset_model = Path(model.path)
-    root = yaml.safe_load(asset_model.read_text(encoding="utf-8")) or {}
-    name = (root.get("site") or {}).get("knowledge") or "knowledge.yaml"
-    return asset_model.parent / name
+    root = read_yaml(asset_model)
+    site = root.get("site") if isinstance(root, dict) else None
+    name = site.get("knowledge") if isinstance(site, dict) else None
+    if name is not None and not isinstance(name, str):
+        raise DataError(f"{asset_model}: site.knowledge: {name!r} is not a file name; write knowledge: knowledge.yaml")
+    return asset_model.parent / (name or "knowledge.yaml")
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise DataError(f"{where}: {value!r} is not a number; write a probability such as 0.8")
+    return float(value)
 
 
 def _row(node: Any, keys: tuple[str, ...], where: str) -> Row:
     if not isinstance(node, dict) or set(node) != set(keys):
         raise DataError(f"{where}: must be a mapping of {', '.join(keys)}; write e.g. {{{keys[0]}: 0.8, ...}}")
-    row = {k: float(node[k]) for k in keys}
+    row = {k: _number(node[k], f"{where}.{k}") for k in keys}
     if any(not 0.0 < v < 1.0 for v in row.values()):
         raise DataError(f"{where}: probabilities must lie strictly between 0 and 1, got {row}")
     if len(keys) == 3 and abs(sum(row.values()) - 1.0) > 1e-6:
@@ -74,31 +85,64 @@ def _row(node: Any, keys: tuple[str, ...], where: str) -> Row:
     return row
 
 
+def _mapping(node: Any, where: str, example: str) -> dict[str, Any]:
+    """``node`` if it is a mapping with text keys (an absent section is an empty one)."""
+    if node is None:
+        return {}
+    if not isinstance(node, dict) or not all(isinstance(k, str) for k in node):
+        raise DataError(f"{where}: must be a mapping of names; write e.g. {example}")
+    return node
+
+
+def _drivers(node: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for asset_type, signals in _mapping(node, f"{path}: operating_drivers", "{pump: [flow]}").items():
+        signals = signals or []
+        if not isinstance(signals, list) or not all(isinstance(s, str) for s in signals):
+            raise DataError(f"{path}: operating_drivers.{asset_type}: {signals!r} is not a list of signal names; "
+                            f"write e.g. {asset_type}: [flow]")
+        out[asset_type] = tuple(signals)
+    return out
+
+
+def _overrides(node: Any, path: Path) -> dict[str, dict[str, Row]]:
+    out = {}
+    for mode_id, mode in _mapping(node, f"{path}: fault_modes", "{bearing_wear: {name: ...}}").items():
+        where = f"{path}: fault_modes.{mode_id}"
+        symptoms = _mapping(mode, where, "{name: ..., signals: ...}").get("symptoms")
+        rows = _mapping(symptoms, f"{where}.symptoms", "{vibration: {up: 0.8, normal: 0.15, down: 0.05}}")
+        if rows:
+            out[mode_id] = {signal: _row(row, STATES, f"{where}.symptoms.{signal}") for signal, row in rows.items()}
+    return out
+
+
 def _lines(text: str) -> dict[str, int]:
-    root = yaml.compose(text)
-    modes = next((v for k, v in getattr(root, "value", []) if k.value == "fault_modes"), None)
-    return {k.value: k.start_mark.line + 1 for k, _ in getattr(modes, "value", [])}
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    modes = next((v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "fault_modes"), None)
+    return {k.value: k.start_mark.line + 1 for k, _ in getattr(modes, "value", []) if isinstance(k, yaml.ScalarNode)}
 
 
 def load_knowledge(model: AssetModel, path: Path | None = None) -> Knowledge:
     """The prediction sections of the model's knowledge file (``path`` overrides where it is)."""
     path = path or knowledge_path(model)
-    text = path.read_text(encoding="utf-8")
-    root = yaml.safe_load(text) or {}
+    root = read_yaml(path)
+    if not isinstance(root, dict):
+        raise DataError(f"{path}: the file is not a mapping; write the sections fault_modes, operating_drivers "
+                        "and diagnosis (see plant/knowledge.yaml)")
     diag = root.get("diagnosis")
     if not isinstance(diag, dict):
         raise DataError(f"{path}: no 'diagnosis' section; add the symptom model (see plant/knowledge.yaml)")
     where = f"{path}: diagnosis"
-    drivers = {str(k): tuple(v or ()) for k, v in (root.get("operating_drivers") or {}).items()}
-    overrides = {mid: {s: _row(r, STATES, f"{path}: fault_modes.{mid}.symptoms.{s}") for s, r in
-                       (node.get("symptoms") or {}).items()} for mid, node in (root.get("fault_modes") or {}).items()}
+    prior = _number(diag.get("prior_fault", 0.1), f"{where}.prior_fault")
+    if not 0.0 < prior < 1.0:
+        raise DataError(f"{where}.prior_fault: {prior} must lie strictly between 0 and 1; write e.g. prior_fault: 0.1")
     return Knowledge(
-        path=_display(path), operating_drivers=drivers, prior_fault=float(diag.get("prior_fault", 0.1)),
+        path=_display(path), operating_drivers=_drivers(root.get("operating_drivers"), path), prior_fault=prior,
         listed=_row(diag.get("listed"), ("toward", "normal", "away"), f"{where}.listed"),
         unlisted=_row(diag.get("unlisted"), STATES, f"{where}.unlisted"),
         healthy=_row(diag.get("healthy"), STATES, f"{where}.healthy"),
         detector=_row(diag.get("detector"), ("fault", "healthy"), f"{where}.detector"),
-        overrides={k: v for k, v in overrides.items() if v}, lines=_lines(text),
+        overrides=_overrides(root.get("fault_modes"), path), lines=_lines(path.read_text(encoding="utf-8")),
     )
 
 

@@ -12,6 +12,7 @@ Fault predictions are the fault engine's (``assistant.faults``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ __all__ = [
     "QUALITIES",
     "PRIORITIES",
     "LIMIT_KINDS",
+    "read_yaml",
 ]
 
 QUALITIES = ("good", "uncertain", "bad")
@@ -375,7 +377,22 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+class _Repeated(yaml.constructor.ConstructorError):
+    """A key written twice in one mapping."""
+
+
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    first: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            line = first.setdefault(key, key_node.start_mark.line + 1)
+        except TypeError:  # a list or mapping as a key
+            raise yaml.constructor.ConstructorError(None, None, "a key that is a list or mapping",
+                                                    key_node.start_mark) from None
+        if line != key_node.start_mark.line + 1:
+            raise _Repeated(None, None, f"key {key!r} is repeated (first at line {line})",
+                             key_node.start_mark)
     mapping = _Map(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
     return mapping
@@ -384,15 +401,32 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 
 
-def _read_yaml(path: Path) -> Any:
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML data file, mappings as dicts that know their line; DataError on a missing file, bad
+    syntax or a key repeated in a mapping (which YAML would otherwise let the last one win)."""
     if not path.is_file():
         raise DataError(f"{path}: file not found; check plant.asset_model in the config or restore the file")
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DataError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB; is it the right file?")
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DataError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, _Repeated):
+            raise DataError(f"{where}: {problem}; write each key once") from None
+        raise DataError(f"{where}: not valid YAML ({problem}); fix the syntax") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except RecursionError:
+        raise DataError(f"{path}: nested too deeply; write the layout of plant/demo_plant.yaml") from None
+
+
+_read_yaml = read_yaml
 
 
 class _Ctx:
@@ -417,15 +451,29 @@ class _Ctx:
         value = node[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or isinstance(value, bool) or isinstance(value, float) and not math.isfinite(value):
             name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise self.fail(node, f"{what}: '{key}' = {value!r} is not a {name}", f"set {key} to a {name}")
         return value
 
+    def positive(self, node: _Map, key: str, what: str, default: Any = ...) -> float:
+        value = self.get(node, key, what, float, default)
+        if value <= 0:
+            raise self.fail(node, f"{what}: '{key}' = {value:g} is not above zero", f"set {key} to a positive number")
+        return value
+
+    def items(self, node: Any, what: str) -> list[tuple[str, Any]]:
+        """The entries of a mapping whose keys are names (text)."""
+        mapping = self.map(node, what)
+        for key in mapping:
+            if not isinstance(key, str):
+                raise self.fail(mapping, f"{what}: key {key!r} is not a name", "write names as keys")
+        return list(mapping.items())
+
     def pair(self, node: _Map, key: str, what: str, ordered: bool = False) -> tuple[float, float]:
         value = node.get(key)
         if (not isinstance(value, list) or len(value) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)):
             raise self.fail(node, f"{what}: '{key}' = {value!r} is not a pair of numbers", f"write {key}: [low, high]")
         low, high = float(value[0]), float(value[1])
         if ordered and not low < high:
@@ -449,11 +497,11 @@ def load_model(path: str | Path) -> AssetModel:
     timezone = ctx.get(site_node, "timezone", "site", default="UTC")
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ctx.fail(site_node, f"site: unknown timezone {timezone!r}", "use an IANA name like Europe/Berlin") from None
 
     measurements: list[Measurement] = []
-    for key, node in ctx.map(root.get("measurements"), "measurements").items():
+    for key, node in ctx.items(root.get("measurements"), "measurements"):
         node = ctx.map(node, f"measurement {key}")
         what = f"measurement {key}"
         measurements.append(Measurement(
@@ -560,7 +608,7 @@ def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measur
         raise ctx.fail(node, f"{what}: criticality {criticality!r} is not one of {', '.join(PRIORITIES)}",
                        "set criticality to high, medium or low")
     signals = []
-    for key, sig in ctx.map(node.get("signals"), f"{what} signals").items():
+    for key, sig in ctx.items(node.get("signals"), f"{what} signals"):
         swhat = f"asset {asset_id} signal {key}"
         sig = ctx.map(sig, swhat)
         if key not in catalogue:
@@ -606,7 +654,7 @@ def _load_simulation(ctx: _Ctx, node: Any, check_signal: Any) -> Simulation:
         asset_id = ctx.get(fnode, "asset", "simulation fault")
         what = f"simulation fault on {asset_id}"
         effects = []
-        for key, enode in ctx.map(fnode.get("effects"), f"{what} effects").items():
+        for key, enode in ctx.items(fnode.get("effects"), f"{what} effects"):
             enode = ctx.map(enode, f"{what} effect {key}")
             check_signal(enode, asset_id, key, what)
             effects.append(FaultEffect(measurement=key, rate=ctx.get(enode, "rate", f"{what} {key}", float),
@@ -658,11 +706,11 @@ def _load_knowledge(path: Path, catalogue: dict[str, Measurement]) -> tuple[Faul
     ctx = _Ctx(path)
     root = ctx.map(_read_yaml(path), "the fault knowledge")
     modes = []
-    for mode_id, node in ctx.map(root.get("fault_modes"), "fault_modes").items():
+    for mode_id, node in ctx.items(root.get("fault_modes"), "fault_modes"):
         what = f"fault mode {mode_id}"
         node = ctx.map(node, what)
         signals = []
-        for key, snode in ctx.map(node.get("signals"), f"{what} signals").items():
+        for key, snode in ctx.items(node.get("signals"), f"{what} signals"):
             snode = ctx.map(snode, f"{what} signal {key}")
             if key not in catalogue:
                 raise ctx.fail(snode, f"{what}: measurement {key!r} is not in the asset model's catalogue",
@@ -679,8 +727,8 @@ def _load_knowledge(path: Path, catalogue: dict[str, Measurement]) -> tuple[Faul
             raise ctx.fail(node, f"{what}: no actions", "add at least one action")
         modes.append(FaultMode(
             id=mode_id, name=ctx.get(node, "name", what), asset_types=ctx.strings(node, "asset_types", what),
-            signals=tuple(signals), horizon_days=ctx.get(node, "horizon_days", what, float),
-            trend_window_h=ctx.get(node, "trend_window_h", what, float, default=12.0),
+            signals=tuple(signals), horizon_days=ctx.positive(node, "horizon_days", what),
+            trend_window_h=ctx.positive(node, "trend_window_h", what, default=12.0),
             checks=ctx.strings(node, "checks", what), actions=actions,
             references=ctx.strings(node, "references", what),
         ))
