@@ -35,6 +35,6 @@ def test_faults_train_saves_a_model_that_loads(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("PLANTVOICE_DATA_DIR", str(tmp_path / "data"))
     assert main(["faults", "train"]) == 0
     assert "saved" in capsys.readouterr().err
-    [saved] = (tmp_path / "data" / "faults").glob("faults-*.pkl")
+    [saved] = (tmp_path / "data" / "faults").glob("faults-*.npz")
     plant = create_plant(PlantConfig(), tmp_path / "data")
     assert ready(plant, tmp_path / "data" / "faults").version == saved.stem  # the one the assistant loads

@@ -127,7 +127,7 @@ def test_loads_fast_and_predicts_the_same(trained: Path, plant: Plant, engine: F
     again = FaultEngine.load(trained, plant)
     assert time.perf_counter() - began < 5.0  # sanity bound; timings are in benchmarks/RESULTS.md
     assert again.predict("T1", NOW) == engine.predict("T1", NOW)
-    assert trained.name == f"{engine.version}.pkl" and latest(trained.parent) == trained
+    assert trained.name == f"{engine.version}.npz" and latest(trained.parent) == trained
 
 
 def test_errors(engine: FaultEngine, tmp_path: Path, plant: Plant) -> None:

@@ -1,6 +1,6 @@
 """The fault-prediction engine of a plant: one detector per asset, one file, ``predict(asset, now)``.
 
-    path = train(plant, data_dir / "faults", progress=text_progress())  # faults/faults-<version>.pkl
+    path = train(plant, data_dir / "faults", progress=text_progress())  # faults/faults-<version>.npz
     engine = FaultEngine.load(path, plant)                               # well under a second
     engine.predict("P-102", now)                                         # FaultPrediction
     engine = ready(plant, data_dir / "faults")     # the stored engine for this plant, trained if missing
@@ -20,13 +20,16 @@ Per asset (prediction.py) a detector on the residuals against the operating poin
 symptoms of its signals, a naive Bayes diagnosis over the fault modes of its type
 (diagnosis.py), the remaining life to the alarm limit from the trend of the leading
 fault signal (trend.py) and the checks and actions from ``knowledge.yaml``.
+
+The file holds data only (``files.write_arrays``: numpy arrays plus JSON, never
+pickle): every detector's fitted arrays and numbers, and a hash of the asset model
+and ``knowledge.yaml`` it was trained for; both are read from the plant on load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -37,10 +40,12 @@ from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import DataError, InputError, PlantvoiceError
+from ..errors import ConfigError, DataError, InputError, PlantvoiceError
+from ..files import read_arrays, write_arrays
 from ..plant import Plant
 from ..plant.model import Asset, AssetModel, FaultMode
-from .anomaly import smooth
+from .anomaly import Detector, smooth
+from .anomaly import detectors as anomaly_detectors
 from .diagnosis import diagnose
 from .knowledge import Knowledge, knowledge_path, load_knowledge
 from .prediction import AssetDetector, Contribution, FaultPrediction, Recommendation
@@ -51,7 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EngineConfig", "FaultEngine", "train", "train_command", "latest", "ready", "text_progress", "FORMAT"]
 
-FORMAT = "plantvoice-faults-1"
+FORMAT = "plantvoice-faults-2"
 Array = NDArray[np.float64]
 Progress = Callable[[int, int, str], None]  # (assets done, assets in all, asset id)
 
@@ -127,26 +132,41 @@ class FaultEngine:
     # ------------------------------------------------------------------ persistence
 
     def save(self, models_dir: Path) -> Path:
-        path = Path(models_dir) / f"{self.version}.pkl"
+        path = Path(models_dir) / f"{self.version}.npz"
         path.parent.mkdir(parents=True, exist_ok=True)
-        plant, self.plant = self.plant, None
-        try:
-            with path.open("wb") as f:
-                pickle.dump({"format": FORMAT, "engine": self}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            self.plant = plant
-        return path
+        arrays: dict[str, Array] = {}
+        assets = []
+        for i, (asset, det) in enumerate(self.detectors.items()):
+            arrays[f"{i}.full_load"] = self.full_load[asset]
+            assets.append({"asset": asset, **_detector_state(det, f"{i}.", arrays)})
+        meta = {"format": FORMAT, "version": self.version, "trained": self.trained, "config": asdict(self.config),
+                "model": _fingerprint(self.model), "assets": assets}
+        return write_arrays(path, meta, arrays)
 
     @staticmethod
     def load(path: Path, plant: Plant) -> FaultEngine:
+        """The engine saved at ``path``, for ``plant`` (the asset model it was trained for);
+        DataError for any other file, a damaged one or one of another asset model."""
+        fix = "run `plantvoice faults train`"
         try:
-            with Path(path).open("rb") as f:
-                blob = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as e:
-            raise DataError(f"{path}: cannot read a fault engine ({e}); run `plantvoice faults train`") from e
-        if not isinstance(blob, dict) or blob.get("format") != FORMAT:
-            raise DataError(f"{path}: not a fault engine of format {FORMAT}; run `plantvoice faults train`")
-        engine: FaultEngine = blob["engine"]
+            meta, arrays = read_arrays(path)
+        except ValueError as e:
+            raise DataError(f"{path}: cannot read a fault engine ({e}); {fix}") from None
+        if meta.get("format") != FORMAT:
+            raise DataError(f"{path}: not a fault engine of format {FORMAT}; {fix}")
+        if meta.get("model") != _fingerprint(plant.model):
+            raise DataError(f"{path}: trained for another asset model or knowledge.yaml than "
+                            f"{plant.model.path}; {fix}")
+        knowledge = load_knowledge(plant.model)
+        try:
+            dets, full_load = {}, {}
+            for i, state in enumerate(meta["assets"]):
+                dets[str(state["asset"])] = _detector_from(state, f"{i}.", arrays)
+                full_load[str(state["asset"])] = arrays[f"{i}.full_load"]
+            engine = FaultEngine(plant.model, knowledge, EngineConfig(**meta["config"]), dets, full_load,
+                                 str(meta["version"]), dict(meta["trained"]))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ConfigError) as e:
+            raise DataError(f"{path}: a damaged fault engine ({type(e).__name__}: {e}); {fix}") from None
         engine.plant = plant
         return engine
 
@@ -214,6 +234,41 @@ class FaultEngine:
         return None
 
 
+def _detector_state(det: AssetDetector, prefix: str, arrays: dict[str, Array]) -> dict[str, object]:
+    """The fitted state of ``det`` as JSON data; its arrays go into ``arrays`` under ``prefix``."""
+    fitted = {"mean": det.mean, "std": det.std, "rstd": det.rstd} | ({} if det.coef is None else {"coef": det.coef})
+    arrays.update({prefix + k: v for k, v in fitted.items()})
+    views = {}
+    for name, (detector, limits) in det.views.items():
+        arrays[f"{prefix}{name}.limits"] = limits
+        values = vars(detector)
+        arrays.update({f"{prefix}{name}.{k}": v for k, v in values.items() if isinstance(v, np.ndarray)})
+        views[name] = {k: v for k, v in values.items() if not isinstance(v, np.ndarray)}
+    return {"signals": list(det.signals), "drivers": det.drivers, "detector": det.detector_name,
+            "margin": det.margin, "views": views}
+
+
+def _detector_from(state: dict[str, object], prefix: str, arrays: dict[str, Array]) -> AssetDetector:
+    """The detector ``_detector_state`` wrote: built by its registered name, then given its fitted values."""
+    signals = tuple(str(s) for s in state["signals"])  # type: ignore[attr-defined]
+    name = str(state["detector"])
+    det = AssetDetector(signals, tuple(signals[i] for i in state["drivers"]), name,  # type: ignore[attr-defined]
+                        float(state["margin"]))  # type: ignore[arg-type]
+    det.mean, det.std, det.rstd = arrays[prefix + "mean"], arrays[prefix + "std"], arrays[prefix + "rstd"]
+    det.coef = arrays.get(prefix + "coef")
+    for view, values in state["views"].items():  # type: ignore[attr-defined]
+        detector: Detector = anomaly_detectors.create(name)
+        view_prefix = f"{prefix}{view}."
+        fitted = {k[len(view_prefix):]: v for k, v in arrays.items() if k.startswith(view_prefix)}
+        limits = fitted.pop("limits")
+        for key, value in {**values, **fitted}.items():
+            if key.startswith("__"):
+                raise ValueError(f"attribute {key!r}")
+            setattr(detector, key, tuple(value) if isinstance(value, list) else value)
+        det.views[view] = (detector, limits)
+    return det
+
+
 def _since_normal(residual: Array, det: AssetDetector, j: int, min_rows: int = 12) -> int:
     """First row after the residual last lay inside its healthy band: the trend is fitted from there."""
     detector, limits = det.views["driven"]
@@ -224,6 +279,13 @@ def _since_normal(residual: Array, det: AssetDetector, j: int, min_rows: int = 1
 
 
 # ---------------------------------------------------------------------- training
+
+
+def _fingerprint(model: AssetModel) -> str:
+    """A hash of the asset model and its knowledge.yaml: what a saved engine must be loaded with."""
+    digest = hashlib.sha256(Path(model.path).read_bytes())
+    digest.update(knowledge_path(model).read_bytes())
+    return digest.hexdigest()
 
 
 def _version(model: AssetModel, config: EngineConfig, start: int, end: int, plant: Plant) -> str:
@@ -282,7 +344,7 @@ def ready(plant: Plant, models_dir: Path, progress: Progress | None = None,
     """The engine for ``plant`` as it is now: loaded when stored under its version, else trained and stored."""
     config = config or EngineConfig()
     times = _training_times(plant, config, None)
-    path = Path(models_dir) / f"{_version(plant.model, config, int(times[0]), int(times[-1]), plant)}.pkl"
+    path = Path(models_dir) / f"{_version(plant.model, config, int(times[0]), int(times[-1]), plant)}.npz"
     if not path.is_file():
         path = train(plant, models_dir, progress, config)
     return FaultEngine.load(path, plant)
@@ -290,7 +352,7 @@ def ready(plant: Plant, models_dir: Path, progress: Progress | None = None,
 
 def latest(models_dir: Path) -> Path | None:
     """The newest saved engine in ``models_dir``, or None."""
-    found = sorted(Path(models_dir).glob("faults-*.pkl"), key=lambda p: p.stat().st_mtime)
+    found = sorted(Path(models_dir).glob("faults-*.npz"), key=lambda p: p.stat().st_mtime)
     return found[-1] if found else None
 
 
