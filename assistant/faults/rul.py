@@ -16,15 +16,16 @@ in training it runs to failure, so the last row has RUL 0. The target is capped
                the predicted RUL (Mondrian), their alpha/2 and 1-alpha/2 quantiles;
                a single fold blend is calibrated, their mean is used (conservative)
 
-``RulModel.save`` / ``RulModel.load`` keep a fitted model in one pickle file.
+The boosted trees are kept as arrays once fitted (``_Trees``, predicted in numpy
+exactly as scikit-learn does), so ``RulModel.save`` / ``RulModel.load`` keep a fitted
+model in one file of data only (``files.write_arrays``: numpy arrays plus JSON).
 """
 
 from __future__ import annotations
 
 import math
-import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import DataError, InputError
+from ..files import read_arrays, write_arrays
 
 __all__ = ["RulConfig", "RulEstimate", "RulModel", "features", "targets", "FORMAT"]
 
 Array = NDArray[np.float64]
-FORMAT = "plantvoice-rul-1"
+FORMAT = "plantvoice-rul-2"
 _MEANS = (5, 10, 20, 30)
 _SLOPES = (15, 30, 60)
 
@@ -138,21 +140,37 @@ class RulModel:
         return self._interval(np.clip(mean, 0.0, None))
 
     def save(self, path: Path) -> Path:
+        """Write the fitted model to ``path`` (numpy arrays plus JSON, private, all at once)."""
+        if not self.members:
+            raise InputError("RulModel.save: the model is not fitted; call fit() first")
+        assert self.mean is not None and self.scale is not None and self.keep is not None
+        arrays = {"mean": self.mean, "scale": self.scale, "keep": self.keep, "edges": self.edges,
+                  "offsets": self.offsets}
+        members = [m.state(f"m{i}.", arrays) for i, m in enumerate(self.members)]
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:
-            pickle.dump({"format": FORMAT, "model": self}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        return path
+        return write_arrays(path, {"format": FORMAT, "config": asdict(self.config), "members": members}, arrays)
 
     @staticmethod
     def load(path: Path) -> RulModel:
+        """The model ``save`` wrote; DataError for any other file or a damaged one."""
+        fix = "fit one and save() it again"
         try:
-            with path.open("rb") as f:
-                blob = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError) as e:
-            raise DataError(f"{path}: cannot read an RUL model ({e}); fit one and save() it again") from e
-        if not isinstance(blob, dict) or blob.get("format") != FORMAT:
-            raise DataError(f"{path}: not an RUL model of format {FORMAT}; fit one and save() it again")
-        model: RulModel = blob["model"]
+            meta, arrays = read_arrays(path)
+        except ValueError as e:
+            raise DataError(f"{path}: cannot read an RUL model ({e}); {fix}") from None
+        if meta.get("format") != FORMAT:
+            raise DataError(f"{path}: not an RUL model of format {FORMAT}; {fix}")
+        try:
+            config = meta["config"]
+            model = RulModel(RulConfig(**{**config, "hidden": tuple(config["hidden"])}))
+            model.mean, model.scale, model.keep = arrays["mean"], arrays["scale"], arrays["keep"].astype(bool)
+            model.edges, model.offsets = arrays["edges"], arrays["offsets"]
+            n_features = 1 + (len(_MEANS) + len(_SLOPES) + 2) * int(model.keep.sum())
+            model.members = [_Blend.from_state(m, f"m{i}.", arrays, n_features) for i, m in enumerate(meta["members"])]
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+            raise DataError(f"{path}: a damaged RUL model ({type(e).__name__}: {e}); {fix}") from None
+        if not model.members:
+            raise DataError(f"{path}: an RUL model without members; {fix}")
         return model
 
     def _standardize(self, h: Array) -> Array:
@@ -174,7 +192,7 @@ class RulModel:
         cfg = self.config
         boost = HistGradientBoostingRegressor(random_state=seed, **cfg.boosting).fit(X, y)
         mlp = _fit_mlp(X, y, cfg, seed) if cfg.mlp_weight > 0 else None
-        return _Blend(boost, mlp, cfg.mlp_weight)
+        return _Blend(_Trees.of(boost), mlp, cfg.mlp_weight)
 
     def _calibrate(self, X: Array, y: Array, unit: Array, cyc: Array, n_units: int) -> None:
         """Out-of-fold residuals by engine; true RUL (uncapped) minus prediction."""
@@ -220,15 +238,103 @@ class _Mlp:
         return np.asarray(h[:, 0] * self.out_scale, dtype=float)
 
 
+_TREE_FIELDS = ("start", "value", "feature", "threshold", "missing_left", "left", "right", "leaf")
+
+
+@dataclass(frozen=True)
+class _Trees:
+    """A fitted HistGradientBoostingRegressor (identity link, numeric features), kept as arrays: the
+    nodes of all its trees one after the other (``start``: each tree's root), summed in fit order
+    onto the baseline, the same arithmetic as scikit-learn's ``predict``."""
+
+    baseline: float
+    start: NDArray[np.int64]
+    value: Array
+    feature: NDArray[np.int64]
+    threshold: Array
+    missing_left: NDArray[np.bool_]
+    left: NDArray[np.int64]
+    right: NDArray[np.int64]
+    leaf: NDArray[np.bool_]
+
+    @staticmethod
+    def of(boost: Any) -> _Trees:
+        if type(boost._loss.link).__name__ != "IdentityLink" or boost.n_trees_per_iteration_ != 1:
+            raise InputError(f"RulModel: boosting loss {boost.loss!r} cannot be kept; use squared_error")
+        trees = [p.nodes for it in boost._predictors for p in it]
+        if any(t["is_categorical"].any() for t in trees):
+            raise InputError("RulModel: categorical boosting features cannot be kept; use numeric features")
+        start = np.cumsum([0] + [len(t) for t in trees[:-1]]).astype(np.int64)
+        nodes = np.concatenate(trees)
+        offset = np.repeat(start, [len(t) for t in trees])
+        return _Trees(float(np.ravel(boost._baseline_prediction)[0]), start, nodes["value"].astype(float),
+                      nodes["feature_idx"].astype(np.int64), nodes["num_threshold"].astype(float),
+                      nodes["missing_go_to_left"].astype(bool), nodes["left"].astype(np.int64) + offset,
+                      nodes["right"].astype(np.int64) + offset, nodes["is_leaf"].astype(bool))
+
+    def predict(self, X: Array) -> Array:
+        out = np.zeros(len(X)) + self.baseline
+        rows = np.arange(len(X))
+        for root in self.start:
+            node = np.full(len(X), root)
+            inner = ~self.leaf[node]
+            while inner.any():
+                n = node[inner]
+                x = X[rows[inner], self.feature[n]]
+                node[inner] = np.where(np.where(np.isnan(x), self.missing_left[n], x <= self.threshold[n]),
+                                       self.left[n], self.right[n])
+                inner = ~self.leaf[node]
+            out += self.value[node]
+        return out
+
+    def check(self, n_features: int) -> None:
+        """ValueError unless every walk ends at a leaf: roots in range, children after their parent."""
+        n = len(self.value)
+        inner = np.flatnonzero(~self.leaf)
+        if not all(len(a) == n for a in (self.feature, self.threshold, self.missing_left, self.left, self.right,
+                                         self.leaf)):
+            raise ValueError("tree arrays of different lengths")
+        if len(self.start) == 0 or self.start.min() < 0 or self.start.max() >= n:
+            raise ValueError("tree roots out of range")
+        for child in (self.left[inner], self.right[inner]):
+            if np.any(child <= inner) or np.any(child >= n):
+                raise ValueError("tree nodes out of order")
+        if np.any(self.feature[inner] < 0) or np.any(self.feature[inner] >= n_features):
+            raise ValueError("tree features out of range")
+
+
 @dataclass(frozen=True)
 class _Blend:
-    boost: Any
+    boost: _Trees
     mlp: _Mlp | None
     weight: float
 
     def predict(self, X: Array) -> Array:
-        p = np.asarray(self.boost.predict(X), dtype=float)
+        p = self.boost.predict(X)
         return p if self.mlp is None else self.weight * self.mlp.predict(X) + (1 - self.weight) * p
+
+    def state(self, prefix: str, arrays: dict[str, Any]) -> dict[str, Any]:
+        """JSON data of this blend; its arrays go into ``arrays`` under ``prefix``."""
+        arrays.update({f"{prefix}trees.{k}": getattr(self.boost, k) for k in _TREE_FIELDS})
+        if self.mlp is not None:
+            arrays.update({f"{prefix}mlp.mean": self.mlp.mean, f"{prefix}mlp.scale": self.mlp.scale})
+            for j, (w, b) in enumerate(self.mlp.layers):
+                arrays.update({f"{prefix}mlp.w{j}": w, f"{prefix}mlp.b{j}": b})
+        mlp = None if self.mlp is None else {"layers": len(self.mlp.layers), "out_scale": self.mlp.out_scale}
+        return {"weight": self.weight, "baseline": self.boost.baseline, "mlp": mlp}
+
+    @staticmethod
+    def from_state(state: dict[str, Any], prefix: str, arrays: dict[str, Any], n_features: int) -> _Blend:
+        kinds = {"missing_left": bool, "leaf": bool, "value": float, "threshold": float}
+        fields = {k: arrays[f"{prefix}trees.{k}"].astype(kinds.get(k, np.int64)) for k in _TREE_FIELDS}
+        trees = _Trees(float(state["baseline"]), **fields)
+        trees.check(n_features)
+        mlp = None
+        if state["mlp"] is not None:
+            layers = [(arrays[f"{prefix}mlp.w{j}"], arrays[f"{prefix}mlp.b{j}"]) for j in range(state["mlp"]["layers"])]
+            mlp = _Mlp(arrays[f"{prefix}mlp.mean"], arrays[f"{prefix}mlp.scale"], layers,
+                       float(state["mlp"]["out_scale"]))
+        return _Blend(trees, mlp, float(state["weight"]))
 
 
 def _fit_mlp(X: Array, y: Array, cfg: RulConfig, seed: int) -> _Mlp:
