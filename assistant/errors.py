@@ -4,7 +4,9 @@
     ├── ConfigError                 bad config file, value or unknown backend name
     ├── InputError                  bad input from a user: audio file, text, CLI argument
     │   └── AudioFormatError        a file that is not a readable WAV
-    ├── DataError                   bad data files: intents YAML, asset model
+    ├── DataError                   bad data files: intents YAML, asset model, a database that is corrupt
+    ├── StorageError                the data directory cannot be written: full disk, read-only, locked,
+    │                               no permission; nothing already stored is lost
     └── BackendError                a backend library or model could not be loaded or run
 
 Expected outcomes (nothing recognized, no speech, a missing slot, a stale reading)
@@ -20,6 +22,7 @@ __all__ = [
     "InputError",
     "AudioFormatError",
     "DataError",
+    "StorageError",
     "BackendError",
 ]
 
@@ -42,6 +45,11 @@ class AudioFormatError(InputError):
 
 class DataError(PlantvoiceError):
     """A data file (intents, asset model) is malformed; message names file and line."""
+
+
+class StorageError(PlantvoiceError):
+    """A file in the data directory cannot be written (or opened): the disk is full, the file or directory is
+    read-only or not permitted, or another process holds it locked. The file itself is sound."""
 
 
 class BackendError(PlantvoiceError):
