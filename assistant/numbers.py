@@ -11,7 +11,10 @@ _SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"))
 
 
 def integer_words(n: int, hyphen: bool = True) -> str:
-    """72 -> "seventy-two" ("seventy two" with ``hyphen=False``), 1200 -> "one thousand two hundred"."""
+    """72 -> "seventy-two" ("seventy two" with ``hyphen=False``), 1200 -> "one thousand two hundred";
+    ValueError for a negative ``n`` (say its sign first, as ``answer.say_number`` does)."""
+    if n < 0:
+        raise ValueError(f"integer_words takes a number that is not negative, not {n}")
     if n < 20:
         return ONES[n]
     if n < 100:
