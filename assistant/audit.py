@@ -37,14 +37,14 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DataError
-from .files import open_durable, transaction
+from .errors import StorageError
+from .files import open_durable, open_readonly, read_only, storage_error, transaction
 
 if TYPE_CHECKING:
     from .events import Answer, Intent
@@ -163,22 +163,42 @@ class AuditLog:
         self.tz = tz
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = read_only(self.path)  # listed and exported, never written (``StorageError``)
         try:
+            if self.readonly:
+                self._db = open_readonly(self.path)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = open_durable(self.path)
             with self._write() as db:
                 for statement in SCHEMA.split(";\n"):
                     if statement.strip():
                         db.execute(statement)
-        except sqlite3.DatabaseError as exc:
-            raise DataError(f"{self.path}: not a usable audit log ({exc}); move it away to start an empty one") from None
+        except (sqlite3.Error, OSError) as exc:
+            raise storage_error(exc, self.path) from None
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self._db, self._lock)
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a full disk, a read-only file or a lock held too long is a StorageError."""
+        if self.readonly:
+            raise StorageError(f"{self.path} is read-only for this user: the audit log can be listed, not written; "
+                               f"make it and {self.path.parent} writable, or run as the user who owns them")
+        try:
+            with transaction(self._db, self._lock) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from None
+
+    def _read(self, sql: str, args: Any = ()) -> list[Any]:
+        try:
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from None
 
     def _now(self) -> dt.datetime:
         now = self.clock()
@@ -241,9 +261,8 @@ class AuditLog:
         return {self._key(e.id) or "": e.record for e in self.entries(write="alarm_acknowledge")}
 
     def _key(self, row: int) -> str | None:
-        with self._lock:
-            found = self._db.execute("SELECT key FROM audit WHERE id = ?", (row,)).fetchone()
-        return found[0] if found else None
+        found = self._read("SELECT key FROM audit WHERE id = ?", (row,))
+        return found[0][0] if found else None
 
     # -- reads ------------------------------------------------------------------------------
     def entries(self, *, since: dt.datetime | None = None, user: str | None = None, write: str | None = None
@@ -259,9 +278,7 @@ class AuditLog:
         if write is not None:
             where.append("kind = 'write' AND json_extract(record, '$.write') = ?")
             args.append(write)
-        with self._lock:
-            rows = self._db.execute(f"SELECT id, kind, record FROM audit WHERE {' AND '.join(where)} ORDER BY id",
-                                    args).fetchall()
+        rows = self._read(f"SELECT id, kind, record FROM audit WHERE {' AND '.join(where)} ORDER BY id", args)
         return [Entry(int(i), k, json.loads(r)) for i, k, r in rows]
 
 

@@ -30,7 +30,7 @@ import threading
 import uuid
 import wave
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -40,8 +40,8 @@ import numpy as np
 
 from .. import audit
 from ..config import NotesConfig
-from ..errors import DataError, InputError
-from ..files import fsync_path, open_durable, transaction
+from ..errors import InputError, StorageError
+from ..files import fsync_path, open_durable, open_readonly, read_only, storage_error, transaction
 from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score
 from .shifts import ShiftSchedule
 
@@ -89,7 +89,7 @@ class Note:
     id: int
     kind: str  # "note" | "report"
     version: int
-    created: dt.datetime  # when the note was first taken (site time zone)
+    created: dt.datetime  # when the note was first saved (site time zone); notes are listed by it, then id
     changed: dt.datetime  # when this version was written
     author: str
     role: str
@@ -130,17 +130,20 @@ class NoteStore:
         self.threshold = threshold
         self.audio_dir = self.path.parent / AUDIO_DIR
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = read_only(self.path)  # listed and searched, never written (``StorageError``)
         try:
+            if self.readonly:
+                self._db = open_readonly(self.path)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = open_durable(self.path)
             self._db.execute("PRAGMA foreign_keys=ON")
             with self._write() as db:
                 for statement in (_SCHEMA + audit.SCHEMA).split(";\n"):
                     if statement.strip():
                         db.execute(statement)
-        except sqlite3.DatabaseError as exc:
-            raise DataError(f"{self.path}: not a usable notes file ({exc}); "
-                            "move it away to start an empty one") from None
+        except (sqlite3.Error, OSError) as exc:
+            raise storage_error(exc, self.path) from None
 
     def close(self) -> None:
         with self._lock:
@@ -160,13 +163,14 @@ class NoteStore:
         assets = tuple(dict.fromkeys(a.strip() for a in assets if a.strip()))
         if confidence is not None and not 0.0 <= confidence <= 1.0:
             raise InputError(f"note confidence {confidence} is not between 0 and 1; pass the recognizer's confidence")
-        now = self._now()
-        shift, shift_date = self.schedule.of(now)
-        blob, key = self._vectors(Note(0, kind, 1, now, now, author, role, shift, shift_date, text, assets, None,
-                                       confidence, values, False))
-        path = self._write_audio(audio, now) if audio is not None else None
+        self._writable()
+        blob, key = self._vectors(Note(0, kind, 1, _EPOCH, _EPOCH, author, role, "", _EPOCH.date(), text, assets,
+                                       None, confidence, values, False))
+        path = self._write_audio(audio, self._now()) if audio is not None else None
         try:
             with self._write() as db:
+                now = self._now()  # the time saved: read in the write's turn, so time and id agree
+                shift, shift_date = self.schedule.of(now)
                 note_id = db.execute(
                     "INSERT INTO notes (kind, created, author, role, shift, shift_date, assets, audio) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -231,9 +235,10 @@ class NoteStore:
     def list(self, *, kind: str | None = None, shift: str | None = None, day: dt.date | None = None,
              start: dt.datetime | None = None, end: dt.datetime | None = None, asset: str | None = None,
              withdrawn: bool = False) -> builtins.list[Note]:
-        """Latest versions, oldest first. ``day`` is the date a shift started (a night shift's notes
-        after midnight count for the evening before); ``start``/``end`` bound the creation time;
-        ``withdrawn=True`` includes withdrawn notes."""
+        """Latest versions in the order they were saved: by ``created`` (read when the write had its turn,
+        so another station's note saved meanwhile comes first), then by id. ``day`` is the date a shift
+        started (a night shift's notes after midnight count for the evening before); ``start``/``end``
+        bound the creation time; ``withdrawn=True`` includes withdrawn notes."""
         filters = {"kind": kind, "shift": shift, "day": day, "start": start, "end": end, "asset": asset,
                    "withdrawn": withdrawn}
         return [self._note(r) for r in self._latest(filters)]
@@ -266,8 +271,21 @@ class NoteStore:
         return found[:max(limit, 0)]
 
     # -- helpers ----------------------------------------------------------------------------
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self._db, self._lock)
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a full disk, a read-only file or a lock held too long is a StorageError
+        (the transaction rolled back: nothing stored before is lost)."""
+        self._writable()
+        try:
+            with transaction(self._db, self._lock) as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from None
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise StorageError(f"{self.path} is read-only for this user: notes can be listed and searched, not "
+                               f"saved; make it and {self.path.parent} writable, or run as the user who owns them")
 
     def _audit(self, db: sqlite3.Connection, write: str, note_id: int, version: int, now: dt.datetime, by: str,
                role: str, **target: Any) -> dict[str, Any] | None:
@@ -276,8 +294,11 @@ class NoteStore:
                                now=now, tz=self.tz)
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> builtins.list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, tuple(args)).fetchall()
+        try:
+            with self._lock:
+                return self._db.execute(sql, tuple(args)).fetchall()
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from None
 
     def _latest(self, filters: Mapping[str, Any], embeddings: bool = False) -> builtins.list[tuple[Any, ...]]:
         where, args = [_LATEST], []
@@ -374,12 +395,12 @@ class NoteStore:
                              "pass the recorded samples as s16le bytes")
         if not 8000 <= int(rate) <= 192_000:
             raise InputError(f"note audio sample rate {rate} Hz is not plausible; pass the rate it was recorded at")
-        if not self.audio_dir.is_dir():
-            self.audio_dir.mkdir(parents=True, exist_ok=True)
-            fsync_path(self.audio_dir.parent)
         name = f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.wav"
         tmp = self.audio_dir / f".{name}.tmp"
         try:
+            if not self.audio_dir.is_dir():
+                self.audio_dir.mkdir(parents=True, exist_ok=True)
+                fsync_path(self.audio_dir.parent)
             with open(tmp, "wb") as file:
                 with wave.open(file, "wb") as wav:
                     wav.setnchannels(1)
@@ -389,9 +410,12 @@ class NoteStore:
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(tmp, self.audio_dir / name)
+            fsync_path(self.audio_dir)
+        except OSError as exc:  # a full disk or a directory not writable: no note refers to it
+            (self.audio_dir / name).unlink(missing_ok=True)
+            raise storage_error(exc, self.audio_dir / name) from None
         finally:
             tmp.unlink(missing_ok=True)
-        fsync_path(self.audio_dir)
         return f"{AUDIO_DIR}/{name}"
 
     def _now(self) -> dt.datetime:
@@ -402,6 +426,9 @@ class NoteStore:
 
     def _time(self, micros: int) -> dt.datetime:
         return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=micros)).astimezone(self.tz)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def _micros(when: dt.datetime) -> int:
