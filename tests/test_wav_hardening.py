@@ -137,7 +137,8 @@ def _bounded(path: Path, data: bytes) -> None:
     assert peak < 64 * len(data) + (8 << 20)
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(sorted(_FIELDS)), value=st.one_of(_EDGE, st.integers(0, 0xFFFFFFFF)))
 def test_a_header_field_set_to_anything(tmp_path: Path, small: bytes, field: str, value: int) -> None:
     offset, code = _FIELDS[field]
@@ -149,7 +150,8 @@ def test_a_header_field_set_to_anything(tmp_path: Path, small: bytes, field: str
     _bounded(path, bytes(data))
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 80), st.integers(0, 255)), max_size=12),
        cut=st.one_of(st.none(), st.integers(0, 16044)))
 def test_bytes_of_the_header_changed_or_the_file_cut(tmp_path: Path, small: bytes,

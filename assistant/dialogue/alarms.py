@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from ..errors import StorageError
 from ..events import Answer, Intent
 from .handlers import handler
 from .reference import follows
@@ -106,8 +107,14 @@ def alarm_acknowledge(dialogue: Dialogue, intent: Intent, state: DialogueState) 
 
 
 def acknowledge(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:
-    """The confirmed acknowledgement: each alarm acknowledged by ``dialogue.user``, audited first."""
-    done = [dialogue.acknowledge(alarm_id) for alarm_id in pending.data["alarm_ids"]]
+    """The confirmed acknowledgement: each alarm acknowledged by ``dialogue.user``, audited first. When the
+    audit log cannot be written (StorageError) the answer says so and carries ``kept``: the acknowledgement
+    stays waiting (those already made are made once, ``AuditLog.acknowledge``)."""
+    try:
+        done = [dialogue.acknowledge(alarm_id) for alarm_id in pending.data["alarm_ids"]]
+    except StorageError as e:  # its audit row could not be written, so the plant was not told: another yes retries
+        return Answer(text=f"The alarms were not acknowledged: {e}. Say confirm to try again.", intent=intent.name,
+                      data={"error": str(e), "kept": pending.kind})
     data = {"acknowledged": [dialogue.alarm_data(a) for a in done], "count": len(done)}
     names = dialogue.say.say_list(dialogue.alarm_name(a) for a in done)
     return dialogue.answer(intent, "utter_alarm_ack_done", data, items=names, user=dialogue.user)

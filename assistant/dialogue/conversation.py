@@ -64,9 +64,9 @@ def confirm(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
     refused = dialogue.refused(intent, pending.kind, note)  # asked when read back; asked again as it is carried out
     if refused is not None:
         return refused, cleared
-    if pending.kind == "alarm_acknowledge":
-        return acknowledge(dialogue, intent, pending), cleared
-    return save(dialogue, intent, pending), cleared
+    write = acknowledge if pending.kind == "alarm_acknowledge" else save
+    done = write(dialogue, intent, pending)
+    return done, (state if done.data.get("kept") else cleared)  # not stored (full disk ...): still waiting
 
 
 @handler("cancel")

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..errors import InputError, StorageError
 from ..events import Answer, Intent
 from ..notes.dictation import ending
 from ..notes.store import MAX_TEXT
@@ -175,11 +175,14 @@ def _store(dialogue: Dialogue, pending: PendingWrite) -> Note:
 
 def save(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:
     """The confirmed note, report, correction or withdrawal: stored with its audit row (one transaction),
-    then said to be saved."""
+    then said to be saved. When the store cannot take it (StorageError) the answer says so and carries
+    ``kept``: the write stays waiting, and another yes tries again."""
     try:
         note = _store(dialogue, pending)  # durable when it returns: only then is it said to be saved
     except InputError as e:
         return dialogue.answer(intent, "utter_note_not_saved", {"error": str(e)})
+    except StorageError as e:  # a full disk, a read-only store: the write waits for another yes
+        return dialogue.answer(intent, "utter_note_not_saved", {"error": str(e), "kept": pending.kind})
     slots = {"id": dialogue.say.say_number(note.id), "scope": _scope(dialogue, list(note.assets))}
     if pending.kind == "report":
         slots["asset"] = dialogue.tag(note.assets[0])
