@@ -266,6 +266,9 @@ def _detector_from(state: dict[str, object], prefix: str, arrays: dict[str, Arra
                 raise ValueError(f"attribute {key!r}")
             setattr(detector, key, tuple(value) if isinstance(value, list) else value)
         det.views[view] = (detector, limits)
+    det.assess(np.zeros((2, len(signals))))  # a value missing or of the wrong shape fails here, on load
+    for view, (detector, _) in det.views.items():
+        detector.score(np.zeros((1, len(signals) if view == "driven" else len(det._others))))
     return det
 
 
