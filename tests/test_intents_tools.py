@@ -233,7 +233,7 @@ def test_cross_validation_numbers_are_in_the_report(capsys: pytest.CaptureFixtur
     assert sum(s["support"] for s in cv["intents"].values()) == 26
     assert 0 < cv["summary"]["accuracy"] <= 1 and cv["entities"]["expected"] > 0
     assert len(cv["failures"]) >= round(cv["count"] * (1 - cv["summary"]["accuracy"]))
-    assert len(list(models_dir.glob("nlu-*.pkl"))) == 1  # the fold models are not stored
+    assert len(list(models_dir.glob("nlu-*.npz"))) == 1  # the fold models are not stored
 
 
 def test_folds_are_stratified_and_fixed(drinks_dir: Path) -> None:

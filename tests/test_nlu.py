@@ -151,7 +151,7 @@ def test_model_cache_retrains_only_when_data_changes(drinks_dir, drink_lookups, 
     models = tmp_path / "models"
     config = NluConfig(models_dir=str(models))
     first = create_understander(config, drink_lookups, drinks_dir)
-    assert first.trained and len(list(models.glob("nlu-*.pkl"))) == 1
+    assert first.trained and len(list(models.glob("nlu-*.npz"))) == 1
     again = create_understander(config, drink_lookups, drinks_dir)
     assert not again.trained and again.model.key == first.model.key
 
@@ -159,7 +159,7 @@ def test_model_cache_retrains_only_when_data_changes(drinks_dir, drink_lookups, 
     data.write_text(data.read_text().replace("    - order a coffee\n", "    - order a coffee\n    - a hot chocolate\n"))
     changed = create_understander(config, drink_lookups, drinks_dir)
     assert changed.trained and changed.model.key != first.model.key
-    assert len(list(models.glob("nlu-*.pkl"))) == 2
+    assert len(list(models.glob("nlu-*.npz"))) == 2
 
     more = {**drink_lookups, "milk": {**drink_lookups["milk"], "almond": ("almond",)}}
     relooked = create_understander(config, more, drinks_dir)
@@ -175,10 +175,10 @@ def test_a_model_of_other_data_is_never_used(drinks_dir, drink_lookups, tmp_path
     (other_dir / "drinks.yml").write_text((drinks_dir / "drinks.yml").read_text().replace("book a hotel", "book a room"))
     other_key = model_key(load_intents(other_dir), drink_lookups, config.features)
     # a stale file under the other data's name: must be ignored and replaced
-    shutil.copy(models / f"nlu-{original.model.key}.pkl", models / f"nlu-{other_key}.pkl")
+    shutil.copy(models / f"nlu-{original.model.key}.npz", models / f"nlu-{other_key}.npz")
     other = create_understander(config, drink_lookups, other_dir)
     assert other.trained and other.model.key == other_key
-    (models / f"nlu-{other_key}.pkl").write_bytes(b"not a model")
+    (models / f"nlu-{other_key}.npz").write_bytes(b"not a model")
     assert create_understander(config, drink_lookups, other_dir).trained
 
 

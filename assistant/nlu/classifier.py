@@ -21,19 +21,21 @@ too) is trained with the built-in set (``data.builtin_out_of_scope``), less ever
 sentence that holds all the content words of one of the domain's own examples (for a
 domain that asks "what's the weather", chatter about the weather is in scope).
 
-A trained model is stored under ``models_dir`` as ``nlu-<key>.pkl`` where the key
+A trained model is stored under ``models_dir`` as ``nlu-<key>.npz`` where the key
 hashes the intents data, the lookups, the features and this module's format
-version; a model trained on other data is never loaded.
+version; a model trained on other data is never loaded. The file holds data only
+(``files.write_arrays``: numpy arrays plus JSON, never pickle): the vectorizers'
+settings, vocabularies and idf weights, the logistic regression's settings, classes,
+coefficients and intercepts; the estimators are built again from them on load. A
+file that is missing, of an older format, damaged or tampered with is trained again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
+import logging
 import random
-import tempfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,9 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..files import read_arrays, write_arrays
 from ..events import OUT_OF_SCOPE
 from .data import Example, Intents, builtin_out_of_scope
-from .embeddings import MiniLM
+from .embeddings import DIMENSIONS, MiniLM
 from .normalize import normalize
 
 __all__ = [
@@ -57,7 +60,9 @@ __all__ = [
     "training_data",
 ]
 
-FORMAT_VERSION = 5
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 6
 HEARD_WEIGHT = 0.3  # examples of a generated heard file (recognizer transcripts) count half
 HEARD_SOURCE = "heard.yml:"  # the file scripts/speak_intents.py writes
 FEATURES = ("tfidf", "minilm", "both")
@@ -251,24 +256,78 @@ def load_or_train(models_dir: str | Path, intents: Intents, lookups: Mapping[str
     """The stored model for exactly this data, or a newly trained (and stored) one; (model, trained)."""
     key = model_key(intents, lookups, features)
     directory = Path(models_dir)
-    path = directory / f"nlu-{key}.pkl"
-    if path.is_file():
+    path = directory / f"nlu-{key}.npz"
+    if path.exists():
         try:
-            with path.open("rb") as f:
-                model = pickle.load(f)
-            if isinstance(model, IntentModel) and model.key == key:
-                model.models_dir = str(directory)
-                return model, False
-        except Exception:  # a damaged or foreign file is replaced below
-            pass
+            model = load_model(path, key)
+            model.models_dir = str(directory)
+            return model, False
+        except ValueError as exc:
+            log.warning("%s: %s; training the intent model again", path, exc)
     model = train_model(intents, lookups, delexicalise, features, models_dir=directory)
     model.key = key
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=directory, prefix=".nlu-", suffix=".tmp", delete=False) as f:
-            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f.name, path)
+        save_model(model, path)
     except OSError as exc:
         raise ConfigError(f"cannot write the intent model to {directory} ({exc.strerror}); "
                           "set nlu.models_dir to a writable directory") from None
     return model, True
+
+
+def save_model(model: IntentModel, path: Path) -> Path:
+    """Write ``model`` to ``path``: numpy arrays plus JSON (private, all at once)."""
+    arrays = {f"idf{i}": v.idf_ for i, v in enumerate(model.vectorizers)}
+    arrays |= {"coef": model.classifier.coef_, "intercept": model.classifier.intercept_}
+    vectorizers = [{"params": _params(v), "terms": sorted(v.vocabulary_, key=v.vocabulary_.get)}
+                   for v in model.vectorizers]
+    meta = {"format": FORMAT_VERSION, "key": model.key, "features": model.features, "labels": list(model.labels),
+            "templates": model.templates, "train_seconds": model.train_seconds, "sentences": model.sentences,
+            "vectorizers": vectorizers,
+            "classifier": {"params": _params(model.classifier), "classes": [str(c) for c in model.classifier.classes_]}}
+    return write_arrays(path, meta, arrays)
+
+
+def load_model(path: Path, key: str) -> IntentModel:
+    """The model ``save_model`` wrote for ``key``; ValueError saying why for any other file."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    meta, arrays = read_arrays(path)
+    if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
+        raise ValueError(f"not an intent model of format {FORMAT_VERSION} for this data")
+    try:
+        vectorizers = []
+        for i, saved in enumerate(meta["vectorizers"]):
+            vectorizer = TfidfVectorizer(**{**saved["params"], "ngram_range": tuple(saved["params"]["ngram_range"])})
+            vectorizer.vocabulary_ = {str(t): j for j, t in enumerate(saved["terms"])}
+            vectorizer.idf_ = arrays[f"idf{i}"].astype(float)
+            vectorizers.append(vectorizer)
+        classifier = LogisticRegression(**meta["classifier"]["params"])
+        classifier.classes_ = np.array([str(c) for c in meta["classifier"]["classes"]])
+        classifier.coef_ = arrays["coef"].astype(float)
+        classifier.intercept_ = arrays["intercept"].astype(float)
+        classifier.n_features_in_ = classifier.coef_.shape[1]
+        if len(vectorizers) != (3 if meta["features"] in ("tfidf", "both") else 0):
+            raise ValueError("not the vectorizers of its features")
+        rows = 1 if len(classifier.classes_) == 2 else len(classifier.classes_)
+        width = sum(len(v.vocabulary_) for v in vectorizers) + (DIMENSIONS if meta["features"] != "tfidf" else 0)
+        if classifier.coef_.shape != (rows, width) or classifier.intercept_.shape != (rows,):
+            raise ValueError("classifier arrays of the wrong shapes")
+        for vectorizer in vectorizers:  # a setting that cannot work fails here, not on the first question
+            vectorizer.transform(["a probe"])
+        classifier.predict_proba(np.zeros((1, width)))
+        return IntentModel(key=key, features=str(meta["features"]), labels=tuple(meta["labels"]),
+                           templates={str(k): str(v) for k, v in meta["templates"].items()},
+                           vectorizers=vectorizers, classifier=classifier,
+                           train_seconds=float(meta["train_seconds"]), sentences=int(meta["sentences"]))
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ValueError(f"damaged ({type(exc).__name__}: {exc})") from None
+
+
+def _params(estimator: Any) -> dict[str, Any]:
+    """An estimator's settings as JSON data (the numeric dtype is left at its default)."""
+    params = {k: v for k, v in estimator.get_params().items() if k != "dtype"}
+    json.dumps(params)  # TypeError here, at save time, for a setting that is not plain data
+    return params
