@@ -148,3 +148,11 @@ def test_wrong_asset_model_and_fault_modes_are_refused_with_line(plant_dir: Path
     with pytest.raises(DataError) as error:
         load_model(plant_dir / "demo_plant.yaml")
     assert re.search(needle, str(error.value)) and "\n" not in str(error.value), str(error.value)
+
+
+def test_a_long_embedding_says_how_far_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.nlu.embeddings import PROGRESS_EVERY, MiniLM
+
+    MiniLM.shared(ROOT / "models").encode(["check the pump"] * (PROGRESS_EVERY + 100))
+    assert capsys.readouterr().err.splitlines() == [
+        f"plantvoice: embedding {PROGRESS_EVERY + 56:,} of {PROGRESS_EVERY + 100:,} sentences".replace(",", " ")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 import threading
 import warnings
@@ -26,6 +27,7 @@ __all__ = ["MiniLM", "DIMENSIONS"]
 
 DIMENSIONS = 384
 MAX_TOKENS = 64
+PROGRESS_EVERY = 5000  # a longer encoding (a large training) says on stderr how far it is, every so many sentences
 
 
 def _model_dir() -> Path:
@@ -123,6 +125,8 @@ class MiniLM:
 
         chunks = []
         for i in range(0, len(texts), batch):
+            if len(texts) >= PROGRESS_EVERY and i and i // PROGRESS_EVERY > (i - batch) // PROGRESS_EVERY:
+                print(f"plantvoice: embedding {i:,} of {len(texts):,} sentences".replace(",", " "), file=sys.stderr)
             encoded = self.tokenizer.encode_batch(list(texts[i:i + batch]))
             feeds = {name: np.array([getattr(e, attr) for e in encoded], dtype=np.int64)
                      for name, attr in (("ids", "ids"), ("mask", "attention_mask"), ("types", "type_ids"))}
