@@ -584,9 +584,9 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
         try:
             _answer_line(pipeline, args, number, raw, chat=True)
         except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback mid-conversation
-            print(f"plantvoice: internal error on line {number} ({type(exc).__name__}: {' '.join(str(exc).split())}); "
-                  "the chat ends, "
-                  "the stored data is kept", file=sys.stderr, flush=True)
+            what = " ".join(f"{type(exc).__name__}: {exc}".split())
+            print(f"plantvoice: internal error on line {number} ({what}); the chat ends, the stored data is kept",
+                  file=sys.stderr, flush=True)
             return 1
         print(prompt, end="", flush=True)
     return 0

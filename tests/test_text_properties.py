@@ -23,8 +23,8 @@ from assistant.nlu.timerange import LONGEST, TimeRange, find_time_ranges
 from assistant.numbers import integer_words
 from assistant.plant import load_model
 
-FEW = settings(max_examples=150, deadline=None, derandomize=True)
-MANY = settings(max_examples=2000, deadline=None, derandomize=True)
+FEW = settings(max_examples=100, deadline=None, derandomize=True)
+MANY = settings(max_examples=1000, deadline=None, derandomize=True)
 
 ZONES: list[tzinfo | None] = [None, timezone.utc, ZoneInfo("Europe/Berlin"), ZoneInfo("America/St_Johns"),
                               ZoneInfo("Australia/Lord_Howe")]
