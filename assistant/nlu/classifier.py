@@ -295,7 +295,7 @@ def load_model(path: Path, key: str) -> IntentModel:
     from sklearn.linear_model import LogisticRegression
 
     meta, arrays = read_arrays(path)
-    if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
+    if meta.get("format") != FORMAT_VERSION or meta.get("key") != key or meta.get("features") not in FEATURES:
         raise ValueError(f"not an intent model of format {FORMAT_VERSION} for this data")
     try:
         vectorizers = []
