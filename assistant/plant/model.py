@@ -451,7 +451,8 @@ class _Ctx:
         value = node[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) or isinstance(value, float) and not math.isfinite(value):
+        finite = not isinstance(value, float) or math.isfinite(value)
+        if not isinstance(value, kind) or isinstance(value, bool) or not finite:
             name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise self.fail(node, f"{what}: '{key}' = {value!r} is not a {name}", f"set {key} to a {name}")
         return value
