@@ -15,12 +15,13 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .config import ROOT, Config, load_config
 from .errors import DataError, InputError, PlantvoiceError
+from .files import write_atomic
 
 if TYPE_CHECKING:  # imported where used, so other commands do not pay for them
     from .nlu import Intents, Lookups
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plantvoice", description="Offline voice assistant for plant control rooms.")
-    parser.add_argument("--config", help="TOML config file (default: $PLANTVOICE_CONFIG or ./plantvoice.toml)")
+    parser.add_argument("--config", help="TOML config file (default: $PLANTVOICE_CONFIG)")
     parser.add_argument("--code", action="append", metavar="FILE.py",
                         help="Python file to import first, e.g. with @handler registrations; may be repeated "
                              f"(default: $PLANTVOICE_CODE, files separated by '{os.pathsep}')")
@@ -400,13 +401,6 @@ def _pipeline(config: Config, intents: str | None = None, user: str | None = Non
     return pipeline
 
 
-def _texts(words: list[str]) -> Iterator[str]:
-    """TEXT from the arguments, or one request per line of standard input."""
-    lines = [" ".join(words)] if words else (line.rstrip("\n") for line in sys.stdin)
-    for text in lines:
-        yield _checked(text)
-
-
 def _checked(text: str) -> str:
     if not text.strip():
         raise InputError("empty request text; say or type what you want to know, e.g. 'show the active alarms'")
@@ -416,6 +410,7 @@ def _checked(text: str) -> str:
 
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+_MAX_LINE_BYTES = 4 * MAX_TEXT + 1  # longer than any request of MAX_TEXT characters in UTF-8
 
 
 def _stdin_lines() -> Iterator[bytes]:
@@ -431,12 +426,16 @@ def _stdin_lines() -> Iterator[bytes]:
         after_cr = buffer.endswith(b"\r")
         *lines, buffer = _LINE_END.split(buffer)
         yield from lines
+        buffer = buffer[:_MAX_LINE_BYTES]  # a line without end is held only as far as needed to refuse it
     if buffer:
         yield buffer
 
 
 def _line_text(number: int, raw: bytes) -> str:
     """The request on line ``number`` ("" for a blank line); InputError naming the line when it is no request."""
+    if len(raw) >= _MAX_LINE_BYTES:
+        raise InputError(f"line {number} is over {MAX_TEXT} characters long; a request is at most {MAX_TEXT}, "
+                         "shorten it")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -546,31 +545,67 @@ def _ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def _parse(args: argparse.Namespace, config: Config) -> int:
+    """TEXT understood; without TEXT every line of standard input understood or refused on its own, as by ask."""
     pipeline = _pipeline(config, args.intents)
-    for text in _texts(args.text):
+
+    def understood(text: str, number: int | None = None) -> None:
         intent = pipeline.parse(text)
         slots = ", ".join(f"{e.entity}={e.value}" for e in intent.entities)
-        _emit(args.json, intent.rasa(), f"{intent.name} ({intent.confidence:.2f}) {slots}".rstrip())
-    return 0
+        line = {} if number is None else {"line": number}
+        _emit(args.json, {**line, **intent.rasa()}, f"{intent.name} ({intent.confidence:.2f}) {slots}".rstrip())
+
+    if args.text:
+        understood(_checked(" ".join(args.text)))
+        return 0
+    refused = False
+    for number, raw in enumerate(_stdin_lines(), 1):
+        try:
+            text = _line_text(number, raw)
+            if text:
+                understood(text, number)
+        except PlantvoiceError as exc:
+            refused = not _line_error(args.json, number, str(exc) if isinstance(exc, InputError)
+                                      else f"line {number}: {exc}")
+    return 2 if refused else 0
 
 
 def _transcribe(args: argparse.Namespace, config: Config) -> int:
     pipeline = _pipeline(config)
-    for path in args.wavs:
+
+    def transcribed(path: str) -> None:
         t = pipeline.transcribe(_load(path, config, args.mode), mode=args.mode)
         obj = {"audio": path, "text": t.text, "confidence": t.confidence,
                "words": [w.__dict__ for w in t.words], "duration_s": t.duration_s, "seconds": t.seconds}
         _emit(args.json, obj, f"{path}: {t.text}")
-    return 0
+
+    return _each_wav(args, transcribed)
 
 
 def _understand(args: argparse.Namespace, config: Config) -> int:
     pipeline = _pipeline(config, args.intents, args.user)
-    for path in args.wavs:
+
+    def understood(path: str) -> None:
         transcript, intent = pipeline.understand(_load(path, config))
         obj = {"audio": path, "transcript": transcript.text, **intent.rasa()}
         _emit(args.json, obj, f"{path}: {transcript.text!r} -> {intent.name} ({intent.confidence:.2f})")
-    return 0
+
+    return _each_wav(args, understood)
+
+
+def _each_wav(args: argparse.Namespace, run: Callable[[str], None]) -> int:
+    """``run`` on every WAV named; a file that cannot be used gets its own error (a JSON object with
+    ``--json``) and the next file is read. Exit 2 when any file was refused."""
+    refused = False
+    for path in args.wavs:
+        try:
+            run(path)
+        except PlantvoiceError as exc:
+            refused = True
+            if args.json:
+                print(json.dumps({"audio": path, "error": str(exc)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"plantvoice: error: {exc}", file=sys.stderr, flush=True)
+    return 2 if refused else 0
 
 
 def _chat(args: argparse.Namespace, config: Config) -> int:
@@ -647,7 +682,7 @@ def _intents_validate(args: argparse.Namespace, config: Config) -> int:
         print(f"{_shown(str(directory))}: {note}")
     count = len(problems)
     print(f"{_shown(str(directory))}: {count or 'no'} problem{'' if count == 1 else 's'}")
-    return 1 if problems else 0
+    return 2 if problems else 0
 
 
 def _dialogue_test(args: argparse.Namespace, config: Config) -> int:
@@ -726,7 +761,7 @@ def _cross_validation(config: Config, lookups: Lookups, intents: Intents, k: int
 def _write_report(path: Path, report: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(path, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     except OSError as exc:
         raise InputError(f"cannot write the report {path} ({exc.strerror}); pass a writable path to --report") from None
 

@@ -127,7 +127,7 @@ def test_validate_finds_each_problem_with_file_and_line(capsys: pytest.CaptureFi
         ("tests/data_test.yml:5", "gret", "unknown intent 'gret'", "did you mean 'greet'?"),
         ("tests/data_test.yml:8", "help", "unknown entity 'hnt'", "use one of asset"),
     ]
-    assert code == 1
+    assert code == 2
     assert lines[-1] == f"{faulty}: {len(expected)} problems"
     assert lines[-2].startswith(f"{faulty}: no out_of_scope examples: the built-in out-of-scope set is used")
     problems = lines[:-2]
@@ -143,7 +143,7 @@ def test_validate_of_a_domain_without_responses_skips_the_dialogue(capsys: pytes
                                                                    faulty: Path) -> None:
     (faulty / "responses.yml").unlink()
     code, lines, _ = run(capsys, "intents", "validate", str(faulty))
-    assert code == 1 and not [line for line in lines if "dialogue" in line or "responses" in line]
+    assert code == 2 and not [line for line in lines if "dialogue" in line or "responses" in line]
     assert lines[-1] == f"{faulty}: 9 problems"
 
 

@@ -63,8 +63,18 @@ def test_ask_json_gives_each_line_its_own_object_in_order(data_dir: Path) -> Non
             assert "\n" not in out["error"] and "x" * 50 not in out["error"]
         else:
             assert out["intent"]["name"] == want and out["text"] == BATCH[number - 1][0].decode().strip()
-    assert "1000" in outs[2]["error"] and "100000" in outs[2]["error"]  # the limit and the line's length
+    assert "over 1000 characters" in outs[2]["error"]  # the limit
     assert b"\xff" not in done.stdout and b"Traceback" not in done.stderr
+
+
+def test_parse_json_gives_each_line_its_own_object_in_order(data_dir: Path) -> None:
+    done = plantvoice(data_dir, "parse", "--json", stdin=batch())
+    assert done.returncode == 2, done.stderr.decode(errors="replace")
+    outs = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    expected = [(number, want) for number, (_, want) in enumerate(BATCH, 1) if want is not None]
+    intents = {"alarm_list", "sensor_reading", "out_of_scope"}
+    assert [(o["line"], "error" in o) for o in outs] == [(n, want not in intents) for n, want in expected]
+    assert [o["intent"]["name"] for o in outs if "intent" in o] == [w for _, w in expected if w in intents]
 
 
 def test_ask_text_answers_on_stdout_and_refusals_on_stderr(data_dir: Path) -> None:
@@ -121,7 +131,7 @@ def test_chat_answers_each_line_and_goes_on_past_errors(data_dir: Path, tmp_path
         (1, "alarm_list"),
         (3, "line 3 is not UTF-8 text"),
         (4, f"line 4: {data_dir / 'notes.sqlite'}: database or disk is full"),
-        (5, "line 5 is 100000 characters"),
+        (5, "line 5 is over 1000 characters long"),
         (6, "line 6 holds the control character U+0000"),
         (7, "sensor_reading"),
     ]
