@@ -102,6 +102,9 @@ class PlantConfig:
     opcua_endpoint: str = "opc.tcp://127.0.0.1:4840/plantvoice/"  # 'plant ingest opcua': the OPC UA server
     mqtt_host: str = "127.0.0.1"  # 'plant ingest mqtt': the MQTT broker
     mqtt_port: int = 1883  # the broker's port
+    mqtt_username: str = ""  # a broker that wants a login: its user name
+    mqtt_password: str = ""  # and password (better: PLANTVOICE_PLANT_MQTT_PASSWORD in the environment)
+    mqtt_tls_ca: str = ""  # PEM file of the CA that signed the broker's certificate; set: TLS, empty: none
 
 
 @dataclass(frozen=True)

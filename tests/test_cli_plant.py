@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -330,3 +331,26 @@ def test_ingest_defaults_come_from_the_config(monkeypatch: pytest.MonkeyPatch,
     assert code == 0 and json.loads(lines[0])["address"] == url
     code, _, err = run(capsys, "plant", "ingest", "opcua", "--seconds", "0")
     assert code == 2 and len(err) == 1 and "--seconds 0" in err[0]
+
+
+def test_ingest_mqtt_logs_in_with_the_configured_user_password_and_tls(capsys: pytest.CaptureFixture[str],
+                                                                      caplog: pytest.LogCaptureFixture,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        server = mosquitto_server(users={"ingest": "s3cret"}, tls=True)
+        secured = server.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(f"mosquitto test broker: {exc}", pytrace=False)
+    try:
+        monkeypatch.setenv("PLANTVOICE_PLANT_MQTT_USERNAME", "ingest")
+        monkeypatch.setenv("PLANTVOICE_PLANT_MQTT_TLS_CA", str(secured.ca))
+        monkeypatch.setenv("PLANTVOICE_PLANT_MQTT_PASSWORD", "wrong")
+        code, lines, err = run(capsys, "plant", "ingest", "mqtt", "--port", str(secured.port), "--seconds", "2")
+        assert code == 0 and "0 connections" in lines[0], lines
+        assert "refused the connection: Not authorized" in caplog.text
+        monkeypatch.setenv("PLANTVOICE_PLANT_MQTT_PASSWORD", "s3cret")
+        code, lines, err = run(capsys, "plant", "ingest", "mqtt", "--port", str(secured.port), "--seconds", "2")
+        assert code == 0 and re.search(r"\b1 connections?\b", lines[0]), lines
+        assert "s3cret" not in " ".join(lines + err) + caplog.text
+    finally:
+        server.__exit__(None, None, None)

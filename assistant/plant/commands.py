@@ -25,7 +25,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import Config
+from ..config import Config, PlantConfig
 from ..errors import DataError, InputError
 from .historian import Historian, Latest
 from .historians import create_historian
@@ -87,7 +87,7 @@ def ingest(config: Config, source: str, endpoint: str | None = None, host: str |
     historian = create_historian(config.plant, config.data_path)
     try:
         runner, address = _runner(source, model, historian, endpoint or config.plant.opcua_endpoint,
-                                  host or config.plant.mqtt_host, port)
+                                  host or config.plant.mqtt_host, port, config.plant)
         began = time.monotonic()
         asyncio.run(_until_stopped(runner.run(), seconds, functools.partial(started, address) if started else None))
         return IngestRun(source, address, time.monotonic() - began, runner.stats)
@@ -96,15 +96,16 @@ def ingest(config: Config, source: str, endpoint: str | None = None, host: str |
 
 
 def _runner(source: str, model: AssetModel, historian: Historian, endpoint: str, host: str,
-            port: int) -> tuple[Any, str]:
+            port: int, plant: PlantConfig) -> tuple[Any, str]:
     if source == "opcua":
         from .ingest_opcua import OpcUaIngest
 
         return OpcUaIngest(endpoint, model, historian), endpoint
     if source == "mqtt":
-        from .ingest_mqtt import MqttIngest
+        from .ingest_mqtt import MqttIngest, MqttLogin
 
-        return MqttIngest(model, historian, host=host, port=port), f"{host}:{port}"
+        login = MqttLogin(plant.mqtt_username, plant.mqtt_password, plant.mqtt_tls_ca)
+        return MqttIngest(model, historian, host=host, port=port, login=login), f"{host}:{port}"
     raise InputError(f"unknown ingest source {source!r}; choose one of: {', '.join(SOURCES)}")
 
 
