@@ -217,3 +217,9 @@ def test_a_refused_connection_never_prints_the_password(dsn: str, tmp_path: Path
         create_historian(PlantConfig(historian="postgres", historian_dsn=dsn.format(port=port)), tmp_path)
     message = str(caught.value)
     assert "hunter2" not in message and f"port={port}" in message and "refused the connection" in message
+
+
+def test_a_damaged_historian_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "historian.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DataError, match="historian.sqlite is not a database or is damaged .*move it away"):
+        create_historian(PlantConfig(), tmp_path)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError
+from ..files import storage_error
 from .historian_sql import PointRow, SqlHistorian
 
 __all__ = ["SqliteHistorian"]
@@ -54,8 +54,7 @@ class SqliteHistorian(SqlHistorian):
                 self._db.execute(f"PRAGMA {pragma}")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise DataError(f"{self.path}: not a usable historian file ({exc}); "
-                            "move it away to start an empty one") from None
+            raise storage_error(exc, self.path) from None
 
     def close(self) -> None:
         with self._lock:
