@@ -601,6 +601,9 @@ def test_note_correction_and_withdrawal_are_confirmed_and_keep_history(talk: Tal
     assert _store(tmp_path).list() == [] and _store(tmp_path).get(1).withdrawn
     assert "already withdrawn" in talk("note_withdraw", number="1").text
     assert "There is no note seven" in talk("note_correct", number="7").text
+    assert "There is no note one hundred billion billion" in talk("note_correct", number=str(10**20)).text
+    for number in ("1e999", "nan"):  # no note number: which note?
+        assert talk("note_withdraw", number=number).text == talk("note_withdraw").text
 
 
 def test_guided_report_fills_fields_goes_back_and_extends_the_history(talk: Talk, tmp_path: Path) -> None:

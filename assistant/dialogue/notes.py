@@ -196,12 +196,15 @@ def save(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:
 def _note(dialogue: Dialogue, intent: Intent, what: str) -> Note | Answer:
     """The note whose number the request says, or the answer asking for it or saying there is none."""
     number = intent.entity("number")
-    if number is None:
+    try:
+        wanted = int(float(number)) if number is not None else None
+    except (ValueError, OverflowError):  # "nan", "1e999": no note number
+        wanted = None
+    if wanted is None:
         return dialogue.answer(intent, "utter_ask_note_id", {"action": what})
-    note = dialogue.notes.get(int(float(number)))
+    note = dialogue.notes.get(wanted)
     if note is None:
-        return dialogue.answer(intent, "utter_note_unknown", {"id": int(float(number))},
-                               id=dialogue.say.say_number(int(float(number))))
+        return dialogue.answer(intent, "utter_note_unknown", {"id": wanted}, id=dialogue.say.say_number(wanted))
     return note
 
 

@@ -8,7 +8,8 @@
 
 Fault prediction for the plant (``engine.train / FaultEngine.load / predict -> FaultPrediction``):
 
-    engine.py      train every asset on normal operation, one file models/faults-<version>.pkl
+    engine.py      train every asset on normal operation; one file data_dir/faults/faults-<version>.npz
+                   (arrays and JSON, never pickle)
     prediction.py  ``FaultPrediction`` and the per-asset detector on operating-point residuals
     diagnosis.py   naive Bayes over the fault modes of an asset type from signal symptoms
     trend.py       remaining life: the residual's linear trend to the alarm limit, with an interval

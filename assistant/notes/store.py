@@ -221,12 +221,16 @@ class NoteStore:
     # -- reads ------------------------------------------------------------------------------
     def get(self, note_id: int) -> Note | None:
         """The latest version, withdrawn or not; None for an unknown id."""
+        if not 0 < note_id < 2**63:  # no SQLite row id
+            return None
         rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
                            f"WHERE n.id = ? AND {_LATEST}", (note_id,))
         return self._note(rows[0]) if rows else None
 
     def versions(self, note_id: int) -> list[Note]:
         """Every version of a note, oldest first; [] for an unknown id."""
+        if not 0 < note_id < 2**63:
+            return []
         rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
                            "WHERE n.id = ? ORDER BY v.version", (note_id,))
         return [self._note(r) for r in rows]
