@@ -82,10 +82,15 @@ def training_data(intents: Intents) -> Intents:
     own, less those holding every content word of one of its examples (entity words aside)."""
     if OUT_OF_SCOPE in intents.names:
         return intents
-    own = [_content(_without_entities(e)) for e in intents.examples]
-    own = [words for words in own if words]
-    added = tuple(e for e in builtin_out_of_scope().examples
-                  if not any(words <= _content(e.text) for words in own))
+    by_word: dict[str, set[frozenset[str]]] = {}  # each example's words, under one of them
+    for words in {_content(_without_entities(e)) for e in intents.examples}:
+        if words:
+            by_word.setdefault(min(words), set()).add(words)
+
+    def holds_an_example(content: frozenset[str]) -> bool:
+        return any(words <= content for word in content for words in by_word.get(word, ()))
+
+    added = tuple(e for e in builtin_out_of_scope().examples if not holds_an_example(_content(e.text)))
     return Intents(intents.examples + added, intents.synonyms, intents.lookups, intents.regexes, intents.files)
 
 
