@@ -55,7 +55,8 @@ def test_similar_requests_are_closer_than_unrelated_speech(minilm: MiniLM) -> No
 def test_the_export_is_made_once_and_reused(tmp_path: Path) -> None:
     MiniLM(tmp_path)
     exported = list(tmp_path.glob("minilm-*.onnx"))
-    assert len(exported) == 1
+    assert len(exported) == 1 and exported[0].stat().st_mode & 0o777 == 0o600  # private, like every model file
+    assert [p.name for p in tmp_path.iterdir()] == [exported[0].name]  # no temporary file left
     stamp = exported[0].stat().st_mtime_ns
     MiniLM.shared(tmp_path).encode(["hello"])
     assert exported[0].stat().st_mtime_ns == stamp

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendError, ConfigError
+from ..files import atomic_path
 
 __all__ = ["MiniLM", "DIMENSIONS"]
 
@@ -59,7 +59,7 @@ def export_onnx(model_dir: Path, target: Path) -> None:
         raise BackendError(f"exporting MiniLM to ONNX needs torch and transformers ({exc}); run scripts/setup.sh") from None
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    bert = AutoModel.from_pretrained(model_dir).eval().requires_grad_(False)
+    bert = AutoModel.from_pretrained(model_dir, use_safetensors=True).eval().requires_grad_(False)
 
     class Pooled(torch.nn.Module):
         def forward(self, ids: Any, mask: Any, types: Any) -> Any:
@@ -71,18 +71,11 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     example = torch.ones((1, 8), dtype=torch.int64)
     dynamic = {name: {0: "batch", 1: "tokens"} for name in ("ids", "mask", "types")} | {"embedding": {0: "batch"}}
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".minilm-", suffix=".onnx", delete=False) as f:
-        tmp = Path(f.name)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(Pooled(), (example, example, torch.zeros_like(example)), str(tmp),
-                              input_names=["ids", "mask", "types"], output_names=["embedding"],
-                              dynamic_axes=dynamic, opset_version=17, dynamo=False)
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(target) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Pooled(), (example, example, torch.zeros_like(example)), str(tmp),
+                          input_names=["ids", "mask", "types"], output_names=["embedding"],
+                          dynamic_axes=dynamic, opset_version=17, dynamo=False)
 
 
 class MiniLM:
