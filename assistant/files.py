@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["BUSY_TIMEOUT_S", "fsync_path", "atomic_path", "write_atomic", "write_arrays", "read_arrays",
-           "open_durable", "transaction", "read_only", "open_readonly", "storage_error"]
+           "private", "open_durable", "transaction", "read_only", "open_readonly", "storage_error"]
 
 BUSY_TIMEOUT_S = 30.0  # how long a writer waits for another one
 
@@ -118,14 +118,20 @@ def read_arrays(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]
     return meta, arrays
 
 
+def private(path: str | Path) -> None:
+    """Create ``path`` empty with mode 0600 if it is not there (SQLite gives its -wal and -shm files the
+    database's mode); an existing file keeps its mode, and a path that cannot be made is left to the caller."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass
+
+
 def open_durable(path: str | Path) -> sqlite3.Connection:
     """A connection for durable writes: WAL, ``synchronous=FULL``, a busy timeout, transactions only
     by ``transaction``. A new file is made private (0600; SQLite gives its -wal and -shm files the same
     mode). Raises sqlite3.DatabaseError for a file that is not a usable database."""
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:
-        pass  # an existing file keeps its mode; SQLite reports a path it cannot open
+    private(path)
     db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     _use_wal(db)
@@ -145,6 +151,7 @@ def transaction(db: sqlite3.Connection, lock: threading.Lock | threading.RLock) 
             if db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
                 db.execute("ROLLBACK")
             raise
+
 
 def read_only(path: str | Path) -> bool:
     """True when an existing SQLite file, or its directory (where its -wal and -shm files live), cannot be
@@ -198,7 +205,6 @@ def storage_error(exc: Exception, path: str | Path) -> PlantvoiceError:
     if name.startswith("SQLITE_IOERR") or number == errno.EIO:
         return StorageError(f"{path} cannot be read or written: disk I/O error ({text}); check the disk")
     return StorageError(f"{path} cannot be used ({text}); check the file and its directory {path.parent}")
-
 
 
 def _use_wal(db: sqlite3.Connection) -> None:

@@ -223,3 +223,8 @@ def test_a_damaged_historian_file_is_refused_with_what_to_do(tmp_path: Path) -> 
     (tmp_path / "historian.sqlite").write_bytes(b"this is not a database" * 100)
     with pytest.raises(DataError, match="historian.sqlite is not a database or is damaged .*move it away"):
         create_historian(PlantConfig(), tmp_path)
+
+
+def test_a_new_historian_file_is_private(tmp_path: Path) -> None:
+    create_historian(PlantConfig(), tmp_path).close()
+    assert (tmp_path / "historian.sqlite").stat().st_mode & 0o777 == 0o600

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..files import storage_error
+from ..files import private, storage_error
 from .historian_sql import PointRow, SqlHistorian
 
 __all__ = ["SqliteHistorian"]
@@ -48,6 +48,7 @@ class SqliteHistorian(SqlHistorian):
         super().__init__(stale_after_s, clock)
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private(self.path)
         try:
             self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
             for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
