@@ -109,8 +109,8 @@ class PlantConfig:
 
 @dataclass(frozen=True)
 class TtsConfig:
-    backend: str = "pyttsx3"  # pyttsx3 | espeak-ng
-    voice: str = "en-us"
+    backend: str = "auto"  # auto (hibari, else espeak-ng) | hibari | espeak-ng | pyttsx3
+    voice: str = ""  # the backend's voice; "" = its default: heart (hibari), en-us (espeak-ng, pyttsx3)
     rate: int = 165  # words per minute
 
 

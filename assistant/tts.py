@@ -1,17 +1,22 @@
 """Speech output: answer text to a WAV file.
 
 Backends (``tts -> backend``):
+    auto       the default: hibari where it loads, else espeak-ng (one warning in the log)
+    hibari     hibari-tts, a small neural voice in process; natural, numbers and units spoken well
     pyttsx3    pyttsx3 driving libespeak-ng in a worker process; one engine, reused
     espeak-ng  the espeak-ng command line; a simple fallback
 
-Both take ``tts -> voice`` (an espeak-ng voice such as ``en-us``, ``en-gb`` or
-``en-us+f3``) and ``tts -> rate`` (words per minute). Play the file with
-``assistant.audio.play``.
+``tts -> voice`` is the backend's own voice name, "" its default: for hibari a
+hibari voice (``heart``, in the package; ``en-us`` also means heart), for pyttsx3 and
+espeak-ng an espeak-ng voice (``en-us``, ``en-gb``, ``en-us+f3``). ``tts -> rate`` is
+words per minute for all. Play the file with ``assistant.audio.play``.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import logging
 import os
 import select
 import subprocess
@@ -19,6 +24,8 @@ import sys
 import tempfile
 import threading
 import wave
+import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,7 +34,10 @@ from .errors import BackendError, ConfigError, InputError, PlantvoiceError
 from .files import atomic_path
 from .registry import Registry
 
-__all__ = ["Synthesizer", "synthesizers", "Pyttsx3Synthesizer", "EspeakSynthesizer"]
+__all__ = ["Synthesizer", "synthesizers", "HibariSynthesizer", "Pyttsx3Synthesizer", "EspeakSynthesizer", "auto"]
+
+log = logging.getLogger(__name__)
+ESPEAK_VOICE = "en-us"  # pyttsx3's and espeak-ng's voice when tts -> voice is ""
 
 
 class Synthesizer(Protocol):
@@ -48,6 +58,10 @@ def _check_text(text: str) -> str:
 def _check_rate(config: TtsConfig) -> None:
     if not 40 <= config.rate <= 600:
         raise ConfigError(f"tts -> rate = {config.rate} words per minute is out of range; use 80..450, e.g. 165")
+
+
+def _espeak_voice(config: TtsConfig) -> str:
+    return config.voice or ESPEAK_VOICE
 
 
 def _frames(path: Path) -> int:
@@ -166,7 +180,7 @@ class Pyttsx3Synthesizer:
         return path
 
     def _speak(self, text: str, path: Path, partial: Path) -> None:
-        request = {"text": text, "path": str(partial), "voice": self.config.voice, "rate": self.config.rate}
+        request = {"text": text, "path": str(partial), "voice": _espeak_voice(self.config), "rate": self.config.rate}
         with self._lock:
             worker = self._started()
             assert worker.stdin is not None and worker.stdout is not None
@@ -226,7 +240,7 @@ class EspeakSynthesizer:
         return path
 
     def _speak(self, text: str, path: Path, partial: Path) -> None:
-        command = [self.program, "-v", self.config.voice, "-s", str(self.config.rate), "-w", str(partial)]
+        command = [self.program, "-v", _espeak_voice(self.config), "-s", str(self.config.rate), "-w", str(partial)]
         try:
             done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=60)
         except FileNotFoundError:
@@ -235,8 +249,103 @@ class EspeakSynthesizer:
             raise BackendError(f"{self.program} took over 60 s for {len(text)} characters; shorten the text") from None
         message = done.stderr.decode("utf-8", "replace").strip()
         if "voice does not exist" in message or "Failed to read voice" in message:
-            raise ConfigError(f"tts -> voice = {self.config.voice!r} is not an espeak-ng voice; "
+            raise ConfigError(f"tts -> voice = {_espeak_voice(self.config)!r} is not an espeak-ng voice; "
                               "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
         if done.returncode != 0 or _frames(partial) == 0:
             raise BackendError(f"{self.program} failed to write {path} (exit {done.returncode}: {message}); "
                                "check the directory is writable")
+
+
+# hibari: one loaded model per voice, shared by every synthesizer in the process.
+HIBARI_PACE_WPM = 160  # hibari's own pace (speed 1.0) in words per minute
+HIBARI_SPEEDS = (0.5, 2.0)  # the speeds hibari supports: rate 80..320 words per minute
+HIBARI_VOICE = "heart"  # in the package, so it works offline
+_HIBARI_ALIASES = {"": HIBARI_VOICE, "en-us": HIBARI_VOICE}
+_HIBARI_LOCK = threading.Lock()
+_hibari_engines: dict[tuple[str, str], Any] = {}
+
+
+def _hibari_engine(module: str, voice: str) -> Any:
+    """The loaded (and warmed) hibari model for ``voice``; loaded once per process."""
+    with _HIBARI_LOCK:
+        if (module, voice) not in _hibari_engines:
+            _hibari_engines[module, voice] = _load_hibari(module, voice)
+        return _hibari_engines[module, voice]
+
+
+def _load_hibari(module: str, voice: str) -> Any:
+    try:
+        lib = importlib.import_module(module)
+        voices = importlib.import_module(f"{module}.voices")
+    except ImportError as exc:
+        raise BackendError(f"the hibari voice cannot be loaded ({exc}); install hibari-tts==0.2.1 "
+                           "(pip install -r requirements.lock) or set tts -> backend = \"espeak-ng\"") from None
+    if voice not in voices.VOICES:
+        raise ConfigError(f"tts -> voice = {voice!r} is not a hibari voice; use one of: {', '.join(voices.VOICES)} "
+                          f"({HIBARI_VOICE} is in the package)")
+    try:
+        model = voices.voice_path(voice, download_missing=False)  # offline: never downloads
+    except FileNotFoundError as exc:
+        raise ConfigError(f"hibari voice {voice!r} is not on this machine ({exc}); use {HIBARI_VOICE!r} (in the "
+                          "package) or copy the voice file there") from None
+    try:
+        engine = lib.Hibari(voice, model=model, threads=1)
+        engine("Ready.")  # loads the pronunciation rules and warms the model: the first answer is not slower
+    except Exception as exc:  # onnxruntime, a damaged model file
+        raise BackendError(f"hibari cannot load voice {voice!r} from {model} ({exc}); reinstall hibari-tts==0.2.1 "
+                           "or set tts -> backend = \"espeak-ng\"") from None
+    return engine
+
+
+@synthesizers.register("hibari")
+class HibariSynthesizer:
+    """hibari-tts: a small neural voice (ONNX, one thread) in this process, 24 kHz 16-bit mono.
+
+    The model loads when the synthesizer is made, so a voice that cannot load is known at once.
+    ``tts -> rate`` maps to hibari's speed (160 words per minute = 1.0, held within 0.5..2.0).
+    The same text always gives the same audio (the voice's noise is seeded from the text).
+    """
+
+    def __init__(self, config: TtsConfig | None = None, module: str = "hibari") -> None:
+        self.config = config or TtsConfig()
+        _check_rate(self.config)
+        self.voice = _HIBARI_ALIASES.get(self.config.voice.strip().lower(), self.config.voice)
+        self.speed = min(max(self.config.rate / HIBARI_PACE_WPM, HIBARI_SPEEDS[0]), HIBARI_SPEEDS[1])
+        self.module = module
+        self.engine = _hibari_engine(module, self.voice)
+
+    def synthesize(self, text: str, path: Path) -> Path:
+        text = _check_text(text)
+        path = Path(path)
+        with atomic_path(path) as partial:  # an answer file is never seen half-written
+            self._speak(text, path, partial)
+        return path
+
+    def _speak(self, text: str, path: Path, partial: Path) -> None:
+        lib = importlib.import_module(self.module)
+        try:
+            with _HIBARI_LOCK:  # the pronunciation rules are not made for two threads at once
+                samples = self.engine(text, speed=self.speed, seed=zlib.crc32(text.encode("utf-8")))
+        except Exception as exc:  # a failure inside the model is a backend failure, not a bug here
+            raise BackendError(f"hibari failed to speak {text[:40]!r} into {path} ({exc}); "
+                               "try tts -> backend = \"espeak-ng\"") from None
+        if len(samples) == 0:
+            raise InputError(f"nothing to speak in {text!r} (no word hibari can say); pass at least one word")
+        lib.write_wav(str(partial), samples, lib.SAMPLE_RATE)
+
+
+AUTO_FALLBACK = "espeak-ng"
+
+
+@synthesizers.register("auto")
+def auto(config: TtsConfig | None = None, module: str = "hibari") -> Synthesizer:
+    """hibari where it loads; else espeak-ng in its default voice, said once in the log.
+
+    Only a voice that cannot load falls back; a wrong ``tts -> voice`` or rate is still a ConfigError.
+    """
+    config = config or TtsConfig()
+    try:
+        return HibariSynthesizer(config, module=module)
+    except BackendError as exc:
+        log.warning("speaking answers with %s: %s", AUTO_FALLBACK, exc)
+        return synthesizers.create(AUTO_FALLBACK, replace(config, voice=""))
