@@ -1,7 +1,8 @@
-"""Speech output through real pyttsx3 (libespeak-ng in process) and the espeak-ng program."""
+"""Speech output through real hibari (neural voice in process), pyttsx3 (libespeak-ng in a worker) and espeak-ng."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import wave
 from pathlib import Path
@@ -10,13 +11,15 @@ import numpy as np
 import pytest
 
 from assistant.audio import chunks, load_wav
-from assistant.config import TtsConfig, VadConfig
-from assistant.errors import ConfigError, InputError
+from assistant.config import AsrConfig, TtsConfig, VadConfig
+from assistant.errors import BackendError, ConfigError, InputError
 from assistant.events import SpokenRequest
-from assistant.tts import synthesizers
+from assistant.tts import EspeakSynthesizer, HibariSynthesizer, synthesizers
 from assistant.vad import Endpointer
 
-BACKENDS = ["pyttsx3", "espeak-ng"]
+BACKENDS = ["hibari", "pyttsx3", "espeak-ng"]
+ESPEAK_BACKENDS = ["pyttsx3", "espeak-ng"]  # take espeak-ng voice names
+NOT_INSTALLED = "hibari_not_installed"  # a module that does not exist: hibari's real loading path fails to import it
 SENTENCE = "The pressure in boiler two is twelve bar."
 
 
@@ -36,6 +39,8 @@ def test_writes_a_wav_of_speech_of_plausible_length(tmp_path: Path, backend: str
     synth = synthesizers.create(backend, TtsConfig(voice="en-us", rate=165))
     path = synth.synthesize(SENTENCE, tmp_path / "answer.wav")
     assert path == tmp_path / "answer.wav"
+    with wave.open(str(path)) as w:
+        assert (w.getsampwidth(), w.getnchannels()) == (2, 1)  # 16-bit mono
     words = len(SENTENCE.split())
     assert 0.5 * words / 165 * 60 < seconds(path) < 2.0 * words / 165 * 60  # near 165 words per minute
     samples = load_wav(path)
@@ -53,7 +58,7 @@ def test_rate_and_text_length_change_duration(tmp_path: Path, backend: str) -> N
     assert seconds(short) < 0.5 * seconds(fast)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", ESPEAK_BACKENDS)
 def test_another_voice_gives_another_waveform(tmp_path: Path, backend: str) -> None:
     us = load_wav(synthesizers.create(backend, TtsConfig(voice="en-us")).synthesize(SENTENCE, tmp_path / "us.wav"))
     gb = load_wav(synthesizers.create(backend, TtsConfig(voice="en-gb")).synthesize(SENTENCE, tmp_path / "gb.wav"))
@@ -123,8 +128,42 @@ def test_espeak_ng_speaks_text_that_looks_like_an_option(tmp_path: Path) -> None
 
 
 def test_unknown_backend_lists_the_choices() -> None:
-    with pytest.raises(ConfigError, match="tts -> backend.*espeak-ng, pyttsx3"):
+    with pytest.raises(ConfigError, match="tts -> backend.*auto, espeak-ng, hibari, pyttsx3"):
         synthesizers.create("festival", TtsConfig())
+
+
+def test_default_config_speaks_with_hibari() -> None:
+    config = TtsConfig()
+    assert config.backend == "auto"
+    synth = synthesizers.create(config.backend, config)
+    assert isinstance(synth, HibariSynthesizer) and synth.voice == "heart"
+
+
+def test_hibari_named_but_not_loadable_is_a_one_line_backend_error() -> None:
+    with pytest.raises(BackendError) as error:
+        synthesizers.create("hibari", TtsConfig(), module=NOT_INSTALLED)
+    message = str(error.value)
+    assert "\n" not in message and NOT_INSTALLED in message
+    assert "install hibari-tts" in message and 'tts -> backend = "espeak-ng"' in message
+
+
+def test_auto_falls_back_to_espeak_ng_with_one_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="assistant.tts"):
+        synth = synthesizers.create("auto", TtsConfig(voice="heart"), module=NOT_INSTALLED)
+    assert isinstance(synth, EspeakSynthesizer)
+    assert [r.getMessage() for r in caplog.records] == [caplog.records[0].getMessage()]
+    assert "espeak-ng" in caplog.records[0].getMessage() and NOT_INSTALLED in caplog.records[0].getMessage()
+    assert seconds(synth.synthesize(SENTENCE, tmp_path / "answer.wav")) > 1.0  # in espeak-ng's own voice
+
+
+def test_hibari_says_the_numbers_and_units(tmp_path: Path) -> None:
+    """The answer as whisper hears it: the voice says the words, not just a sound of the right length."""
+    from assistant.asr import create_recognizer
+
+    text = "The bearing temperature of P one oh two is seventy two point five degrees Celsius."
+    wav = synthesizers.create("hibari", TtsConfig()).synthesize(text, tmp_path / "answer.wav")
+    heard = create_recognizer(AsrConfig(), None, "dictation").transcribe(load_wav(wav)).text.lower()
+    assert ("seventy" in heard or "72" in heard) and "celsius" in heard, heard
 
 
 def test_pyttsx3_worker_that_died_is_replaced(tmp_path: Path) -> None:
