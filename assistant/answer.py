@@ -280,12 +280,17 @@ def load_responses(path: str | Path | None = None, required: Iterable[str] = ())
     if not path.is_file():
         raise DataError(f"{path}: responses file not found; restore it or point to an existing file")
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise DataError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a date YAML cannot make, nesting too deep
+        raise DataError(f"{path}: a value YAML cannot read ({exc}); put it in quotes if it is text") from None
     if not isinstance(data, dict) or not isinstance(data.get("responses"), dict):
         raise DataError(f"{path}:1: no 'responses:' mapping; write responses: -> utter_<name>: -> - text: ...")
     lines: dict[str, int] = {}

@@ -210,3 +210,10 @@ def test_unexplained_numbers_finds_invented_numbers() -> None:
     assert unexplained_numbers("It reads seventy-three.", {"value": 3, "unit": ""}) == ["seventy", "three"]
     assert unexplained_numbers("It reads three.", {"value": 3, "unit": ""}) == []
     assert unexplained_numbers("Check the drive end first, then the second pump.", {}) == []
+
+
+def test_a_responses_file_with_a_date_yaml_cannot_make_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "responses.yml"
+    path.write_text('version: "3.1"\nresponses:\n  utter_x:\n  - text: 2026-13-45\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"responses.yml: a value YAML cannot read \(month must be in 1..12\)"):
+        load_responses(path)

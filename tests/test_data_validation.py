@@ -139,8 +139,10 @@ def test_wrong_prediction_knowledge_is_refused_naming_file_and_key(plant_dir: Pa
     ("knowledge.yaml", "      vibration: {direction: high, failure: 11}\n",
      "      vibration: {direction: high, failure: .nan}\n", r"'failure' = nan is not a float"),
     ("knowledge.yaml", "  bearing_wear:\n", "  7:\n", r"fault_modes: key 7 is not a name"),
-    ("demo_plant.yaml", "  timezone:", "  timezone: x\n  timezone:", r"demo_plant.yaml:19: key 'timezone' is "
-     r"repeated \(first at line 18\)"),
+    ("knowledge.yaml", "    horizon_days: 7\n", "    horizon_days: 2026-13-45\n",
+     r"knowledge.yaml: a value YAML cannot read \(month must be in 1..12\); put it in quotes"),
+    ("demo_plant.yaml", "  timezone:", "  timezone: x\n  timezone:", r"demo_plant.yaml:\d+: key 'timezone' is "
+     r"repeated \(first at line \d+\)"),
 ])
 def test_wrong_asset_model_and_fault_modes_are_refused_with_line(plant_dir: Path, file: str, old: str, new: str,
                                                                  needle: str) -> None:

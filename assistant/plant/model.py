@@ -424,6 +424,8 @@ def read_yaml(path: Path) -> Any:
         raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except RecursionError:
         raise DataError(f"{path}: nested too deeply; write the layout of plant/demo_plant.yaml") from None
+    except (ValueError, OverflowError) as exc:  # a value YAML reads as a date or number and cannot make
+        raise DataError(f"{path}: a value YAML cannot read ({exc}); put it in quotes if it is text") from None
 
 
 _read_yaml = read_yaml
