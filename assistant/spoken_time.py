@@ -139,8 +139,9 @@ def say_since(when: dt.datetime, now: dt.datetime, tz: tzinfo) -> str:
     return f"since {say_time(when, now, tz, oclock=True)}"
 
 
-def _duration(seconds: float) -> str | None:
-    """'the last eight hours', 'the last hour', 'the last two days': for a whole count of a unit."""
+def _whole_count(seconds: float) -> tuple[int, str] | None:
+    """(count, unit) when ``seconds`` is a whole count of weeks, days (two or more), hours or minutes
+    (under two hours): 28800 -> (8, "hour")."""
     whole = round(seconds)
     if whole <= 0 or abs(seconds - whole) > 1:
         return None
@@ -148,8 +149,17 @@ def _duration(seconds: float) -> str | None:
                                      (3600, "hour", 1, None), (60, "minute", 1, 120)):
         count, rest = divmod(whole, size)
         if not rest and count >= least and (below is None or count < below):
-            return f"the last {unit}" if count == 1 else f"the last {say_number(count)} {unit}s"
+            return count, unit
     return None
+
+
+def _duration(seconds: float) -> str | None:
+    """'the last eight hours', 'the last hour', 'the last two days': for a whole count of a unit."""
+    found = _whole_count(seconds)
+    if found is None:
+        return None
+    count, unit = found
+    return f"the last {unit}" if count == 1 else f"the last {say_number(count)} {unit}s"
 
 
 def _shift_start(start: dt.datetime, now: dt.datetime, shift_starts: Iterable[dt.time]) -> bool:
