@@ -96,6 +96,8 @@ class HalfDuplex:
 async def run_listen(pipeline: Pipeline, push_to_talk: bool = False, as_json: bool = False,
                      speak: bool = True) -> None:
     """Answer every request heard on the microphone until cancelled; one bad request never ends it."""
+    if speak:  # the voice loads now, not while the first answer waits for it
+        await asyncio.to_thread(lambda: pipeline.synthesizer)
     duplex = HalfDuplex()
     chunks = duplex.filter(audio.microphone(pipeline.config.audio))
     if push_to_talk:
