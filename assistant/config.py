@@ -88,6 +88,7 @@ class NluConfig:
     models_dir: str = str(ROOT / "models")
     threshold: float = 0.4  # intent confidence below which a request is out of scope (chosen on the dev sets)
     features: str = "both"  # intent classifier features: both | tfidf | minilm (benchmarks/RESULTS.md)
+    encoder: str = "minilm"  # sentence encoder of those features: minilm (English) | use-multilingual | e5-small
 
 
 @dataclass(frozen=True)
