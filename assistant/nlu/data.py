@@ -594,6 +594,9 @@ def builtin_out_of_scope() -> Intents:
 
 def own_lookups(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:
     """The lists of ``lookups`` (the plant's) that the data annotates; the others are left out,
-    so the demo plant's assets never turn up in a foreign domain's requests."""
+    so the demo plant's assets never turn up in a foreign domain's requests. Data in a directory
+    named after a language the plant has names in (``intents/de``) gets the lists of that language."""
+    language = Path(intents.files[0]).parent.name if intents.files else ""
+    lookups = getattr(lookups, "translated", {}).get(language, lookups)
     used = set(intents.entity_names)
     return {entity: values for entity, values in lookups.items() if entity in used}

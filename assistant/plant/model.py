@@ -125,6 +125,7 @@ class Measurement:
     name: str
     synonyms: tuple[str, ...]
     unit: str
+    synonyms_de: tuple[str, ...] = ()  # German names, understood beside the English ones
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Asset:
     criticality: str
     unit: str  # id of the plant unit it belongs to
     signals: tuple[Signal, ...]
+    aliases_de: tuple[str, ...] = ()  # German names, understood beside the English ones
 
     def signal(self, key: str) -> Signal | None:
         return next((s for s in self.signals if s.key == key), None)
@@ -276,14 +278,37 @@ class AssetModel:
             return ()
         return tuple(m for m in self.fault_modes if asset.type in m.asset_types)
 
-    def lookups(self) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Spoken forms (lowercase, words) per asset id and per measurement key."""
+    def lookups(self) -> PlantLookups:
+        """Spoken forms (lowercase, words) per asset id and per measurement key, in English;
+        ``.translated["de"]`` holds the German names (``aliases_de``, ``synonyms_de``) with the tags."""
         assets = {a.id: spoken_asset_forms(a) for a in self.assets}
         measurements = {
             m.key: _unique([_words(m.name), _words(m.key.replace("_", " ")), *(_words(s) for s in m.synonyms)])
             for m in self.measurements
         }
-        return {"asset": assets, "measurement": measurements}
+        german = {
+            "asset": {a.id: _unique([*(_words(n) for n in a.aliases_de), *(f for f in assets[a.id] if _is_tag(f))])
+                      for a in self.assets},
+            "measurement": {m.key: _unique([*(_words(s) for s in m.synonyms_de), _words(m.key.replace("_", " "))])
+                            for m in self.measurements},
+        }
+        return PlantLookups({"asset": assets, "measurement": measurements}, translated={"de": german})
+
+
+class PlantLookups(dict[str, dict[str, tuple[str, ...]]]):
+    """The plant's lists (entity -> value -> spoken forms) in English, and the same lists in
+    other languages under ``translated`` (``"de"``); an intents directory named after one of
+    those languages is understood with its lists (``nlu.data.own_lookups``)."""
+
+    def __init__(self, lists: dict[str, dict[str, tuple[str, ...]]],
+                 translated: dict[str, dict[str, dict[str, tuple[str, ...]]]] | None = None) -> None:
+        super().__init__(lists)
+        self.translated = translated or {}
+
+
+def _is_tag(form: str) -> bool:
+    """A form made of the tag's letters and digits ("p 102", "gt 1"), the same in any language."""
+    return any(w.isdigit() for w in form.split()) and all(w.isdigit() or len(w) <= 4 for w in form.split())
 
 
 # ----------------------------------------------------------------------------- spoken tag forms
@@ -331,7 +356,8 @@ def _digit_forms(digits: str) -> list[str]:
 
 
 def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+    """Lowercase words of any script ("Kühlwasserventil" keeps its umlaut), digits apart."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
 
 
 def _unique(forms: list[str]) -> tuple[str, ...]:
@@ -512,6 +538,7 @@ def load_model(path: str | Path) -> AssetModel:
             name=ctx.get(node, "name", what),
             synonyms=ctx.strings(node, "synonyms", what),
             unit=ctx.get(node, "unit", what),
+            synonyms_de=ctx.strings(node, "synonyms_de", what),
         ))
     catalogue = {m.key: m for m in measurements}
 
@@ -646,7 +673,8 @@ def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measur
     if not signals:
         raise ctx.fail(node, f"{what}: no signals", "add at least one signal")
     return Asset(id=asset_id, name=ctx.get(node, "name", what), aliases=ctx.strings(node, "aliases", what),
-                 type=ctx.get(node, "type", what), criticality=criticality, unit=unit_id, signals=tuple(signals))
+                 type=ctx.get(node, "type", what), criticality=criticality, unit=unit_id, signals=tuple(signals),
+                 aliases_de=ctx.strings(node, "aliases_de", what))
 
 
 def _load_simulation(ctx: _Ctx, node: Any, check_signal: Any) -> Simulation:
