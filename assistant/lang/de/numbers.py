@@ -67,8 +67,10 @@ _TEEN = {fold(w): n + 10 for n, w in enumerate(_TEENS)}
 _TEN = {fold(w): n * 10 for n, w in enumerate(_TENS) if n >= 2}
 _SCALE = {"tausend": 1000, "million": 10**6, "millionen": 10**6, "milliarde": 10**9, "milliarden": 10**9}
 _MORPHEMES = sorted([*_DIGITS, *_TEEN, *_TEN, *_SCALE, "und", "hundert"], key=len, reverse=True)
+_MORPHEME = re.compile("|".join(_MORPHEMES))
 _SINGLE = {w for w, n in _DIGITS.items() if w not in ("ein", "eine")}  # said digit by digit
 _ARTICLES = {"ein", "eine"}
+_LONGEST_RUN = 16  # words of one number said in parts ("neun Milliarden neunhundert Millionen ...")
 
 
 # ----------------------------------------------------------------------------- words to numbers
@@ -77,11 +79,11 @@ def _parts(word: str) -> list[str] | None:
     """'zweihundertzwei' -> ['zwei', 'hundert', 'zwei'] (longest part first); None if not all parts."""
     parts, i = [], 0
     while i < len(word):
-        part = next((m for m in _MORPHEMES if word.startswith(m, i)), None)
+        part = _MORPHEME.match(word, i)
         if part is None:
             return None
-        parts.append(part)
-        i += len(part)
+        parts.append(part.group())
+        i = part.end()
     return parts
 
 
@@ -171,16 +173,16 @@ def parse_ordinal(word: str) -> int | None:
 _TOKEN = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![.\d])|\d+(?:[.,]\d+)?|[^\W\d_]+")
 
 
+def _written(number: str) -> str:
+    """'1.250,5' -> '1250.5', '1.250' -> '1250', '72,5' -> '72.5', '72.5' -> '72.5'."""
+    if "," in number or re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number):
+        number = number.replace(".", "")
+    return number.replace(",", ".")
+
+
 def _raw(text: str) -> list[Token]:
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        if word[0].isdecimal():
-            word = word.replace(".", "") if "," in word or word.count(".") > 1 or re.fullmatch(
-                r"\d{1,3}\.\d{3}", word) else word
-            word = word.replace(",", ".")
-        tokens.append(Token(fold(word), match.start(), match.end()))
-    return tokens
+    return [Token(_written(m.group()) if m.group()[0].isdecimal() else fold(m.group()), m.start(), m.end())
+            for m in _TOKEN.finditer(text)]
 
 
 def _is_number(word: str) -> bool:
@@ -194,17 +196,15 @@ def _single(word: str) -> str | None:
     return word if len(word) == 1 and word.isdecimal() else None
 
 
-def _run(tokens: list[Token], i: int) -> tuple[str, int] | None:
-    """A whole number starting at ``tokens[i]``: (digits, tokens used)."""
-    words, j = [], i
-    while j < len(tokens):
-        w = tokens[j].text
-        starts = not words and w in _ARTICLES and _at([t.text for t in tokens], j + 1) in ("hundert", *_SCALE)
-        if (w not in _ARTICLES or starts) and (_single(w) or parse_cardinal(w) is not None):
-            words.append(w)
-            j += 1
-        else:
+def _run(text: list[str], i: int) -> tuple[str, int] | None:
+    """A whole number starting at word ``i``: (digits, words used)."""
+    words: list[str] = []
+    for j in range(i, min(len(text), i + _LONGEST_RUN)):
+        w = text[j]
+        starts = not words and w in _ARTICLES and _at(text, j + 1) in ("hundert", *_SCALE)
+        if (w in _ARTICLES and not starts) or not (_single(w) or parse_cardinal(w) is not None):
             break
+        words.append(w)
     if not words:
         return None
     singles = 0
@@ -216,43 +216,44 @@ def _run(tokens: list[Token], i: int) -> tuple[str, int] | None:
     if written == 0:  # a written digit is a number on its own
         return words[0], 1
     words = words[:written]
+    parts = [_parts(w) or [] for w in words]
     for k in range(len(words), 0, -1):
-        parts = _parts("".join(words[:k]))
-        value = _value(parts) if parts else None
+        value = _value([p for word in parts[:k] for p in word])
         if value is not None:
             return str(value), k
     return None
 
 
-def _decimals(tokens: list[Token], i: int) -> tuple[str, int] | None:
-    """The digits after 'Komma' at ``tokens[i]``: 'eins vier' -> '14', 'vierzehn' -> '14'."""
+def _decimals(text: list[str], i: int) -> tuple[str, int] | None:
+    """The digits after 'Komma' at word ``i``: 'eins vier' -> '14', 'vierzehn' -> '14'."""
     digits = ""
     j = i
-    while j < len(tokens) and _single(tokens[j].text):
-        digits += _single(tokens[j].text) or ""
+    while j < len(text) and _single(text[j]):
+        digits += _single(text[j]) or ""
         j += 1
     if digits:
         return digits, j - i
-    n = parse_cardinal(_at([t.text for t in tokens], i))
+    n = parse_cardinal(_at(text, i))
     return (str(n), 1) if n is not None and 10 <= n <= 99 else None
 
 
 def tokenize(text: str) -> list[Token]:
     """Folded tokens of ``text`` (the first ``MAX_CHARS``) with numbers in digits and their spans."""
     tokens = _raw(text[:MAX_CHARS])
+    words = [t.text for t in tokens]
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        run = (tok.text, 1) if _is_number(tok.text) and _single(tok.text) is None else _run(tokens, i)
+        run = (tok.text, 1) if _is_number(tok.text) and _single(tok.text) is None else _run(words, i)
         if run is None:
             out.append(tok)
             i += 1
             continue
         digits, used = run
         end = i + used
-        if "." not in digits and _at([t.text for t in tokens], end) == "komma":
-            fraction = _decimals(tokens, end + 1)
+        if "." not in digits and _at(words, end) == "komma":
+            fraction = _decimals(words, end + 1)
             if fraction:
                 digits, end = f"{digits}.{fraction[0]}", end + 1 + fraction[1]
         start = tok.start
