@@ -324,7 +324,7 @@ class HibariSynthesizer:
     def _speak(self, text: str, path: Path, partial: Path) -> None:
         lib = importlib.import_module(self.module)
         try:
-            with _HIBARI_LOCK:  # the pronunciation rules are not made for two threads at once
+            with _HIBARI_LOCK:  # one answer at a time through the shared model and pronunciation rules
                 samples = self.engine(text, speed=self.speed, seed=zlib.crc32(text.encode("utf-8")))
         except Exception as exc:  # a failure inside the model is a backend failure, not a bug here
             raise BackendError(f"hibari failed to speak {text[:40]!r} into {path} ({exc}); "
