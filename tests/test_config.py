@@ -66,7 +66,7 @@ def test_missing_file_and_unknown_backend() -> None:
         load_config("/nonexistent/plantvoice.toml", env={})
     from assistant.tts import synthesizers
 
-    with pytest.raises(ConfigError, match="choose one of: espeak-ng, pyttsx3"):
+    with pytest.raises(ConfigError, match="choose one of: auto, espeak-ng, hibari, pyttsx3"):
         synthesizers.create("festival")
 
 
