@@ -13,8 +13,11 @@ entities replaced by placeholders (``what is the xmeasurementx of xassetx``).
 
 Features (``NluConfig.features``):
     tfidf    word 1-2-grams + char 2-5-grams (TF-IDF) -> logistic regression
-    minilm   all-MiniLM-L6-v2 sentence embeddings (``embeddings``) -> logistic regression
+    minilm   sentence embeddings (``embeddings``) -> logistic regression
     both     the two concatenated
+
+The sentence encoder is ``NluConfig.encoder``: ``minilm`` (all-MiniLM-L6-v2, English) or a
+multilingual one (``use-multilingual``, ``e5-small``) for intents in another language.
 
 Out of scope: data without ``out_of_scope`` examples of its own (a one-intent domain
 too) is trained with the built-in set (``data.builtin_out_of_scope``), less every
@@ -46,7 +49,7 @@ from ..errors import ConfigError
 from ..files import read_arrays, write_arrays
 from ..events import OUT_OF_SCOPE
 from .data import Example, Intents, builtin_out_of_scope
-from .embeddings import DIMENSIONS, MiniLM
+from .embeddings import ENCODERS, check_encoder, encoder_dimensions, sentence_encoder
 from .normalize import normalize
 
 __all__ = [
@@ -161,6 +164,7 @@ class IntentModel:
     train_seconds: float = 0.0
     sentences: int = 0
     models_dir: str = ""  # where the embedding model lives; set on load
+    encoder: str = "minilm"  # the sentence encoder of the embedding features (NluConfig.encoder)
 
     def template(self, text: str, delex: str) -> str | None:
         return self.templates.get(text) or self.templates.get(delex)
@@ -174,7 +178,7 @@ class IntentModel:
             word_delex, char_delex, word_text = self.vectorizers
             blocks += [word_delex.transform(delexes), char_delex.transform(delexes), word_text.transform(texts)]
         if self.features in ("minilm", "both"):
-            emb = MiniLM.shared(self.models_dir).encode(list(texts))
+            emb = sentence_encoder(self.encoder, self.models_dir).encode(list(texts))
             blocks.append(sparse.csr_matrix(np.asarray(emb, dtype=np.float64)))
         return sparse.hstack(blocks).tocsr()
 
@@ -185,9 +189,11 @@ class IntentModel:
         return [(str(self.classifier.classes_[i]), float(probs[i])) for i in order]
 
 
-def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]], features: str) -> str:
+def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]], features: str,
+              encoder: str = "minilm") -> str:
     h = hashlib.sha256()
-    h.update(f"format={FORMAT_VERSION};features={features};per_example={PER_EXAMPLE}\n".encode())
+    encoded = "" if encoder == "minilm" or features == "tfidf" else f";encoder={encoder}"
+    h.update(f"format={FORMAT_VERSION};features={features};per_example={PER_EXAMPLE}{encoded}\n".encode())
     h.update(training_data(intents).digest().encode())
     canonical = {e: {v: list(f) for v, f in sorted(vals.items())} for e, vals in sorted(lookups.items())}
     h.update(json.dumps(canonical, sort_keys=True).encode())
@@ -196,7 +202,8 @@ def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
 
 def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]],
                 delexicalise: Callable[[str], tuple[str, str]], features: str = "tfidf",
-                per_example: int = PER_EXAMPLE, c: float = 20.0, models_dir: str | Path = "models") -> IntentModel:
+                per_example: int = PER_EXAMPLE, c: float = 20.0, models_dir: str | Path = "models",
+                encoder: str = "minilm") -> IntentModel:
     """Train on the expanded examples. ``delexicalise(text) -> (normalised, delexicalised)``."""
     import time
 
@@ -205,6 +212,7 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
 
     if features not in FEATURES:
         raise ConfigError(f"unknown nlu features {features!r} at nlu -> features; choose one of: {', '.join(FEATURES)}")
+    check_encoder(encoder)
     started = time.perf_counter()
     intents = training_data(intents)
     sentences = expand(intents, lookups, per_example)
@@ -227,7 +235,7 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
     for key in ambiguous:
         templates.pop(key, None)
     model = IntentModel(key="", features=features, labels=tuple(sorted(set(labels))), templates=templates,
-                        models_dir=str(models_dir))
+                        models_dir=str(models_dir), encoder=encoder)
     if features in ("tfidf", "both"):
         model.vectorizers = [
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+"),
@@ -257,9 +265,11 @@ def _balanced_weights(labels: Sequence[str]) -> dict[str, float]:
 
 
 def load_or_train(models_dir: str | Path, intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]]],
-                  delexicalise: Callable[[str], tuple[str, str]], features: str = "tfidf") -> tuple[IntentModel, bool]:
+                  delexicalise: Callable[[str], tuple[str, str]], features: str = "tfidf",
+                  encoder: str = "minilm") -> tuple[IntentModel, bool]:
     """The stored model for exactly this data, or a newly trained (and stored) one; (model, trained)."""
-    key = model_key(intents, lookups, features)
+    check_encoder(encoder)
+    key = model_key(intents, lookups, features, encoder)
     directory = Path(models_dir)
     path = directory / f"nlu-{key}.npz"
     if path.exists():
@@ -269,7 +279,7 @@ def load_or_train(models_dir: str | Path, intents: Intents, lookups: Mapping[str
             return model, False
         except ValueError as exc:
             log.warning("%s: %s; training the intent model again", path, exc)
-    model = train_model(intents, lookups, delexicalise, features, models_dir=directory)
+    model = train_model(intents, lookups, delexicalise, features, models_dir=directory, encoder=encoder)
     model.key = key
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -286,7 +296,8 @@ def save_model(model: IntentModel, path: Path) -> Path:
     arrays |= {"coef": model.classifier.coef_, "intercept": model.classifier.intercept_}
     vectorizers = [{"params": _params(v), "terms": sorted(v.vocabulary_, key=v.vocabulary_.get)}
                    for v in model.vectorizers]
-    meta = {"format": FORMAT_VERSION, "key": model.key, "features": model.features, "labels": list(model.labels),
+    meta = {"format": FORMAT_VERSION, "key": model.key, "features": model.features, "encoder": model.encoder,
+            "labels": list(model.labels),
             "templates": model.templates, "train_seconds": model.train_seconds, "sentences": model.sentences,
             "vectorizers": vectorizers,
             "classifier": {"params": _params(model.classifier), "classes": [str(c) for c in model.classifier.classes_]}}
@@ -317,7 +328,11 @@ def load_model(path: Path, key: str) -> IntentModel:
         if len(vectorizers) != (3 if meta["features"] in ("tfidf", "both") else 0):
             raise ValueError("not the vectorizers of its features")
         rows = 1 if len(classifier.classes_) == 2 else len(classifier.classes_)
-        width = sum(len(v.vocabulary_) for v in vectorizers) + (DIMENSIONS if meta["features"] != "tfidf" else 0)
+        encoder = str(meta.get("encoder", "minilm"))
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown sentence encoder {encoder!r}")
+        width = sum(len(v.vocabulary_) for v in vectorizers) + (
+            encoder_dimensions(encoder) if meta["features"] != "tfidf" else 0)
         if classifier.coef_.shape != (rows, width) or classifier.intercept_.shape != (rows,):
             raise ValueError("classifier arrays of the wrong shapes")
         for vectorizer in vectorizers:  # a setting that cannot work fails here, not on the first question
@@ -326,7 +341,7 @@ def load_model(path: Path, key: str) -> IntentModel:
         return IntentModel(key=key, features=str(meta["features"]), labels=tuple(meta["labels"]),
                            templates={str(k): str(v) for k, v in meta["templates"].items()},
                            vectorizers=vectorizers, classifier=classifier,
-                           train_seconds=float(meta["train_seconds"]), sentences=int(meta["sentences"]))
+                           train_seconds=float(meta["train_seconds"]), sentences=int(meta["sentences"]), encoder=encoder)
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise ValueError(f"damaged ({type(exc).__name__}: {exc})") from None
 

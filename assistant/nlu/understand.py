@@ -73,7 +73,7 @@ class ClassifierUnderstander:
         self.extractor = EntityExtractor(self.lookups, self.intents)
         self.model: IntentModel
         self.model, self.trained = load_or_train(config.models_dir, self.intents, self.lookups, self.delexicalise,
-                                                 config.features)
+                                                 config.features, config.encoder)
         self.correct = CORRECTED
         self._short = self._short_sentences()
 
