@@ -751,3 +751,8 @@ def test_a_new_request_replaces_the_question_silently(dialogue: Dialogue) -> Non
 def test_chatter_with_no_plausible_guess_is_refused(dialogue: Dialogue) -> None:
     answer, state = _unsure(dialogue, DialogueState(), "trend", 0.1)
     assert answer.text.startswith("Sorry, I can only help with the plant") and state.pending is None
+
+
+def test_notes_of_a_time_too_far_back_or_not_understood_are_answered_not_crashed(talk: Talk) -> None:
+    assert "at most ten years" in talk("note_read", time_range="out_of_range").text
+    assert "did not understand the time range" in talk("note_read", time_range="yesterday-ish").text

@@ -19,6 +19,7 @@ from ..events import Answer, Intent
 from ..notes.dictation import ending
 from ..notes.store import MAX_TEXT
 from .handlers import handler
+from .readings import no_span, span_of
 from .state import DialogueState, PendingWrite
 
 if TYPE_CHECKING:
@@ -272,8 +273,10 @@ def note_read(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple
         filters.update(shift=shift[0], day=shift[1])
         span = None
     elif span:
-        start, end = (dt.datetime.fromisoformat(t) for t in span.split("/"))
-        filters.update(start=start, end=end)
+        window = span_of(dialogue, span, up_to_now=False)
+        if window is None:
+            return no_span(dialogue, intent), state
+        filters.update(start=window[0], end=window[1])
     topic = _TOPIC.search(intent.text)
     topic_text = topic.group("topic").strip() if topic else ""
     if topic_text and asset and dialogue.asset_id(topic_text) == asset:

@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ..events import Answer, Intent
+from ..events import OUT_OF_RANGE, Answer, Intent
 from .handlers import handler
 from .reference import FOLLOW_UP
 from .state import DialogueState
@@ -173,9 +173,19 @@ def measurement_for(dialogue: Dialogue, intent: Intent, state: DialogueState, as
     return key
 
 
-def _time_range(dialogue: Dialogue, value: str | None) -> tuple[dt.datetime, dt.datetime] | None:
-    """The span of a time_range entity ("start/end", local time if no zone), up to now; the default
-    hours (real hours, also across a change of the clocks) without one; None when it is not a span."""
+def no_span(dialogue: Dialogue, intent: Intent) -> Answer:
+    """The answer to a time_range entity that is no span: too far back, or not understood."""
+    if intent.entity("time_range") == OUT_OF_RANGE:
+        return dialogue.answer(intent, "utter_trend_too_far", {"time_range": OUT_OF_RANGE, "longest_years": 10},
+                               years=dialogue.say.say_number(10))
+    return dialogue.answer(intent, "utter_trend_bad_range", {"time_range": intent.entity("time_range")})
+
+
+def span_of(dialogue: Dialogue, value: str | None, up_to_now: bool = True
+            ) -> tuple[dt.datetime, dt.datetime] | None:
+    """The span of a time_range entity ("start/end", local time if no zone), cut at now unless
+    ``up_to_now`` is False; the default hours (real hours, also across a change of the clocks) without
+    one; None when it is not a span."""
     now = dialogue.local(dialogue.now())
     if not value:
         return dialogue.local(now.astimezone(dt.timezone.utc) - dt.timedelta(hours=_DEFAULT_TREND_H)), now
@@ -186,7 +196,7 @@ def _time_range(dialogue: Dialogue, value: str | None) -> tuple[dt.datetime, dt.
         return None
     start = start if start.tzinfo else start.replace(tzinfo=dialogue.tz)
     end = end if end.tzinfo else end.replace(tzinfo=dialogue.tz)
-    end = min(end, now)
+    end = min(end, now) if up_to_now else end
     return (start, end) if start < end else None
 
 
@@ -199,17 +209,10 @@ def trend(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Ans
     key = measurement_for(dialogue, intent, state, asset)
     if not isinstance(key, str):
         return key  # the question asking which measurement
-    from ..events import OUT_OF_RANGE  # the parser's value of a count reaching back too far
-
     say = dialogue.say
-    if intent.entity("time_range") == OUT_OF_RANGE:
-        answer = dialogue.answer(intent, "utter_trend_too_far", {"time_range": OUT_OF_RANGE, "longest_years": 10},
-                                 years=say.say_number(10))
-        return answer, dialogue.context(state, asset, key)
-    span = _time_range(dialogue, intent.entity("time_range"))
+    span = span_of(dialogue, intent.entity("time_range"))
     if span is None:
-        answer = dialogue.answer(intent, "utter_trend_bad_range", {"time_range": intent.entity("time_range")})
-        return answer, dialogue.context(state, asset, key)
+        return no_span(dialogue, intent), dialogue.context(state, asset, key)
     start, end = span
     history = [r for r in dialogue.plant.history(asset, key, start, end) if r.quality != "bad"]
     default = intent.entity("time_range") is None
