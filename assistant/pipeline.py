@@ -65,7 +65,8 @@ class Pipeline:
         intents_dir = intents_dir or config.nlu.intents_dir
         intents = nlu.load_intents(intents_dir)
         people = People.from_config(config)
-        plant_lists = {**self.plant.model.lookups(), **({"person": people.lookup()} if people.users else {})}
+        plant_lists = {**nlu.data.language_lists(intents, self.plant.model.lookups()),
+                       **({"person": people.lookup()} if people.users else {})}
         lookups = nlu.data.own_lookups(intents, plant_lists)  # a foreign domain's own lists count
         self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=self.plant_now,
                                                     shifts=ShiftSchedule.parse(config.notes.shifts).shifts)

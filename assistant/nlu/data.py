@@ -77,6 +77,7 @@ __all__ = [
     "parse_example",
     "builtin_out_of_scope",
     "own_lookups",
+    "language_lists",
     "BUILTIN_OUT_OF_SCOPE",
     "MAX_EXAMPLE_CHARS",
     "MAX_EXAMPLES",
@@ -592,11 +593,17 @@ def builtin_out_of_scope() -> Intents:
     return _builtin
 
 
-def own_lookups(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:
-    """The lists of ``lookups`` (the plant's) that the data annotates; the others are left out,
-    so the demo plant's assets never turn up in a foreign domain's requests. Data in a directory
-    named after a language the plant has names in (``intents/de``) gets the lists of that language."""
+def language_lists(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:
+    """``lookups`` in the language of the data: in a directory named after a language the plant
+    has names in (``intents/de``), its lists (``PlantLookups.translated``) stand in for the English."""
     language = Path(intents.files[0]).parent.name if intents.files else ""
-    lookups = getattr(lookups, "translated", {}).get(language, lookups)
+    return {**lookups, **getattr(lookups, "translated", {}).get(language, {})}
+
+
+def own_lookups(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:
+    """The lists of ``lookups`` (the plant's, in the data's language: ``language_lists``) that the
+    data annotates; the others are left out, so the demo plant's assets never turn up in a foreign
+    domain's requests."""
+    lookups = language_lists(intents, lookups)
     used = set(intents.entity_names)
     return {entity: values for entity, values in lookups.items() if entity in used}
