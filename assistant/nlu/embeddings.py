@@ -164,7 +164,7 @@ class _Packaged:
             return importlib.import_module(module)
         except ImportError:
             raise BackendError(f"nlu encoder {self.name!r} needs the package {self.package}; "
-                               f"install it (requirements.lock) or set nlu.encoder = \"minilm\"") from None
+                               f"install it (pip install {self.package}) or choose another nlu.encoder") from None
 
     def encode(self, texts: Sequence[str]) -> Any:
         import numpy as np
