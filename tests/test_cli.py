@@ -157,7 +157,7 @@ def test_bad_audio_gives_one_line_and_exit_2(tmp_path: Path, content: bytes) -> 
 
 
 def test_bad_text_and_config_give_one_line_and_exit_2(tmp_path: Path) -> None:
-    for argv, stdin, needle in ((["ask", "   "], "", "empty"), (["ask"], "x" * 100_000 + "\n", "100000"),
+    for argv, stdin, needle in ((["ask", "   "], "", "empty"), (["ask"], "x" * 100_000 + "\n", "over 1000 characters"),
                                 (["parse", "--intents", str(tmp_path / "none"), "hi"], "", "--intents")):
         done = cli(*argv, stdin=stdin)
         assert done.returncode == 2 and needle in done.stderr, (argv, done.stderr)
