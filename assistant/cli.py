@@ -472,8 +472,13 @@ def _answer_line(pipeline: Any, args: argparse.Namespace, number: int, raw: byte
 
 
 def _line_error(as_json: bool, number: int, message: str) -> bool:
+    return _refused(as_json, {"line": number}, message)
+
+
+def _refused(as_json: bool, about: dict[str, Any], message: str) -> bool:
+    """One input's error: a JSON object ``about`` + error on stdout with ``--json``, else a line on stderr."""
     if as_json:
-        print(json.dumps({"line": number, "error": message}, ensure_ascii=False), flush=True)
+        print(json.dumps({**about, "error": message}, ensure_ascii=False), flush=True)
     else:
         print(f"plantvoice: error: {message}", file=sys.stderr, flush=True)
     return False
@@ -600,11 +605,7 @@ def _each_wav(args: argparse.Namespace, run: Callable[[str], None]) -> int:
         try:
             run(path)
         except PlantvoiceError as exc:
-            refused = True
-            if args.json:
-                print(json.dumps({"audio": path, "error": str(exc)}, ensure_ascii=False), flush=True)
-            else:
-                print(f"plantvoice: error: {exc}", file=sys.stderr, flush=True)
+            refused = not _refused(args.json, {"audio": path}, str(exc))
     return 2 if refused else 0
 
 
