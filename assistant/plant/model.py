@@ -126,6 +126,11 @@ class Measurement:
     synonyms: tuple[str, ...]
     unit: str
     synonyms_de: tuple[str, ...] = ()  # German names, understood beside the English ones
+    name_de: str = ""  # the German name said in answers; by default the first of synonyms_de
+
+    def name_in(self, language: str) -> str:
+        """The name said in answers in ``language`` ("de": name_de, else the first German synonym)."""
+        return _named(self.name, self.name_de, self.synonyms_de, language)
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,11 @@ class Asset:
     unit: str  # id of the plant unit it belongs to
     signals: tuple[Signal, ...]
     aliases_de: tuple[str, ...] = ()  # German names, understood beside the English ones
+    name_de: str = ""  # the German name said in answers; by default the first of aliases_de
+
+    def name_in(self, language: str) -> str:
+        """The name said in answers in ``language`` ("de": name_de, else the first German alias)."""
+        return _named(self.name, self.name_de, self.aliases_de, language)
 
     def signal(self, key: str) -> Signal | None:
         return next((s for s in self.signals if s.key == key), None)
@@ -243,6 +253,17 @@ class FaultMode:
     checks: tuple[str, ...]
     actions: tuple[str, ...]
     references: tuple[str, ...] = ()  # standards and guides the checks and actions rest on
+    name_de: str = ""  # the German name said in answers
+
+    def name_in(self, language: str) -> str:
+        """The name said in answers in ``language`` (the English one where there is none in it)."""
+        return _named(self.name, self.name_de, (), language)
+
+
+def _named(name: str, name_de: str, aliases_de: tuple[str, ...], language: str) -> str:
+    if language == "de":
+        return name_de or next(iter(aliases_de), name)
+    return name
 
 
 @dataclass(frozen=True)
@@ -539,6 +560,7 @@ def load_model(path: str | Path) -> AssetModel:
             synonyms=ctx.strings(node, "synonyms", what),
             unit=ctx.get(node, "unit", what),
             synonyms_de=ctx.strings(node, "synonyms_de", what),
+            name_de=ctx.get(node, "name_de", what, default=""),
         ))
     catalogue = {m.key: m for m in measurements}
 
@@ -674,7 +696,7 @@ def _load_asset(ctx: _Ctx, node: _Map, unit_id: str, catalogue: dict[str, Measur
         raise ctx.fail(node, f"{what}: no signals", "add at least one signal")
     return Asset(id=asset_id, name=ctx.get(node, "name", what), aliases=ctx.strings(node, "aliases", what),
                  type=ctx.get(node, "type", what), criticality=criticality, unit=unit_id, signals=tuple(signals),
-                 aliases_de=ctx.strings(node, "aliases_de", what))
+                 aliases_de=ctx.strings(node, "aliases_de", what), name_de=ctx.get(node, "name_de", what, default=""))
 
 
 def _load_simulation(ctx: _Ctx, node: Any, check_signal: Any) -> Simulation:
@@ -761,6 +783,6 @@ def _load_knowledge(path: Path, catalogue: dict[str, Measurement]) -> tuple[Faul
             signals=tuple(signals), horizon_days=ctx.positive(node, "horizon_days", what),
             trend_window_h=ctx.positive(node, "trend_window_h", what, default=12.0),
             checks=ctx.strings(node, "checks", what), actions=actions,
-            references=ctx.strings(node, "references", what),
+            references=ctx.strings(node, "references", what), name_de=ctx.get(node, "name_de", what, default=""),
         ))
     return tuple(modes)
