@@ -5,10 +5,13 @@ Backends (``tts -> backend``):
     hibari     hibari-tts, a small neural voice in process; natural, numbers and units spoken well
     pyttsx3    pyttsx3 driving libespeak-ng in a worker process; one engine, reused
     espeak-ng  the espeak-ng command line; a simple fallback
+    pico       SVOX Pico's pico2wave, a clear German (and English) voice; opt-in, from Debian's non-free
+               component: scripts/voice-pico.sh installs it
 
 ``tts -> voice`` is the backend's own voice name, "" its default: for hibari a
 hibari voice (``heart``, in the package; ``en-us`` also means heart), for pyttsx3 and
-espeak-ng an espeak-ng voice (``en-us``, ``en-gb``, ``en-us+f3``). ``tts -> rate`` is
+espeak-ng an espeak-ng voice (``en-us``, ``en-gb``, ``en-us+f3``), for pico a Pico language
+(``de-DE``, the default, or ``en-US``, ``en-GB``, ``fr-FR``, ``es-ES``, ``it-IT``). ``tts -> rate`` is
 words per minute for all. Play the file with ``assistant.audio.play``.
 """
 
@@ -19,6 +22,7 @@ import json
 import logging
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,13 +32,15 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
+from xml.sax.saxutils import escape as xml_escape
 
 from .config import TtsConfig
 from .errors import BackendError, ConfigError, InputError, PlantvoiceError
 from .files import atomic_path
 from .registry import Registry
 
-__all__ = ["Synthesizer", "synthesizers", "HibariSynthesizer", "Pyttsx3Synthesizer", "EspeakSynthesizer", "auto"]
+__all__ = ["Synthesizer", "synthesizers", "HibariSynthesizer", "Pyttsx3Synthesizer", "EspeakSynthesizer",
+           "PicoSynthesizer", "auto"]
 
 log = logging.getLogger(__name__)
 ESPEAK_VOICE = "en-us"  # pyttsx3's and espeak-ng's voice when tts -> voice is ""
@@ -253,6 +259,56 @@ class EspeakSynthesizer:
                               "use e.g. en-us, en-gb or en-us+f3 (espeak-ng --voices=en lists them)")
         if done.returncode != 0 or _frames(partial) == 0:
             raise BackendError(f"{self.program} failed to write {path} (exit {done.returncode}: {message}); "
+                               "check the directory is writable")
+
+
+PICO_VOICE = "de-DE"  # pico's language when tts -> voice is ""
+PICO_VOICES = ("de-DE", "en-US", "en-GB", "fr-FR", "es-ES", "it-IT")
+PICO_PACE_WPM = 150  # pico's own German pace (speed level 100) in words per minute
+PICO_SPEEDS = (50, 200)  # the speed levels used: rate 75..300 words per minute
+
+
+@synthesizers.register("pico")
+class PicoSynthesizer:
+    """SVOX Pico's ``pico2wave``, 16 kHz 16-bit mono; ``tts -> rate`` becomes Pico's speed markup.
+
+    Pico is not installed by scripts/setup.sh (it needs Debian's non-free component); a missing
+    ``pico2wave`` is named when the synthesizer is made, with scripts/voice-pico.sh to install it.
+    """
+
+    def __init__(self, config: TtsConfig | None = None, program: str = "pico2wave") -> None:
+        self.config = config or TtsConfig()
+        self.program = program
+        _check_rate(self.config)
+        known = {v.lower(): v for v in PICO_VOICES}
+        self.voice = known.get((self.config.voice or PICO_VOICE).strip().lower(), "")
+        if not self.voice:
+            raise ConfigError(f"tts -> voice = {self.config.voice!r} is not a Pico language; "
+                              f"use one of: {', '.join(PICO_VOICES)}")
+        if shutil.which(program) is None:
+            raise BackendError(f"{program} not found; the Pico voice is opt-in: run scripts/voice-pico.sh "
+                               "(adds Debian's non-free component) or set tts -> backend = \"espeak-ng\"")
+        self.speed = round(min(max(self.config.rate / PICO_PACE_WPM * 100, PICO_SPEEDS[0]), PICO_SPEEDS[1]))
+
+    def synthesize(self, text: str, path: Path) -> Path:
+        text = _check_text(text)
+        path = Path(path)
+        with atomic_path(path) as partial:  # ends in .wav, as pico2wave needs; never seen half-written
+            self._speak(text, path, partial)
+        return path
+
+    def _speak(self, text: str, path: Path, partial: Path) -> None:
+        marked = f"<speed level='{self.speed}'>{xml_escape(text)}</speed>"
+        command = [self.program, "-l", self.voice, "-w", str(partial), "--", marked]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=60)
+        except FileNotFoundError:
+            raise BackendError(f"{self.program} not found; run scripts/voice-pico.sh") from None
+        except subprocess.TimeoutExpired:
+            raise BackendError(f"{self.program} took over 60 s for {len(text)} characters; shorten the text") from None
+        if done.returncode != 0 or _frames(partial) == 0:
+            message = " ".join(done.stderr.decode("utf-8", "replace").split())
+            raise BackendError(f"{self.program} failed to write {path} (exit {done.returncode}: {message[:200]}); "
                                "check the directory is writable")
 
 

@@ -128,8 +128,16 @@ def test_espeak_ng_speaks_text_that_looks_like_an_option(tmp_path: Path) -> None
 
 
 def test_unknown_backend_lists_the_choices() -> None:
-    with pytest.raises(ConfigError, match="tts -> backend.*auto, espeak-ng, hibari, pyttsx3"):
+    with pytest.raises(ConfigError, match="tts -> backend.*auto, espeak-ng, hibari, pico, pyttsx3"):
         synthesizers.create("festival", TtsConfig())
+
+
+def test_pico_missing_is_a_one_line_error_naming_the_opt_in_script() -> None:
+    with pytest.raises(BackendError) as error:
+        synthesizers.create("pico", TtsConfig(), program="pico2wave_not_installed")
+    message = str(error.value)
+    assert "\n" not in message and "pico2wave_not_installed not found" in message
+    assert "scripts/voice-pico.sh" in message and 'tts -> backend = "espeak-ng"' in message
 
 
 def test_default_config_speaks_with_hibari() -> None:
