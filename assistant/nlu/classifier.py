@@ -50,6 +50,7 @@ from ..files import read_arrays, write_arrays
 from ..events import OUT_OF_SCOPE
 from .data import Example, Intents, builtin_out_of_scope
 from .embeddings import ENCODERS, check_encoder, encoder_dimensions, sentence_encoder
+from .languages import language_of
 from .normalize import normalize
 
 __all__ = [
@@ -193,6 +194,8 @@ def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
               encoder: str = "minilm") -> str:
     h = hashlib.sha256()
     encoded = "" if encoder == "minilm" or features == "tfidf" else f";encoder={encoder}"
+    spoken = language_of(intents).model_key  # how its numbers and times are read ("" in English)
+    encoded += f";{spoken}" if spoken else ""
     h.update(f"format={FORMAT_VERSION};features={features};per_example={PER_EXAMPLE}{encoded}\n".encode())
     h.update(training_data(intents).digest().encode())
     canonical = {e: {v: list(f) for v, f in sorted(vals.items())} for e, vals in sorted(lookups.items())}

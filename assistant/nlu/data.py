@@ -77,6 +77,7 @@ __all__ = [
     "parse_example",
     "builtin_out_of_scope",
     "own_lookups",
+    "language_code",
     "language_lists",
     "BUILTIN_OUT_OF_SCOPE",
     "MAX_EXAMPLE_CHARS",
@@ -593,11 +594,15 @@ def builtin_out_of_scope() -> Intents:
     return _builtin
 
 
+def language_code(intents: Intents) -> str:
+    """The language the data is written in: the name of its directory ("de" for ``intents/de``), "" without files."""
+    return Path(intents.files[0]).parent.name if intents.files else ""
+
+
 def language_lists(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:
     """``lookups`` in the language of the data: in a directory named after a language the plant
     has names in (``intents/de``), its lists (``PlantLookups.translated``) stand in for the English."""
-    language = Path(intents.files[0]).parent.name if intents.files else ""
-    return {**lookups, **getattr(lookups, "translated", {}).get(language, {})}
+    return {**lookups, **getattr(lookups, "translated", {}).get(language_code(intents), {})}
 
 
 def own_lookups(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:

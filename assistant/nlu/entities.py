@@ -27,6 +27,13 @@
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
   and ``note_text`` (the words after "take a note", "note that", "log that").
 
+Numbers, tags, units and time phrases are read in the language of the intents (``languages``):
+German intents (``intents/de``) are read with ``lang.de`` ("zweiundsiebzig Komma fünf" -> 72.5,
+"P eins null zwei" and "P hundertzwei" -> P-102, "seit Schichtbeginn"), where "nein" is no number
+and "neun" is 9; any other directory by the English rules. The forms of the lists are normalised the
+same way, so "Speisewasserpumpe zwo" meets the form "Speisewasserpumpe zwei". Note text is found
+after the English triggers only.
+
 Offsets are character offsets into the original text.
 """
 
@@ -39,10 +46,11 @@ from datetime import datetime
 
 from ..events import Entity
 from .data import Intents
-from .normalize import Token, normalize, number_value, tokenize
+from .languages import Language, language_of
+from .normalize import Token, number_value
 from .phonemes import Sounds, bigrams, similarity
 from .snap import Snap, Snapper
-from .timerange import ShiftTimes, find_time_ranges
+from .timerange import ShiftTimes
 
 __all__ = ["Lookups", "EntityExtractor", "phonetic", "NOTE_TRIGGERS"]
 
@@ -54,15 +62,10 @@ NOTE_TRIGGERS = (
     "make a log entry", "add to the log", "put in the log", "log entry", "put a note in", "note for the log",
     "shift log", "log a note",
 )
-_HOMOPHONES = {"to": "2", "too": "2", "for": "4", "fore": "4", "won": "1", "ate": "8", "tree": "3",
-               "free": "3", "sex": "6", "nein": "9"}
 _STOPWORDS = frozenset(
     "a an the of on for at in is are was were be it its this that these those what whats which who how "
     "and or to me my i you your we our us show give tell please can could would will do does did with "
     "from by as any all there their than then so up down out if about".split())
-_TAG_JOINS = frozenset({"or", "oh", "o", "no", "out", "of", "a", "0", "zero", "nought", "owe"})
-_TAG_PREFIX = frozenset("a b c d e g p t v z pee pump valve tag".split())
-_UNITS_AFTER = frozenset("percent degrees degree bar rpm volts amps kilowatts megawatts hours minutes".split())
 _E_SET = frozenset("bcdegptvz")
 _VOWELS = frozenset("aeiouy")  # a run of letters without any is spelled out, not a word  # letters that rhyme when spelled out (bee, cee, dee, ...)
 SOUND_MIN_KEY = 5  # shorter keys ("power", "load") sound like too many words
@@ -72,8 +75,6 @@ SOUND_CUTOFF_REST = 0.6  # similarity of the words that differ, for a run that s
 LIST_SNAP_CUTOFF = 0.23  # plant lists, after the rules above: chosen on benchmarks/dev (RESULTS.md); "smoke" is 0.25 from soc
 _RUN_NEVER_STARTS = frozenset("a an the of on for at in to and or is are was were be".split())
 _PREPOSITIONS = frozenset({"of", "on", "for", "at", "in", "from", "about", "check"})
-_NOT_NUMBER_BEFORE = frozenset({"which", "this", "that", "the", "each", "every", "any", "no", "another",
-                                "other", "last", "a", "only", "same", "right", "wrong"})
 
 
 def phonetic(word: str) -> str:
@@ -104,13 +105,17 @@ def _similarity(a: str, b: str, cutoff: float = 0.0, a_key: str | None = None, b
 
 
 class EntityExtractor:
-    """Finds entities in text. Build once (spaCy pipeline, phrase lists); ``extract`` is cheap."""
+    """Finds entities in text. Build once (spaCy pipeline, phrase lists); ``extract`` is cheap.
+    ``language``: how numbers, tags and times are said (default: the language of ``intents``)."""
 
     def __init__(self, lookups: Mapping[str, Mapping[str, Iterable[str]]], intents: Intents | None = None,
-                 fuzzy_cutoff: float = 0.75) -> None:
+                 fuzzy_cutoff: float = 0.75, language: Language | None = None) -> None:
         import spacy
         from spacy.matcher import PhraseMatcher
 
+        self.language = language or language_of(intents)
+        self.normalize = self.language.normalize
+        self.tokenize = self.language.tokenize
         self.nlp = spacy.blank("en")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.fuzzy_cutoff = fuzzy_cutoff
@@ -126,7 +131,7 @@ class EntityExtractor:
         self.vocab: frozenset[str] = frozenset(
             w for words, (entity, _) in self.patterns.items() if entity in self.fuzzy_entities for w in words)
         self.known_words: frozenset[str] = frozenset(
-            w for e in (intents.examples if intents else ()) for w in normalize(e.text).split())
+            w for e in (intents.examples if intents else ()) for w in self.normalize(e.text).split())
         self._corrections: dict[str, tuple[tuple[str, float], ...]] = {}
         self._keys = [(w, phonetic(w)) for w in sorted(self.vocab) if len(w) >= 4 and not w[0].isdigit()]
         self.regexes = [(r.name, re.compile(p, re.IGNORECASE)) for r in (intents.regexes if intents else ())
@@ -152,7 +157,7 @@ class EntityExtractor:
         acronyms: dict[str, list[str]] = {}
         for value, forms in assets.items():
             for form in forms:
-                words = normalize(form).split()
+                words = self.normalize(form).split()
                 spelled = "".join(w for w in words if len(w) == 1 and w.isalpha())
                 for word in [spelled] + [w for w in words if not set(w) & _VOWELS]:
                     if 3 <= len(word) <= 5 and word.isalpha():
@@ -168,7 +173,7 @@ class EntityExtractor:
             found = self._tag_at(words, k)
             if found is not None and not any(taken[k:found[0]]):
                 end, value, confidence = found
-                start = k - 1 if k and not taken[k - 1] and words[k - 1] in _TAG_PREFIX else k
+                start = k - 1 if k and not taken[k - 1] and words[k - 1] in self.language.tag_prefixes else k
                 out.append((start, end, "asset", value, confidence))
                 k = end
             else:
@@ -178,9 +183,9 @@ class EntityExtractor:
     def _tag_at(self, words: list[str], k: int) -> tuple[int, str, float] | None:
         w = words[k]
         after = words[k + 1] if k + 1 < len(words) else ""
-        if w in self.tags and after not in _UNITS_AFTER:
+        if w in self.tags and after not in self.language.units:
             return k + 1, self.tags[w], 0.9
-        if k + 2 < len(words) and len(w) == 1 and w.isdigit() and after in _TAG_JOINS and len(words[k + 2]) == 1:
+        if k + 2 < len(words) and len(w) == 1 and w.isdigit() and after in self.language.tag_joins and len(words[k + 2]) == 1:
             digits = w + "0" + words[k + 2]
             if digits in self.tags:
                 return k + 3, self.tags[digits], 0.8
@@ -207,7 +212,7 @@ class EntityExtractor:
 
         docs = []
         for form in forms:
-            words = tuple(normalize(str(form)).split())
+            words = tuple(self.normalize(str(form)).split())
             if not words or words in self.patterns:
                 continue
             self.patterns[words] = (entity, value)
@@ -224,6 +229,7 @@ class EntityExtractor:
                 self._add(entity, value, [" ".join((*words[:-1], last + "s"))])
 
     def _add_from_intents(self, intents: Intents) -> None:
+        normalize = self.normalize
         synonym_of = {normalize(f): s.value for s in intents.synonyms for f in (*s.forms, s.value)}
         for table in intents.lookups:
             for item in table.items:
@@ -272,8 +278,9 @@ class EntityExtractor:
         if cached is not None:
             return cached
         found: list[tuple[str, float]] = []
-        if word in _HOMOPHONES and _HOMOPHONES[word] in self.vocab:
-            found = [(_HOMOPHONES[word], 0.9)]
+        homophones = self.language.homophones
+        if word in homophones and homophones[word] in self.vocab:
+            found = [(homophones[word], 0.9)]
         elif word.endswith("s") and word[:-1] in self.vocab:
             found = [(word[:-1], 0.95)]
         elif word.endswith("es") and word[:-2] in self.vocab:
@@ -298,7 +305,7 @@ class EntityExtractor:
             if taken[i] or w in self.vocab:
                 continue
             plural = w.endswith("s") and (w[:-1] in self.vocab or w[:-2] in self.vocab)
-            if w in self.known_words and w not in _HOMOPHONES and not plural and not (
+            if w in self.known_words and w not in self.language.homophones and not plural and not (
                     i >= 1 and (words[i - 1] in _PREPOSITIONS or (words[i - 1] == "the" and i >= 2 and words[i - 2] in _PREPOSITIONS))):
                 continue  # a word the intents use is only corrected where a plant name is expected
             candidates = self._correct(w)
@@ -332,7 +339,7 @@ class EntityExtractor:
                 prev = words[start - 1] if start >= 1 else ""
                 prev2 = words[start - 2] if start >= 2 else ""
                 context = prev in _PREPOSITIONS or (prev == "the" and prev2 in _PREPOSITIONS) or has_plant_entity
-                only_homophones = all(words[k] in _HOMOPHONES or not changed[k] for k in range(start, end))
+                only_homophones = all(words[k] in self.language.homophones or not changed[k] for k in range(start, end))
                 if not context or (only_homophones and end - start == 1):
                     continue
             confidence = 1.0
@@ -408,7 +415,7 @@ class EntityExtractor:
     def extract(self, text: str, tokens: list[Token] | None = None, now: datetime | None = None,
                 shifts: Sequence[ShiftTimes] | None = None) -> list[Entity]:
         """All entities in ``text``, in order of their start offset; ``shifts``: the site's pattern."""
-        tokens = tokenize(text) if tokens is None else tokens
+        tokens = self.tokenize(text) if tokens is None else tokens
         words = [t.text for t in tokens]
         taken = [False] * len(words)
         entities: list[Entity] = []
@@ -431,7 +438,7 @@ class EntityExtractor:
         for snap in snaps:
             add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
         if now is not None:  # before near-misses: 'on Monday' is a day, not the measurement 'demand'
-            for r in find_time_ranges(tokens, now, shifts):
+            for r in self.language.time_ranges(tokens, now, shifts):
                 if not any(taken[r.first:r.last]):
                     add(r.first, r.last, "time_range", r.value)
         if "asset" in self.fuzzy_entities:
@@ -454,7 +461,8 @@ class EntityExtractor:
         for k, (tok, word) in enumerate(zip(tokens, words)):
             if taken[k] or number_value(word) is None:
                 continue
-            if text[tok.start:tok.end].lower() == "one" and (k == 0 or words[k - 1] in _NOT_NUMBER_BEFORE):
+            if text[tok.start:tok.end].lower() in self.language.lone_ones and (
+                    k == 0 or words[k - 1] in self.language.not_number_before):
                 continue
             value = number_value(word)
             shown = str(int(value)) if value is not None and value.is_integer() and "." not in word else word

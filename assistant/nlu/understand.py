@@ -1,6 +1,7 @@
 """The ``classifier`` understander: entities, then templates, then a trained model.
 
-``parse`` finds the entities, replaces them by placeholders, and asks the model:
+``parse`` finds the entities (numbers and times in the language of the intents, ``languages``),
+replaces them by placeholders, and asks the model:
 a sentence equal to a written example (as is, or with its entities replaced)
 gets that intent with confidence 1.0; otherwise the classifier's ranking decides.
 A best intent below ``NluConfig.threshold`` becomes ``out_of_scope`` with
@@ -28,7 +29,7 @@ from ..events import OUT_OF_SCOPE, Entity, Intent
 from .classifier import IntentModel, load_or_train
 from .data import Intents, load_intents
 from .entities import EntityExtractor
-from .normalize import Token, tokenize
+from .normalize import Token
 from .phonemes import bigrams, similarity
 from .timerange import ShiftTimes
 
@@ -110,14 +111,14 @@ class ClassifierUnderstander:
 
     def delexicalise(self, text: str, now: datetime | None = None) -> tuple[str, str]:
         """(normalised text, text with entities replaced by placeholders)."""
-        tokens = tokenize(text)
+        tokens = self.extractor.tokenize(text)
         entities = self.extractor.extract(text, tokens, now or _FIXED_NOW)
         return " ".join(t.text for t in tokens), _delex(text, tokens, entities)
 
     def parse(self, text: str) -> Intent:
         if not isinstance(text, str) or not text.strip():
             return Intent(text if isinstance(text, str) else "", OUT_OF_SCOPE, 0.0)
-        tokens = tokenize(text)
+        tokens = self.extractor.tokenize(text)
         if not tokens:
             return Intent(text, OUT_OF_SCOPE, 0.0)
         entities = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
