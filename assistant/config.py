@@ -33,7 +33,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 from .errors import ConfigError
 from .roles import ROLES
 
-__all__ = ["Config", "load_config", "check_directory", "RANGES", "ROOT"]
+__all__ = ["Config", "LanguageConfig", "LANGUAGES", "AUTO", "load_config", "check_directory", "RANGES", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: intents/, models/, audio_samples/
 
@@ -79,6 +79,7 @@ class AsrConfig:
     no_speech_threshold: float = 0.6  # above: the audio holds no request
     min_confidence: float = 0.2  # below: the transcript is not trusted (noise is caught by no_speech_threshold)
     max_command_s: float = 30.0  # longer audio is no spoken request (use dictation mode)
+    language: str = ""  # what a multilingual model listens for: "" = the spoken language (set from `language`)
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,35 @@ class StationConfig:
     name: str = ""  # this workstation, e.g. "CR-1", in every audit record; "" = the host name
     user: str = ""  # who is signed on at start, a key of [users]; "" = nobody until someone signs on
     default_role: str = "viewer"  # the role of whoever speaks while nobody is signed on
+    language: str = ""  # the language spoken here: en | de | auto; "" = the site's (top-level language)
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    """What changes with the language spoken; "" keeps the value of the section ([nlu], [asr], [tts])."""
+
+    intents_dir: str = ""  # the intents (and responses.yml) in this language
+    asr_model: str = ""  # whisper model for requests (asr -> model)
+    dictation_model: str = ""  # whisper model for notes and reports (asr -> dictation_model)
+    encoder: str = ""  # the classifier's sentence encoder (nlu -> encoder)
+    tts_backend: str = ""  # the answers' voice (tts -> backend)
+    tts_voice: str = ""  # (tts -> voice)
+
+
+# The languages the assistant speaks, with the defaults measured for each (benchmarks/RESULTS.md: "German
+# text understanding", "German speech"). English keeps the sections' values.
+LANGUAGES: dict[str, LanguageConfig] = {
+    "en": LanguageConfig(),
+    "de": LanguageConfig(intents_dir=str(ROOT / "intents" / "de"), asr_model="base", dictation_model="base",
+                         encoder="use-multilingual", tts_backend="espeak-ng", tts_voice="de"),
+}
+AUTO = "auto"  # language: each request's own, detected among LANGUAGES
 
 
 @dataclass(frozen=True)
 class Config:
     data_dir: str = str(Path.home() / ".local" / "share" / "plantvoice")
+    language: str = "en"  # the site's language: en | de | auto (each request's, detected)
     audio: AudioConfig = field(default_factory=AudioConfig)
     vad: VadConfig = field(default_factory=VadConfig)
     asr: AsrConfig = field(default_factory=AsrConfig)
@@ -149,6 +174,24 @@ class Config:
     notes: NotesConfig = field(default_factory=NotesConfig)
     station: StationConfig = field(default_factory=StationConfig)
     users: dict[str, UserConfig] = field(default_factory=dict)
+    languages: dict[str, LanguageConfig] = field(default_factory=lambda: dict(LANGUAGES))
+
+    @property
+    def spoken(self) -> str:
+        """The language spoken at this station: its own, else the site's (may be ``AUTO``)."""
+        return self.station.language or self.language
+
+    def speaking(self, code: str) -> Config:
+        """This config for requests in language ``code``: its intents, models and voice (``[languages.<code>]``)."""
+        lang = self.languages[code]
+        return dataclasses.replace(
+            self,
+            nlu=dataclasses.replace(self.nlu, intents_dir=lang.intents_dir or self.nlu.intents_dir,
+                                    encoder=lang.encoder or self.nlu.encoder),
+            asr=dataclasses.replace(self.asr, model=lang.asr_model or self.asr.model, language=code,
+                                    dictation_model=lang.dictation_model or self.asr.dictation_model),
+            tts=dataclasses.replace(self.tts, backend=lang.tts_backend or self.tts.backend,
+                                    voice=lang.tts_voice or self.tts.voice))
 
     @property
     def data_path(self) -> Path:
@@ -266,7 +309,8 @@ def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, 
         where = f"{path} -> {f.name}" if path else f.name
         env_name = f"{prefix}_{f.name}".upper()
         if get_origin(kind) is dict:  # [users.<key>] tables: one dataclass per key, no environment
-            kwargs[f.name] = _tables(get_args(kind)[1], values.get(f.name, {}), where, source)
+            kwargs[f.name] = _tables(get_args(kind)[1], values.get(f.name, {}), where, source,
+                                     f.default_factory() if f.default_factory is not dataclasses.MISSING else {})
         elif dataclasses.is_dataclass(kind):
             section = values.get(f.name, {})
             if not isinstance(section, dict):
@@ -283,10 +327,32 @@ def _build(cls: type, values: dict[str, Any], env: dict[str, str], prefix: str, 
     return cls(**kwargs)
 
 
-def _tables(cls: type, values: Any, path: str, source: str) -> dict[str, Any]:
+def _tables(cls: type, values: Any, path: str, source: str, defaults: dict[str, Any]) -> dict[str, Any]:
+    """One ``cls`` per table of ``values``; a table named in ``defaults`` changes only the keys it sets."""
     if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
-        raise ConfigError(f"config {path} must hold tables, e.g. [{path}.anna] with name = ... and role = ...")
-    return {str(key): _build(cls, table, {}, "", f"{path} -> {key}", source) for key, table in values.items()}
+        example = "[languages.de] with asr_model = ..." if path == "languages" else \
+            f"[{path}.anna] with name = ... and role = ..."
+        raise ConfigError(f"config {path} must hold tables, e.g. {example}")
+    tables = dict(defaults)
+    for key, table in values.items():
+        built = _build(cls, table, {}, "", f"{path} -> {key}", source)
+        base = defaults.get(key)
+        tables[str(key)] = dataclasses.replace(base, **{k: getattr(built, k) for k in table}) if base else built
+    return tables
+
+
+def _check_languages(config: Config) -> Config:
+    """The site's and station's languages are ones the assistant speaks (or auto)."""
+    known = ", ".join([*LANGUAGES, AUTO])
+    for key in config.languages:
+        if key not in LANGUAGES:
+            raise ConfigError(f"config table languages -> {key} names a language the assistant does not speak; "
+                              f"use one of: {', '.join(LANGUAGES)}")
+    for where, value in (("language", config.language), ("station -> language", config.station.language)):
+        if value not in (*LANGUAGES, AUTO) and not (value == "" and where != "language"):
+            raise ConfigError(f"config value {where} = {value!r} is not a language the assistant speaks; "
+                              f"use one of: {known}")
+    return config
 
 
 def _check_people(config: Config) -> Config:
@@ -321,7 +387,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {file} is not valid TOML: {exc}; fix the syntax") from None
         source = str(file)
-    config = _check_people(_build(Config, values, env, "PLANTVOICE", "", source))
+    config = _check_languages(_check_people(_build(Config, values, env, "PLANTVOICE", "", source)))
     check_directory(Path(config.nlu.models_dir).expanduser(), "nlu -> models_dir")
     check_directory(Path(config.data_dir).expanduser(), "data_dir")
     return config

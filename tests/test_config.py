@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Config, load_config
+from assistant.config import LanguageConfig, Config, load_config
 from assistant.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "plantvoice.example.toml"
@@ -22,6 +22,8 @@ def test_example_lists_every_key_with_its_default() -> None:
     assert re.search(r"^# data_dir = ", text, re.M)
     sections = [s.name for s in dataclasses.fields(Config) if dataclasses.is_dataclass(getattr(defaults, s.name))]
     assert len(sections) == 8
+    assert values["language"] == defaults.language
+    assert all(re.search(rf"^# {f.name} = ", text, re.M) for f in dataclasses.fields(LanguageConfig))
     for name in sections:
         table = getattr(defaults, name)
         for field in dataclasses.fields(table):
@@ -52,6 +54,11 @@ def test_file_then_environment_override(tmp_path: Path) -> None:
     ("[station]\ndefault_role = 'admin'\n", {}, "station -> default_role = 'admin' is not a role"),
     ("[notes]\nauthor = 'x'\n", {}, "notes -> author is no longer read; set [station] user"),
     ("", {"PLANTVOICE_ASR_BEAM_SIZE": "wide"}, "asr -> beam_size (from $PLANTVOICE_ASR_BEAM_SIZE)"),
+    ("language = 'fr'\n", {}, "language = 'fr' is not a language the assistant speaks; use one of: en, de, auto"),
+    ("[station]\nlanguage = 'nl'\n", {}, "station -> language = 'nl' is not a language"),
+    ("[languages.fr]\nasr_model = 'x'\n", {}, "languages -> fr names a language the assistant does not speak"),
+    ("[languages.de]\nvoice = 'x'\n", {}, "unknown config key languages -> de -> voice"),
+    ("languages = 3\n", {}, "must hold tables, e.g. [languages.de] with asr_model"),
 ])
 def test_bad_config_names_the_key(tmp_path: Path, content: str, env: dict[str, str], needle: str) -> None:
     file = tmp_path / "bad.toml"
@@ -66,7 +73,7 @@ def test_missing_file_and_unknown_backend() -> None:
         load_config("/nonexistent/plantvoice.toml", env={})
     from assistant.tts import synthesizers
 
-    with pytest.raises(ConfigError, match="choose one of: auto, espeak-ng, hibari, pyttsx3"):
+    with pytest.raises(ConfigError, match="choose one of: auto, espeak-ng, hibari, pico, pyttsx3"):
         synthesizers.create("festival")
 
 
@@ -78,3 +85,20 @@ def test_users_and_station(tmp_path: Path) -> None:
     assert (config.station.name, config.station.user, config.station.default_role) == ("CR-1", "anna", "viewer")
     assert {k: (u.name, u.role) for k, u in config.users.items()} == {
         "anna": ("Anna Becker", "operator"), "bob": ("", "maintenance")}
+
+
+def test_a_language_table_changes_only_what_it_sets(tmp_path: Path) -> None:
+    file = tmp_path / "site.toml"
+    file.write_text('language = "auto"\n[station]\nlanguage = "de"\n[languages.de]\nasr_model = "small"\n'
+                    '[asr]\nbeam_size = 3\n')
+    config = load_config(file, env={})
+    assert (config.language, config.spoken) == ("auto", "de")
+    german = config.speaking("de")
+    assert (german.asr.model, german.asr.dictation_model, german.asr.language, german.asr.beam_size) == (
+        "small", "base", "de", 3)
+    assert (german.nlu.encoder, german.tts.backend, german.tts.voice) == ("use-multilingual", "espeak-ng", "de")
+    assert Path(german.nlu.intents_dir).name == "de"
+    english = config.speaking("en")  # English keeps the sections' values
+    assert (english.asr.model, english.nlu.encoder, english.tts) == (config.asr.model, "minilm", config.tts)
+    assert english.nlu.intents_dir == config.nlu.intents_dir
+    assert load_config(file, env={"PLANTVOICE_LANGUAGE": "en"}).language == "en"

@@ -247,7 +247,7 @@ class WhisperRecognizer:
         dictation = self.mode == "dictation"
         options: dict[str, Any] = dict(
             beam_size=self.config.beam_size,
-            language="en" if self.english_only else None,
+            language="en" if self.english_only else (self.config.language or None),
             word_timestamps=dictation or self.config.word_times,
             condition_on_previous_text=dictation,
             vad_filter=dictation and duration > LONG_AUDIO_S,
@@ -268,6 +268,21 @@ class WhisperRecognizer:
         except Exception as exc:
             raise BackendError(f"faster-whisper failed on {duration:.1f} s of audio: {exc}") from exc
         return self._transcript(segments, duration, time.perf_counter() - began)
+
+    def language_of(self, samples: np.ndarray, among: tuple[str, ...]) -> tuple[str, float]:
+        """The language of ``samples`` among the codes ``among`` and its probability, from the model's
+        language detection (one encoder pass); an English-only model hears English."""
+        pcm = as_int16(samples)
+        if self.english_only or pcm.size == 0:
+            return ("en" if "en" in among else among[0]), 0.0
+        try:
+            _, _, ranked = self.model.detect_language(pcm.astype(np.float32) / 32768.0)
+        except Exception as exc:
+            raise BackendError(f"faster-whisper could not detect the language of {pcm.size / RATE:.1f} s of audio: "
+                               f"{exc}") from exc
+        probability = dict(ranked)
+        best = max(among, key=lambda code: probability.get(code, 0.0))
+        return best, probability.get(best, 0.0)
 
     def hypotheses(self, samples: np.ndarray, n: int = 5, timestamps: bool = True, beam_size: int | None = None,
                    suppress_blank: bool = True) -> tuple[Transcript, ...]:
