@@ -5,6 +5,7 @@
     say_tag("P-102")                 "P one oh two"
     say_clock(time)                  "fourteen thirty"
     say_age(720)                     "twelve minutes ago"
+    say_term("write", "note_add")    "note": the words of the dialogue's fixed values
 
 Templates come from ``intents/en/responses.yml`` (Rasa domain format: ``responses:`` ->
 ``utter_<name>:`` -> ``- text: "..."`` with ``{slots}``); a variant is picked
@@ -41,6 +42,7 @@ __all__ = [
     "say_age",
     "say_date",
     "say_list",
+    "say_term",
     "Responses",
     "load_responses",
     "spoken_numbers",
@@ -237,6 +239,30 @@ def say_list(items: Iterable[str], last: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+# (group, value) -> words; a value without an entry is said as written ("high_high" as "high high")
+_TERMS: dict[tuple[str, str], str] = {
+    ("count", "alarm_one"): "alarm", ("count", "alarm_many"): "alarms",
+    ("count", "note_one"): "note", ("count", "note_many"): "notes",
+    ("write", "alarm_acknowledge"): "alarm acknowledgement", ("write", "note_add"): "note",
+    ("write", "note_correct"): "note correction", ("write", "note_withdraw"): "note withdrawal",
+    ("topic", "plant_overview"): "the plant overview", ("topic", "asset_status"): "the status",
+    ("topic", "sensor_reading"): "a reading", ("topic", "trend"): "a trend", ("topic", "compare"): "a comparison",
+    ("topic", "alarm_list"): "the alarm list", ("topic", "alarm_acknowledge"): "acknowledging alarms",
+    ("topic", "fault_prediction"): "the fault prediction", ("topic", "remaining_life"): "the remaining life",
+    ("topic", "explain"): "why it is at risk", ("topic", "recommend_action"): "what to do",
+    ("topic", "maintenance_history"): "the maintenance history", ("topic", "note_add"): "taking a note",
+    ("topic", "note_read"): "the notes", ("topic", "report_start"): "starting a report",
+    ("topic", "dictation_start"): "starting a dictation", ("topic", "note_correct"): "correcting a note",
+    ("topic", "note_withdraw"): "withdrawing a note",
+}
+
+
+def say_term(group: str, value: str) -> str:
+    """A fixed value of the dialogue in words: ("write", "alarm_acknowledge") -> 'alarm acknowledgement',
+    ("topic", "trend") -> 'a trend', ("alarm", "high_high") -> 'high high', ("priority", "low") -> 'low'."""
+    return _TERMS.get((group, value), value.replace("_", " "))
 
 
 # ----------------------------------------------------------------------------- templates

@@ -57,8 +57,9 @@ def _one(scope: dict[str, Any]) -> str | None:
 def _scope_words(dialogue: Dialogue, scope: dict[str, Any]) -> dict[str, str]:
     assets = scope.get("asset", [])
     where = dialogue.say.say_list(dialogue.tag(a) for a in ([assets] if isinstance(assets, str) else assets))
-    return {"priority": f"{scope['priority']} priority " if "priority" in scope else "",
-            "where": f" on {where}" if where else ""}
+    priority = dialogue.say.say_term("priority", scope["priority"]) if "priority" in scope else ""
+    return {"priority": dialogue.text("utter_alarm_priority", priority=priority) + " " if priority else "",
+            "where": " " + dialogue.text("utter_alarm_where", assets=where) if where else ""}
 
 
 @handler("alarm_list")
@@ -79,7 +80,8 @@ def alarm_list(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tupl
         data["more"] = len(alarms) - len(shown)
         more = dialogue.text("utter_alarm_more", count=say.say_number(len(alarms) - len(shown)))
     answer = dialogue.answer(intent, "utter_alarm_list", data, count=say.say_number(len(alarms)),
-                             alarm_word="alarm" if len(alarms) == 1 else "alarms", more=more,
+                             alarm_word=say.say_term("count", "alarm_one" if len(alarms) == 1 else "alarm_many"),
+                             more=more,
                              items=say.say_list(dialogue.alarm_item(a) for a in shown), **words)
     return answer, dialogue.context(state, _one(scope))
 
@@ -113,7 +115,7 @@ def acknowledge(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> An
     try:
         done = [dialogue.acknowledge(alarm_id) for alarm_id in pending.data["alarm_ids"]]
     except StorageError as e:  # its audit row could not be written, so the plant was not told: another yes retries
-        return Answer(text=f"The alarms were not acknowledged: {e}. Say confirm to try again.", intent=intent.name,
+        return Answer(text=dialogue.text("utter_alarm_ack_failed", error=str(e)), intent=intent.name,
                       data={"error": str(e), "kept": pending.kind})
     data = {"acknowledged": [dialogue.alarm_data(a) for a in done], "count": len(done)}
     names = dialogue.say.say_list(dialogue.alarm_name(a) for a in done)

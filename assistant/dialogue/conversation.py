@@ -25,15 +25,11 @@ __all__ = ["CLARIFY_FLOOR", "help", "confirm", "cancel", "deny", "repeat", "out_
 # answered with "Did you mean ...?" instead of a refusal; "yes" carries the guess out.
 CLARIFY_FLOOR = 0.2
 _WRITES = {"note_add", "note_correct", "note_withdraw", "report_start", "dictation_start"}  # their words are text
-_TOPICS = {
-    "plant_overview": "the plant overview", "asset_status": "the status", "sensor_reading": "a reading",
-    "trend": "a trend", "compare": "a comparison", "alarm_list": "the alarm list",
-    "alarm_acknowledge": "acknowledging alarms", "fault_prediction": "the fault prediction",
-    "remaining_life": "the remaining life", "explain": "why it is at risk", "recommend_action": "what to do",
-    "maintenance_history": "the maintenance history", "note_add": "taking a note", "note_read": "the notes",
-    "report_start": "starting a report", "dictation_start": "starting a dictation",
-    "note_correct": "correcting a note", "note_withdraw": "withdrawing a note",
-}
+# the requests a "did you mean ...?" may offer (said with ``say_term("topic", <intent>)``)
+_TOPICS = frozenset({"plant_overview", "asset_status", "sensor_reading", "trend", "compare", "alarm_list",
+                     "alarm_acknowledge", "fault_prediction", "remaining_life", "explain", "recommend_action",
+                     "maintenance_history", "note_add", "note_read", "report_start", "dictation_start",
+                     "note_correct", "note_withdraw"})
 
 
 @handler("help")
@@ -45,8 +41,10 @@ def help(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answ
     if example is None:
         example = next((a for a in assets if a.signals), assets[0])
         key = example.signals[0].key
-    data = {"example": {"asset": example.id, "asset_name": example.name, "measurement": key}}
-    answer = dialogue.answer(intent, "utter_help", data, example=f"the {dialogue.mname(key)} of {example.name}")
+    name = dialogue.asset_name(example.id)
+    data = {"example": {"asset": example.id, "asset_name": name, "measurement": key}}
+    answer = dialogue.answer(intent, "utter_help", data,
+                             example=dialogue.text("utter_help_example", measurement=dialogue.mname(key), asset=name))
     return answer, state
 
 
@@ -77,7 +75,7 @@ def cancel(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[An
         return dialogue.answer(intent, "utter_cancel_nothing"), cleared
     if state.pending is not None and state.pending.kind == "clarify":
         return dialogue.answer(intent, "utter_clarify_no"), cleared
-    what = state.pending.what if state.pending else "request"
+    what = dialogue.write_name(state.pending.kind if state.pending else "request")
     return dialogue.answer(intent, "utter_cancelled", {"dropped": state.pending.kind if state.pending else None},
                            what=what), cleared
 
@@ -109,7 +107,9 @@ def out_of_scope(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
     if guess[0] not in _WRITES and found.unknown and not found.choices:
         return dialogue.refer(meant, state)  # "the level in tank 7": "I don't know tank seven ..."
     asset = dialogue.asset_id(intent.entity("asset"))
-    what = _TOPICS[guess[0]] + (f" of {dialogue.tag(asset)}" if asset and guess[0] != "note_add" else "")
+    what = dialogue.say.say_term("topic", guess[0])
+    if asset and guess[0] != "note_add":
+        what = dialogue.text("utter_clarify_topic_of", topic=what, asset=dialogue.tag(asset))
     data = {"guess": guess[0], "confidence": guess[1], **({"asset": asset} if asset else {})}
     answer = dialogue.answer(intent, "utter_clarify", data, what=what)
     return answer, dataclasses.replace(state, pending=PendingWrite("clarify", {"intent": meant}), awaiting="confirm")

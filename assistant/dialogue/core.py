@@ -1,7 +1,11 @@
 """The turn policy: which handler answers a request, and what happens to a write waiting for a yes.
 
     dialogue = Dialogue(plant, load_responses(), config.data_path)
+    dialogue.language = "de"   # German answers from now on ("en" by default)
     answer, state = dialogue.respond(intent, DialogueState())
+
+The answers are in ``language``: its templates (``intents/<code>/responses.yml``, or those passed in
+by code) and its words for numbers, tags and times (``lang/wording.py``).
 
 Rules of ``respond``, in order:
 
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +97,9 @@ RESPONSES = (
     "utter_help", "utter_cancelled", "utter_cancel_nothing", "utter_confirm_nothing", "utter_pending_dropped",
     "utter_confirm_unclear", "utter_clarify_unclear",
     "utter_repeat_nothing", "utter_out_of_scope", "utter_clarify", "utter_clarify_no",
+    "utter_asset_named", "utter_alarm_name", "utter_alarm_item_acknowledged", "utter_alarm_priority",
+    "utter_alarm_where", "utter_alarm_ack_failed", "utter_status_deviation", "utter_excerpt_more", "utter_note_scope",
+    "utter_notes_shift_since", "utter_notes_shift_period", "utter_help_example", "utter_clarify_topic_of",
 )
 
 DICTATING = ("note_text", "dictation", "report")  # states in which the next words are dictated text
@@ -109,9 +117,12 @@ _FOLLOW_WORDS = frozenset("and also what about how same for the of on at in its 
 class Dialogue(Helpers):
     """Answers one request after another: routes each to its handler and keeps the conversation state."""
 
-    def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path, **options: Any) -> None:
-        """``options``: now (the clock), notes_shown, faults (a FaultEngine), notes (a NoteStore), role."""
-        responses.require(RESPONSES)
+    required = RESPONSES
+
+    def __init__(self, plant: Plant, responses: Responses | Mapping[str, Responses], data_dir: str | Path,
+                 **options: Any) -> None:
+        """``responses``: the English templates, or templates by language code; ``options``: now (the clock),
+        notes_shown, faults (a FaultEngine), notes (a NoteStore), role, audit, station, language ("en")."""
         super().__init__(plant, responses, data_dir, **options)
         self.heard: Heard | None = None  # the speech of the request being answered
         self.handlers: dict[str, IntentHandler] = dict(HANDLERS)
@@ -169,7 +180,7 @@ class Dialogue(Helpers):
             answer = dataclasses.replace(answer, text=f"{said[:1].upper()}{said[1:]} {answer.text}", data={
                 **answer.data, "said_back": [{"asset": a, "heard": h} for a, h in self.said_back.items()]})
         if dropped is not None:
-            prefix = self.text("utter_pending_dropped", what=dropped.what)
+            prefix = self.text("utter_pending_dropped", what=self.write_name(dropped.kind))
             answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}",
                                          data={**answer.data, "dropped": dropped.kind})
         return self._done(answer, new)
@@ -213,4 +224,4 @@ class Dialogue(Helpers):
         if state.pending.kind == "clarify":
             return self.answer(intent, "utter_clarify_unclear"), state
         return self.answer(intent, "utter_confirm_unclear", {"waiting": state.pending.kind},
-                           what=state.pending.what), state
+                           what=self.write_name(state.pending.kind)), state

@@ -30,13 +30,13 @@ def fault_prediction(dialogue: Dialogue, intent: Intent, state: DialogueState) -
         return named  # "is tank 3 going to fail": an asset the plant does not have
     if not named and not (state.asset and follows(intent)):  # plant-wide: the highest risks
         top = dialogue.top_risks()[:3]
-        items = say.say_list(dialogue.text("utter_fault_item", asset=dialogue.tag(p.asset), fault=p.name,
+        items = say.say_list(dialogue.text("utter_fault_item", asset=dialogue.tag(p.asset), fault=dialogue.fault_name(p),
                                            probability=say.say_percent(p.probability)) for p in top)
         return dialogue.answer(intent, "utter_fault_overview", {"risks": [p.data() for p in top]}, items=items), state
     asset = named[0] if named else state.asset  # a follow-up ("and its faults?") is about the last asset
     assert asset is not None
     p = dialogue.predict(asset)
-    slots = {"asset": dialogue.tag(asset), "fault": p.name, "probability": say.say_percent(p.probability)}
+    slots = {"asset": dialogue.tag(asset), "fault": dialogue.fault_name(p), "probability": say.say_percent(p.probability)}
     if not p.flagged:
         return dialogue.answer(intent, "utter_fault_prediction_low", p.data(), **slots), dialogue.context(state, asset)
     text = dialogue.text("utter_fault_prediction", **slots)
@@ -69,7 +69,7 @@ def remaining_life(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
     p = dialogue.predict(asset)
     if p.rul is None:
         answer = dialogue.answer(intent, "utter_remaining_life_none", p.data(), asset=dialogue.tag(asset),
-                                 fault=p.name, probability=dialogue.say.say_percent(p.probability))
+                                 fault=dialogue.fault_name(p), probability=dialogue.say.say_percent(p.probability))
         return answer, dialogue.context(state, asset)
     answer = Answer(text=_rul_text(dialogue, p), intent=intent.name, data=p.data())
     return answer, dialogue.context(state, asset, p.rul.signal)
@@ -92,9 +92,9 @@ def explain(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
         readings.append(dialogue.reading_data(reading))
         items.append(dialogue.text("utter_explain_item", measurement=dialogue.mname(c.signal),
                                    value=dialogue.value(reading), deviation=say.say_quantity(abs(c.deviation), c.unit),
-                                   side="above" if c.deviation > 0 else "below"))
+                                   side=say.say_term("side", "above" if c.deviation > 0 else "below")))
     data["readings"] = readings
-    slots = {"asset": dialogue.tag(asset), "fault": p.name, "probability": say.say_percent(p.probability)}
+    slots = {"asset": dialogue.tag(asset), "fault": dialogue.fault_name(p), "probability": say.say_percent(p.probability)}
     if not items:
         return dialogue.answer(intent, "utter_explain_none", data, **slots), dialogue.context(state, asset)
     answer = dialogue.answer(intent, "utter_explain", data, items=say.say_list(items), **slots)
@@ -108,7 +108,7 @@ def recommend_action(dialogue: Dialogue, intent: Intent, state: DialogueState) -
     if not isinstance(asset, str):
         return asset  # the question asking which asset
     p = dialogue.predict(asset)
-    slots = {"asset": dialogue.tag(asset), "fault": p.name}
+    slots = {"asset": dialogue.tag(asset), "fault": dialogue.fault_name(p)}
     if not p.flagged:
         return dialogue.answer(intent, "utter_recommend_none", p.data(), **slots), dialogue.context(state, asset)
     advice = p.recommendation
@@ -134,7 +134,8 @@ def maintenance_history(dialogue: Dialogue, intent: Intent, state: DialogueState
     if not records:
         return dialogue.answer(intent, "utter_maintenance_none", data, asset=dialogue.tag(asset)), \
             dialogue.context(state, asset)
-    items = [dialogue.text("utter_maintenance_item", date=dialogue.say.say_date(r.date), kind=r.kind, by=r.by,
+    items = [dialogue.text("utter_maintenance_item", date=dialogue.say.say_date(r.date),
+                           kind=dialogue.say.say_term("maintenance", r.kind), by=r.by,
                            text=r.text) for r in records]
     answer = dialogue.answer(intent, "utter_maintenance_history", data, asset=dialogue.tag(asset),
                              items="; ".join(items))

@@ -5,6 +5,12 @@
 pure function of the plant, the asset model, the clock and the responses, except ``acknowledge``
 (through the audit log, ``assistant/audit.py``) and the fault engine and note store, made on first use.
 ``refused`` is where a handler asks whether the speaker's role may make a write (``assistant/roles.py``).
+
+The words are those of ``language`` (a code, "en" unless set; the pipeline sets it before each request):
+``say`` is its wording module (``lang/wording.py``: ``assistant.answer`` for English, ``lang.de.answer``
+for German), ``responses`` its templates (the ones passed in for the language, else
+``intents/<code>/responses.yml`` beside the English file), and assets, measurements and faults are
+named by their names in it (``name_in``).
 """
 
 from __future__ import annotations
@@ -12,24 +18,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import audit, roles
 from ..errors import PlantvoiceError
 from ..events import Answer, Intent
-from .reference import NUMBER_WORDS, Referrer, follows
+from ..lang.wording import Wording, wordings
+from .reference import Referrer, follows
 from .state import DialogueState, PendingWrite
 
 if TYPE_CHECKING:  # the plant and the wording are passed in; only their types are named here
-    from ..answer import Responses
     from ..audit import AuditLog
     from ..faults.engine import FaultEngine
     from ..faults.prediction import FaultPrediction
     from ..notes import Note, NoteStore
     from ..people import Station
     from ..plant import Alarm, Plant, Reading
+
+from ..answer import Responses, load_responses
 
 __all__ = ["Helpers", "NoFaultModel", "READBACK_WORDS"]
 
@@ -51,16 +60,19 @@ def _words(value: str) -> str:
 class Helpers:
     """The plant, the asset model, the clock and the wording, and the helpers built on them."""
 
-    def __init__(self, plant: Plant, responses: Responses, data_dir: str | Path,
+    required: tuple[str, ...] = ()  # the responses every language's templates must have
+
+    def __init__(self, plant: Plant, responses: Responses | Mapping[str, Responses], data_dir: str | Path,
                  now: Callable[[], dt.datetime] | None = None, notes_shown: int = 3,
                  faults: FaultEngine | None = None, notes: NoteStore | None = None, role: str = "operator",
-                 audit: AuditLog | None = None, station: Station | None = None) -> None:
-        from .. import answer as wording  # the wording functions that go with ``responses``
-
+                 audit: AuditLog | None = None, station: Station | None = None, language: str = "en") -> None:
+        """``responses``: the English templates, or templates by language code."""
         self.plant = plant
         self.model = plant.model
-        self.responses = responses
-        self.say = wording
+        self._responses = {"en": responses} if isinstance(responses, Responses) else dict(responses)
+        for given in self._responses.values():
+            given.require(self.required)
+        self.language = language
         self.data_dir = Path(data_dir)
         self.now = now or _utc_now
         self.notes_shown = notes_shown
@@ -75,6 +87,37 @@ class Helpers:
         self.referrer = Referrer(self.model)
         self.said_back: dict[str, str] = {}  # asset -> the words it was heard in, said back with the answer
         self._measurement_forms = {f: m for m, forms in lookups["measurement"].items() for f in forms}
+
+    # ------------------------------------------------------------------ the language
+
+    @property
+    def language(self) -> str:
+        """The code of the language the answers are in ("en", "de"); set it before ``respond``."""
+        return self._wording.code
+
+    @language.setter
+    def language(self, code: str) -> None:
+        self._wording: Wording = wordings.create(code)  # an unknown code: ConfigError listing the codes
+
+    @property
+    def say(self) -> ModuleType:
+        """The wording functions of the language: say_number, say_quantity, say_tag, say_term, ..."""
+        return self._wording.words
+
+    @property
+    def responses(self) -> Responses:
+        """The answer templates of the language, read on first use from ``intents/<code>/responses.yml``."""
+        code = self.language
+        if code not in self._responses:
+            english = self._responses.get("en")
+            base = Path(english.path).parent.parent if english is not None and english.path else None
+            path = base / code / "responses.yml" if base is not None else None
+            if path is None or not path.is_file():
+                from ..config import ROOT
+
+                path = ROOT / "intents" / code / "responses.yml"
+            self._responses[code] = load_responses(path, required=self.required)
+        return self._responses[code]
 
     # ------------------------------------------------------------------ answers
 
@@ -155,17 +198,33 @@ class Helpers:
         found = self.model.asset(asset)
         if found is None:
             return self.tag(asset)
-        name = found.name
-        return name if name.split()[-1] in NUMBER_WORDS else f"{self.tag(asset)}, the {name}"
+        name = self.asset_name(asset)
+        if name.split()[-1].lower() in self.say.NUMBER_WORDS:
+            return name
+        return self.text("utter_asset_named", asset=self.tag(asset), name=name)
+
+    def asset_name(self, asset: str) -> str:
+        """An asset's name in the language: "feed water pump two", "Speisewasserpumpe zwei"."""
+        found = self.model.asset(asset)
+        return found.name_in(self.language) if found else asset
 
     def tag(self, asset: str) -> str:
         """An asset id as said: "P one oh two"."""
         return self.say.say_tag(asset)
 
     def mname(self, key: str) -> str:
-        """A measurement's name: "bearing temperature"."""
+        """A measurement's name in the language: "bearing temperature", "Lagertemperatur"."""
         m = self.model.measurement(key)
-        return m.name if m else key.replace("_", " ")
+        return m.name_in(self.language) if m else key.replace("_", " ")
+
+    def fault_name(self, p: FaultPrediction) -> str:
+        """A predicted fault's name in the language: "bearing wear", "Lagerverschleiß"."""
+        mode = next((f for f in self.model.fault_modes if f.id == p.fault_mode), None)
+        return mode.name_in(self.language) if mode is not None else p.name
+
+    def write_name(self, kind: str) -> str:
+        """A write waiting for a yes in words: "alarm acknowledgement", "die Notiz"."""
+        return self.say.say_term("write", kind)
 
     # ------------------------------------------------------------------ readings and alarms
 
@@ -192,7 +251,8 @@ class Helpers:
         if reading.stale:
             return self.text("utter_reading_item_stale", age=self.age(reading), **slots)
         if reading.quality != "good":
-            return self.text("utter_reading_item_uncertain", quality=reading.quality, **slots)
+            return self.text("utter_reading_item_uncertain", quality=self.say.say_term("quality", reading.quality),
+                             **slots)
         return self.text("utter_reading_item", **slots)
 
     def alarm_data(self, alarm: Alarm) -> dict[str, Any]:
@@ -207,23 +267,17 @@ class Helpers:
     def since(self, when: dt.datetime) -> str:
         """What follows "since": 'one o'clock this morning', 'yesterday at eleven in the evening',
         'Monday the thirtieth of November at six in the morning'."""
-        from ..spoken_time import say_time
-
-        return say_time(when, self.now(), self.tz, oclock=True)
+        return self._wording.times.say_time(when, self.now(), self.tz, oclock=True)
 
     def when(self, time: dt.datetime) -> str:
         """'at twenty past three this morning', 'yesterday at eleven in the evening',
         'on Monday the thirtieth of November at six in the morning'."""
-        from ..spoken_time import say_instant
-
-        return say_instant(time, self.now(), self.tz)
+        return self._wording.times.say_instant(time, self.now(), self.tz)
 
     def period(self, start: dt.datetime, end: dt.datetime) -> str:
         """A span as said now: 'over the last eight hours', 'today since midnight', 'yesterday from midnight
         to midnight', 'since the start of the shift at six this morning' (the site's shifts, ``notes.shifts``)."""
-        from ..spoken_time import say_range
-
-        return say_range(start, end, self.now(), self.tz, self.shift_starts())
+        return self._wording.times.say_range(start, end, self.now(), self.tz, self.shift_starts())
 
     def shift_starts(self) -> tuple[dt.time, ...]:
         """When the site's shifts begin (the default pattern when no note store was given)."""
@@ -235,13 +289,14 @@ class Helpers:
         return tuple(s.start for s in ShiftSchedule.parse(NotesConfig().shifts).shifts)
 
     def alarm_name(self, alarm: Alarm) -> str:
-        kind = alarm.kind.replace("_", " ")
-        return f"{self.tag(alarm.asset)} {kind} {self.mname(alarm.measurement)}"
+        return self.text("utter_alarm_name", asset=self.tag(alarm.asset), kind=self.say.say_term("alarm", alarm.kind),
+                         measurement=self.mname(alarm.measurement))
 
     def alarm_item(self, alarm: Alarm) -> str:
-        return self.text("utter_alarm_item", priority=alarm.priority, alarm=self.alarm_name(alarm),
-                         value=self.say.say_quantity(alarm.value, alarm.unit), since=self.since(alarm.raised),
-                         ack=", acknowledged" if alarm.acknowledged else "")
+        return self.text("utter_alarm_item", priority=self.say.say_term("priority", alarm.priority),
+                         alarm=self.alarm_name(alarm), value=self.say.say_quantity(alarm.value, alarm.unit),
+                         since=self.since(alarm.raised),
+                         ack=self.text("utter_alarm_item_acknowledged") if alarm.acknowledged else "")
 
     # ------------------------------------------------------------------ fault risk
 
@@ -276,7 +331,7 @@ class Helpers:
             return []
 
     def risk_text(self, p: FaultPrediction) -> str:
-        return self.text("utter_top_risk", asset=self.tag(p.asset), fault=p.name,
+        return self.text("utter_top_risk", asset=self.tag(p.asset), fault=self.fault_name(p),
                          probability=self.say.say_percent(p.probability))
 
     # ------------------------------------------------------------------ notes and the audit trail
@@ -297,7 +352,8 @@ class Helpers:
         words = text.split()
         if len(words) <= READBACK_WORDS:
             return text
-        return f"{' '.join(words[:READBACK_WORDS])} ... and {self.say.say_number(len(words) - READBACK_WORDS)} more words"
+        return self.text("utter_excerpt_more", start=" ".join(words[:READBACK_WORDS]),
+                         count=self.say.say_number(len(words) - READBACK_WORDS))
 
     @property
     def audit_log(self) -> AuditLog:

@@ -53,7 +53,9 @@ def _speech(dialogue: Dialogue) -> dict[str, Any]:
 
 
 def _scope(dialogue: Dialogue, assets: list[str]) -> str:
-    return f" for {dialogue.say.say_list(dialogue.tag(a) for a in assets)}" if assets else ""
+    if not assets:
+        return ""
+    return " " + dialogue.text("utter_note_scope", assets=dialogue.say.say_list(dialogue.tag(a) for a in assets))
 
 
 @handler("note_add")
@@ -292,7 +294,8 @@ def note_read(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple
             answer = dialogue.answer(intent, "utter_note_search_none", data, topic=topic_text, scope=scope)
             return answer, dialogue.context(state, asset)
         answer = dialogue.answer(intent, "utter_note_search", data, count=say.say_number(len(notes)),
-                                 note_word="note" if len(notes) == 1 else "notes", topic=topic_text, scope=scope,
+                                 note_word=say.say_term("count", "note_one" if len(notes) == 1 else "note_many"),
+                                 topic=topic_text, scope=scope,
                                  items="; ".join(_note_item(dialogue, n) for n in notes))
         return answer, dialogue.context(state, asset)
     latest = list(reversed(dialogue.notes.list(**filters)))[: dialogue.notes_shown]
@@ -307,7 +310,8 @@ def note_read(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple
         answer = dialogue.answer(intent, "utter_note_read_none", data, scope=scope, period=period)
         return answer, dialogue.context(state, asset)
     answer = dialogue.answer(intent, "utter_note_read", data, count=say.say_number(len(latest)),
-                             note_word="note" if len(latest) == 1 else "notes", scope=scope, period=period,
+                             note_word=say.say_term("count", "note_one" if len(latest) == 1 else "note_many"),
+                             scope=scope, period=period,
                              items="; ".join(_note_item(dialogue, n) for n in latest))
     return answer, dialogue.context(state, asset)
 
@@ -335,9 +339,10 @@ def _period(dialogue: Dialogue, filters: dict[str, Any], shift: bool) -> str:
     if shift:
         name = filters["shift"]
         start, end = dialogue.notes.schedule.window(name, filters["day"], dialogue.tz)
+        shift_words = dialogue.say.say_term("shift", name)
         if end > now:
-            return f"since the start of the {name} shift {dialogue.when(start)}"
-        return f"the {name} shift, {dialogue.period(start, end)}"
+            return dialogue.text("utter_notes_shift_since", shift=shift_words, when=dialogue.when(start))
+        return dialogue.text("utter_notes_shift_period", shift=shift_words, period=dialogue.period(start, end))
     if "start" not in filters:
         return ""
     start, end = dialogue.local(filters["start"]), min(dialogue.local(filters["end"]), now)

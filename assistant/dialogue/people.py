@@ -48,8 +48,11 @@ def sign_on(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
     user = people.find(name)
     if user is None:
         return dialogue.answer(intent, "utter_sign_on_unknown", {"asked": name, "known": list(people.users)},
-                               person=name.title(), known=people.known() or "none are configured"), state
+                               person=name.title(), known=people.known() or dialogue.text("utter_sign_on_nobody_known")
+                               ), state
     schedule = dialogue.notes.schedule
     shift = spoken_shift(intent.text, schedule.names) or schedule.of(dialogue.now().astimezone(dialogue.tz))[0]
     data = {"sign_on": {"user": user.key, "name": user.name, "role": user.role, "shift": shift}}
-    return dialogue.answer(intent, "utter_sign_on_readback", data, name=user.name, role=user.role, shift=shift), state
+    say = dialogue.say
+    return dialogue.answer(intent, "utter_sign_on_readback", data, name=user.name, role=say.say_term("role", user.role),
+                           shift=say.say_term("shift", shift)), state

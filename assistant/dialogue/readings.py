@@ -43,7 +43,7 @@ def plant_overview(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
     unacked = [a for a in alarms if a.acknowledged is None]
     risks = dialogue.top_risks()
     output = {"value": round(total, 3), "unit": "MW", "terms": terms}
-    data = {"site": site.name, "output": output, "active_alarms": len(alarms),
+    data = {"site": site.name_in(dialogue.language), "output": output, "active_alarms": len(alarms),
             "unacknowledged_alarms": len(unacked), "top_risk": risks[0].data() if risks else None}
     if not alarms:
         alarm_part = dialogue.text("utter_alarm_count_none")
@@ -55,7 +55,7 @@ def plant_overview(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
     output_note = dialogue.text("utter_overview_output_not_current", assets=say.say_list(not_current)) \
         if not_current else ""
     risk_part = dialogue.risk_text(risks[0]) if risks else ""
-    answer = dialogue.answer(intent, "utter_plant_overview", data, site=site.name,
+    answer = dialogue.answer(intent, "utter_plant_overview", data, site=site.name_in(dialogue.language),
                              output=say.say_quantity(total, "MW"), output_note=output_note, alarms=alarm_part,
                              risk=risk_part)
     return answer, state
@@ -79,14 +79,15 @@ def asset_status(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
         if not reading.current:
             not_current.append(dialogue.reading_item(reading))
         elif signal and signal.deviation(reading.value):
-            side = "above" if signal.deviation(reading.value) > 0 else "below"
-            deviations.append(f"{dialogue.reading_item(reading)}, {side} normal")
-    data = {"asset": asset, "asset_name": found.name, "readings": [dialogue.reading_data(r) for r in readings],
+            side = say.say_term("side", "above" if signal.deviation(reading.value) > 0 else "below")
+            deviations.append(dialogue.text("utter_status_deviation", item=dialogue.reading_item(reading), side=side))
+    name = dialogue.asset_name(asset)
+    data = {"asset": asset, "asset_name": name, "readings": [dialogue.reading_data(r) for r in readings],
             "alarms": [dialogue.alarm_data(a) for a in alarms], "alarms_count": len(alarms),
             "fault_risk": risk.data() if risk else None, "readings_count": len(readings)}
     if alarms:
         alarm_part = dialogue.text("utter_status_alarms", count=say.say_number(len(alarms)),
-                                   alarm_word="alarm" if len(alarms) == 1 else "alarms",
+                                   alarm_word=say.say_term("count", "alarm_one" if len(alarms) == 1 else "alarm_many"),
                                    alarms=say.say_list(dialogue.alarm_item(a) for a in alarms))
     else:
         alarm_part = dialogue.text("utter_status_alarms_none")
@@ -98,7 +99,7 @@ def asset_status(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
     if not deviations and not not_current:
         parts.append(dialogue.text("utter_status_normal", count=say.say_number(len(readings))))
     risk_part = dialogue.risk_text(risk) if risk else ""
-    answer = dialogue.answer(intent, "utter_asset_status", data, asset=dialogue.tag(asset), name=found.name,
+    answer = dialogue.answer(intent, "utter_asset_status", data, asset=dialogue.tag(asset), name=name,
                              alarms=alarm_part, readings=" ".join(parts), risk=risk_part)
     return answer, dialogue.context(state, asset)
 
@@ -116,18 +117,18 @@ def sensor_reading(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
         return asset  # the question asking which asset
     found = dialogue.model.asset(asset)
     assert found is not None
-    say, tag, mname = dialogue.say, dialogue.tag(asset), dialogue.mname
+    say, tag, mname, name = dialogue.say, dialogue.tag(asset), dialogue.mname, dialogue.asset_name(asset)
     if key is None and asked is None and state.measurement and FOLLOW_UP.match(intent.text) \
             and found.signal(state.measurement):
         key = state.measurement  # "and pump one oh one?" after a reading: the same measurement
     if key is None and asked is None:
         readings = dialogue.plant.readings(asset)
-        data = {"asset": asset, "asset_name": found.name, "readings": [dialogue.reading_data(r) for r in readings]}
-        answer = dialogue.answer(intent, "utter_sensor_readings", data, asset=tag, name=found.name,
+        data = {"asset": asset, "asset_name": name, "readings": [dialogue.reading_data(r) for r in readings]}
+        answer = dialogue.answer(intent, "utter_sensor_readings", data, asset=tag, name=name,
                                  items=say.say_list(dialogue.reading_item(r) for r in readings))
         return answer, dialogue.context(state, asset)
     if key is None or found.signal(key) is None:
-        data = {"asset": asset, "asset_name": found.name, "asked": asked, "available": list(found.measurements)}
+        data = {"asset": asset, "asset_name": name, "asked": asked, "available": list(found.measurements)}
         answer = dialogue.answer(intent, "utter_unknown_measurement", data, asset=tag,
                                  measurement=mname(key) if key else asked,
                                  available=say.say_list(mname(k) for k in found.measurements))
@@ -137,14 +138,15 @@ def sensor_reading(dialogue: Dialogue, intent: Intent, state: DialogueState) -> 
         answer = dialogue.answer(intent, "utter_no_reading", {"asset": asset, "measurement": key},
                                  asset=tag, measurement=mname(key))
         return answer, dialogue.context(state, asset, key)
-    data = {**dialogue.reading_data(reading), "asset_name": found.name}
-    slots = {"asset": tag, "name": found.name, "measurement": mname(key), "value": dialogue.value(reading)}
+    data = {**dialogue.reading_data(reading), "asset_name": name}
+    slots = {"asset": tag, "name": name, "measurement": mname(key), "value": dialogue.value(reading)}
     times = {"clock": say.say_clock(dialogue.local(reading.time)), "when": dialogue.when(reading.time)}
     if reading.stale:
         answer = dialogue.answer(intent, "utter_sensor_reading_stale", data, age=dialogue.age(reading), **times,
                                  **slots)
     elif reading.quality != "good":
-        answer = dialogue.answer(intent, "utter_sensor_reading_uncertain", data, quality=reading.quality, **slots)
+        answer = dialogue.answer(intent, "utter_sensor_reading_uncertain", data,
+                                 quality=say.say_term("quality", reading.quality), **slots)
     else:
         answer = dialogue.answer(intent, "utter_sensor_reading", data, **times, **slots)
     return answer, dialogue.context(state, asset, key)
@@ -242,7 +244,7 @@ def trend(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Ans
     if say.round_value(slope, unit) == 0:
         text = dialogue.text("utter_trend_steady", **slots)
     else:
-        text = dialogue.text("utter_trend", direction="rising" if slope > 0 else "falling",
+        text = dialogue.text("utter_trend", direction=say.say_term("direction", "rising" if slope > 0 else "falling"),
                              slope=say.say_quantity(abs(slope), unit), **slots)
         data["slope_abs_per_hour"] = round(abs(slope), 4)
     text = text[:1].upper() + text[1:]  # the period opens the sentence
@@ -292,5 +294,6 @@ def compare(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
         return dialogue.answer(intent, "utter_compare_same", data, **slots), dialogue.context(state, second, key)
     data["difference"] = {"value": round(abs(difference), 4), "unit": a.unit}
     answer = dialogue.answer(intent, "utter_compare", data, difference=dialogue.say.say_quantity(abs(difference), a.unit),
-                             relation="higher" if difference > 0 else "lower", **slots)
+                             relation=dialogue.say.say_term("relation", "higher" if difference > 0 else "lower"),
+                             **slots)
     return answer, dialogue.context(state, second, key)

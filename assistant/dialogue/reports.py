@@ -50,8 +50,9 @@ def report_start(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
         return asset  # the question asking which asset
     found = dialogue.model.asset(asset)
     assert found is not None
-    answer = dialogue.answer(intent, "utter_report_start", {"asset": asset, "asset_name": found.name},
-                             asset=dialogue.tag(asset), name=found.name)
+    name = dialogue.asset_name(asset)
+    answer = dialogue.answer(intent, "utter_report_start", {"asset": asset, "asset_name": name},
+                             asset=dialogue.tag(asset), name=name)
     data = {"assets": [asset], "fields": {}, "asking": "finding", "filled": []}
     return answer, dataclasses.replace(dialogue.context(state, asset), awaiting="report",
                                        pending=PendingWrite("report", data))
@@ -93,6 +94,6 @@ def report_step(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tup
     data.update(fields=fields, filled=filled, asking=asking)
     answer = dialogue.answer(intent, f"utter_report_ask_{asking}" if asking != "finding" else "utter_report_start",
                              {"fields": fields, "asking": asking}, asset=dialogue.tag(asset),
-                             name=dialogue.model.asset(asset).name)  # type: ignore[union-attr]
+                             name=dialogue.asset_name(asset))
     return dataclasses.replace(answer, intent="report_start"), dataclasses.replace(
         state, pending=PendingWrite("report", data))

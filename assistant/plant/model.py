@@ -192,6 +192,11 @@ class Site:
     name: str
     timezone: str
     output: tuple[tuple[str, str], ...]  # (asset, measurement) summed for the plant output
+    name_de: str = ""  # the German name said in answers
+
+    def name_in(self, language: str) -> str:
+        """The name said in answers in ``language`` (the English one where there is none in it)."""
+        return _named(self.name, self.name_de, (), language)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -600,7 +605,7 @@ def load_model(path: str | Path) -> AssetModel:
         check_signal(node, asset_id, key, "site output")
         output.append((asset_id, key))
     site = Site(id=ctx.get(site_node, "id", "site"), name=ctx.get(site_node, "name", "site"),
-                timezone=timezone, output=tuple(output))
+                timezone=timezone, output=tuple(output), name_de=ctx.get(site_node, "name_de", "site", default=""))
 
     simulation = _load_simulation(ctx, root.get("simulation") or _Map(), check_signal)
 
