@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .config import ROOT, Config, load_config
+from .config import AUTO, LANGUAGES, ROOT, Config, load_config
 from .errors import DataError, InputError, PlantvoiceError
 from .files import write_atomic
 
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="plantvoice: %(message)s")
     try:
         config = load_config(args.config)
+        if args.language:
+            config = config.replace("station", language=args.language)
         _import_code(args.code)
         return int(args.run(args, config) or 0)
     except PlantvoiceError as exc:
@@ -51,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plantvoice", description="Offline voice assistant for plant control rooms.")
     parser.add_argument("--config", help="TOML config file (default: $PLANTVOICE_CONFIG)")
+    parser.add_argument("--language", choices=[*LANGUAGES, AUTO],
+                        help="the language spoken here, over [station] language and language: en, de, or auto "
+                             "(each request's own)")
     parser.add_argument("--code", action="append", metavar="FILE.py",
                         help="Python file to import first, e.g. with @handler registrations; may be repeated "
                              f"(default: $PLANTVOICE_CODE, files separated by '{os.pathsep}')")

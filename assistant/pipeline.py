@@ -27,11 +27,12 @@ import numpy as np
 from . import asr, confirm, denoise, nlu, tts, vad
 from .answer import load_responses
 from .audit import AuditLog, TurnScope
-from .config import Config
+from .config import AUTO, Config
 from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .notes import NoteStore, ShiftSchedule
 from .notes.dictation import cancelling, ending
+from .lang.detect import text_language
 from .people import People, Station
 from .plant import create_plant
 
@@ -54,37 +55,123 @@ class Turn:
         return bool(self.intent.text)
 
 
+class Language:
+    """What the pipeline needs in one language: its intents and understander, the recognizer's bias
+    built from them, the recognizers and the voice (``Config.speaking``). Heavy parts load on first use."""
+
+    def __init__(self, code: str, config: Config, intents_dir: str | Path, plant_lookups: dict,
+                 now: Callable[[], dt.datetime]) -> None:
+        self.code = code
+        self.config = config
+        self.intents_dir = Path(intents_dir)
+        intents = nlu.load_intents(intents_dir)
+        lookups = nlu.data.own_lookups(intents, {**nlu.data.language_lists(intents, plant_lookups[0]),
+                                                 **plant_lookups[1]})  # a foreign domain's own lists count
+        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=now,
+                                                    shifts=ShiftSchedule.parse(config.notes.shifts).shifts)
+        domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
+        phrases, sentences = nlu.vocabulary(intents, domain)
+        self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
+        self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
+        responses = self.intents_dir / "responses.yml"
+        self.responses = responses if responses.is_file() else None
+
+    @cached_property
+    def recognizer(self) -> asr.Recognizer:
+        return asr.create_recognizer(self.config.asr, self.vocabulary, "command")
+
+    @cached_property
+    def dictation(self) -> asr.Recognizer:
+        return asr.create_recognizer(self.config.asr, self.vocabulary, "dictation")
+
+    @cached_property
+    def confirmation(self) -> asr.Recognizer:
+        return asr.create_recognizer(self.config.asr, self.vocabulary, "confirmation")
+
+    @cached_property
+    def rehearing(self) -> asr.Recognizer | None:
+        """The command recognizer with the other bias (``REHEAR_BIAS``), for a second hearing; whisper only."""
+        if self.config.asr.backend != "faster-whisper":
+            return None
+        bias = REHEAR_BIAS if self.config.asr.bias_mode != REHEAR_BIAS else "sentences"
+        return asr.create_recognizer(replace(self.config.asr, bias_mode=bias), self.vocabulary, "command")
+
+    @cached_property
+    def synthesizer(self) -> tts.Synthesizer:
+        return tts.synthesizers.create(self.config.tts.backend, self.config.tts)
+
+
 class Pipeline:
-    """``clock`` fixes the time of the plant, the dialogue and the notes (replays, test stories)."""
+    """``clock`` fixes the time of the plant, the dialogue and the notes (replays, test stories).
+
+    Languages: the station's (``[station] language``, else the site's ``language``); an intents
+    directory named after a language (``intents/de``) speaks that one. With ``auto`` each request
+    is answered in its own language: spoken, the recognizer detects it; typed, its words tell
+    (``lang.detect``). Each language's parts load on its first request (``Language``).
+    """
 
     def __init__(self, config: Config, intents_dir: str | Path | None = None,
                  clock: Callable[[], dt.datetime] | None = None) -> None:
         self.config = config
         self.clock = clock
         self.plant = create_plant(config.plant, config.data_path, clock=clock)
-        intents_dir = intents_dir or config.nlu.intents_dir
-        intents = nlu.load_intents(intents_dir)
         people = People.from_config(config)
-        plant_lists = {**nlu.data.language_lists(intents, self.plant.model.lookups()),
-                       **({"person": people.lookup()} if people.users else {})}
-        lookups = nlu.data.own_lookups(intents, plant_lists)  # a foreign domain's own lists count
-        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=self.plant_now,
-                                                    shifts=ShiftSchedule.parse(config.notes.shifts).shifts)
-        domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
-        phrases, sentences = nlu.vocabulary(intents, domain)
-        self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
-        self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
-        responses = Path(intents_dir) / "responses.yml"
+        self._lookups = (self.plant.model.lookups(), {"person": people.lookup()} if people.users else {})
+        self._intents_dir: Path | None = None  # one directory for every language
+        self.languages = tuple(config.languages)  # the languages requests may come in, the first by default
+        if intents_dir or config.spoken != AUTO:
+            spoken = config.spoken if config.spoken != AUTO else "en"
+            self._intents_dir = Path(intents_dir or config.speaking(spoken).nlu.intents_dir)
+            named = self._intents_dir.name  # intents/de speaks German, a foreign domain the station's language
+            self.languages = (named if named in config.languages else spoken,)
+        self._loaded: dict[str, Language] = {}
+        self.lang = self.language(self.languages[0])
         notes = self._notes(config)
         self.audit = AuditLog(notes.path, self.plant.model.site.tz, clock=clock)
         self.audit.settle(self.plant)  # acknowledgements logged but not carried out before a crash
         self.station = Station(people, people.signed_on)
-        self.dialogue = Dialogue(self.plant, load_responses(responses if responses.is_file() else None),
+        self.dialogue = Dialogue(self.plant, load_responses(self.lang.responses),
                                  config.data_path, notes=notes, role=self.station.role, now=clock,
                                  audit=self.audit, station=self.station)
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
+
+    def language(self, code: str) -> Language:
+        """The parts of language ``code``, built on first use."""
+        if code not in self._loaded:
+            config = self.config.speaking(code)
+            intents_dir = self._intents_dir or config.nlu.intents_dir
+            self._loaded[code] = Language(code, config, intents_dir, self._lookups, self.plant_now)
+        return self._loaded[code]
+
+    def _may_switch(self) -> bool:
+        """Several languages, and the dialogue waits for no answer in the current one (a yes to a read
+        back, the words of a note): those stay in the language they were asked in."""
+        return len(self.languages) > 1 and not (self.state.awaiting or self.station.waiting)
+
+    def _typed_language(self, text: str) -> None:
+        if self._may_switch():
+            self.lang = self.language(text_language(text, self.languages, fallback=self.lang.code))
+
+    def _spoken_language(self, samples: np.ndarray) -> None:
+        """The language of ``samples`` as the first multilingual recognizer detects it."""
+        if self._may_switch():
+            for code in self.languages:
+                recognizer = self.language(code).recognizer
+                if not getattr(recognizer, "english_only", True):
+                    self.lang = self.language(recognizer.language_of(samples, self.languages)[0])
+                    return
+
+    # the parts of the language of the current request
+    understander = property(lambda self: self.lang.understander)
+    vocabulary = property(lambda self: self.lang.vocabulary)
+    required = property(lambda self: self.lang.required)
+    recognizer = property(lambda self: self.lang.recognizer)
+    dictation = property(lambda self: self.lang.dictation)
+    confirmation = property(lambda self: self.lang.confirmation)
+    rehearing = property(lambda self: self.lang.rehearing)
+    synthesizer = property(lambda self: self.lang.synthesizer)
 
     def _notes(self, config: Config) -> NoteStore:
         """The note store with the site's shifts and semantic search by sentence embeddings."""
@@ -108,18 +195,6 @@ class Pipeline:
 
     # -- recognition and understanding -------------------------------------------------
     @cached_property
-    def recognizer(self) -> asr.Recognizer:
-        return asr.create_recognizer(self.config.asr, self.vocabulary, "command")
-
-    @cached_property
-    def dictation(self) -> asr.Recognizer:
-        return asr.create_recognizer(self.config.asr, self.vocabulary, "dictation")
-
-    @cached_property
-    def confirmation(self) -> asr.Recognizer:
-        return asr.create_recognizer(self.config.asr, self.vocabulary, "confirmation")
-
-    @cached_property
     def denoiser(self) -> denoise.Denoiser:
         return denoise.denoisers.create(self.config.audio.denoise, self.config.audio)
 
@@ -131,14 +206,6 @@ class Pipeline:
 
     def parse(self, text: str) -> Intent:
         return self.understander.parse(text)
-
-    @cached_property
-    def rehearing(self) -> asr.Recognizer | None:
-        """The command recognizer with the other bias (``REHEAR_BIAS``), for a second hearing; whisper only."""
-        if self.config.asr.backend != "faster-whisper":
-            return None
-        bias = REHEAR_BIAS if self.config.asr.bias_mode != REHEAR_BIAS else "sentences"
-        return asr.create_recognizer(replace(self.config.asr, bias_mode=bias), self.vocabulary, "command")
 
     def _hear_again(self, samples: np.ndarray, transcript: Transcript, intent: Intent) -> tuple[Transcript, Intent]:
         """Where ``intent`` lacks an entity its examples always carry (an asset, a drink), decode again
@@ -176,6 +243,7 @@ class Pipeline:
         is understood from the command one (a yes they did not agree on with confidence 0).
         """
         samples = self.denoiser.process(samples)
+        self._spoken_language(samples)
         if self.state.awaiting in DICTATING:  # the words of a note or report: the dictation recognizer
             transcript = self._transcribe(samples, "dictation")
             if self.state.awaiting == "dictation" and self._maybe_command(transcript):
@@ -254,6 +322,7 @@ class Pipeline:
 
     def _dialogue(self, intent: Intent, user: str | None, heard: Heard | None) -> Answer:
         self.dialogue.role = self.station.role  # what they may write, stored with each note
+        self.dialogue.language = self.lang.code  # what it answers in
         answer, self.state = self.dialogue.respond(intent, self.state, user=user or self.station.label, heard=heard)
         return answer
 
@@ -287,12 +356,9 @@ class Pipeline:
         return replace(answer, text=f"{prefix.split('.')[0]}. {answer.text}") if prefix else answer
 
     def ask(self, text: str) -> tuple[Intent, Answer]:
+        self._typed_language(text)
         intent = self.parse(text)
         return intent, self.respond(intent, said=text)
-
-    @cached_property
-    def synthesizer(self) -> tts.Synthesizer:
-        return tts.synthesizers.create(self.config.tts.backend, self.config.tts)
 
     def speak(self, answer: Answer, path: str | Path) -> Path:
         return self.synthesizer.synthesize(answer.text, Path(path))

@@ -91,7 +91,7 @@ def measure(p: Any, samples: Any, row: dict[str, Any], rehearers: dict[str, Any]
     out["ran"] = bool(nlu.missing_slots(intent, p.required))
     for bias, recognizer in rehearers.items():
         t0 = time.perf_counter()
-        p.__dict__["rehearing"] = recognizer
+        p.lang.__dict__["rehearing"] = recognizer
         _, again = p._hear_again(clean, transcript, intent)
         out[bias] = (right(again, row), snap_s + time.perf_counter() - t0)
     return out

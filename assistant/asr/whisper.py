@@ -4,6 +4,8 @@
 base (``models.py``); a directory = a CTranslate2 whisper model there; any other string = a
 faster-whisper model name such as "base.en" (downloaded once where internet exists).
 ``asr -> dictation_model``: the same choices for notes and reports ("" = ``asr -> model``).
+A multilingual model listens for ``asr -> language`` (set from the language spoken, ``Config.speaking``;
+"" = detect); ``language_of`` tells which of a site's languages a request is in.
 
 In command mode the decoder is biased toward the plant's words with
 ``initial_prompt`` and/or ``hotwords`` (``asr -> bias_mode``, default both;
