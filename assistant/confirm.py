@@ -57,7 +57,8 @@ Rules, in order:
       "nicht", "kein", "nie", "auf keinen Fall") and the intent is a write or a confirm
       (``WRITE_INTENTS``): "don't acknowledge it", "do not save it", "nicht quittieren"; or, in
       German, a verb with no more than fillers and pronouns between it and a closing "nicht":
-      "Quittiere ihn nicht", "Speicher das nicht" (but "Notiz: Pumpe läuft nicht" is a note).
+      "Quittiere ihn nicht", "Speicher das nicht" (but "Notiz: Pumpe läuft nicht" is a note, and
+      "Ja, nicht" is unclear).
       Each language's words judge the answer alone: "no danke" is no refusal by these rules.
 
 Outcomes (``Consent``): YES carries the write out; NO (a deny or cancel intent, rule 7) drops it;
@@ -206,7 +207,8 @@ def _refused(said: tuple[str, ...], core: list[str], name: str, answers: Answers
         core = core[1:]
     if name not in WRITE_INTENTS:
         return False
-    closed = len(core) >= 2 and core[-1] == answers.closing and all(w in answers.no_fillers for w in core[1:-1])
+    closed = len(core) >= 2 and core[-1] == answers.closing and core[0] not in answers.yes \
+        and all(w in answers.no_fillers for w in core[1:-1])  # "quittiere ihn nicht"; "ja nicht" is unclear
     return closed or any(tuple(core[:len(p)]) == p for p in answers.refusing)  # 7b
 
 
