@@ -115,7 +115,7 @@ def test_validate_finds_each_problem_with_file_and_line(capsys: pytest.CaptureFi
     code, lines, _ = run(capsys, "intents", "validate", str(faulty))
     expected = [  # (file:line, intent or lookup, words of the problem, words of the fix)
         ("broken.yml:4", None, "unknown key 'exemples'", "use one of examples"),
-        ("broken.yml:8", "help", "no response utter_help in responses.yml", "add it under responses:"),
+        ("broken.yml:8", "help", "no response utter_help, utter_help_example in responses.yml", "add them under responses:"),
         ("broken.yml:9", "help", "malformed annotation", "balance the brackets"),
         ("data.yml:5", "greet", "no dialogue handler", "a topic module of assistant/dialogue/"),
         ("data.yml:6", "greet", "unknown entity 'persn'", "did you mean 'person'?"),
