@@ -239,5 +239,6 @@ def test_what_a_registered_handler_speaks_is_read_from_its_code(registry: None) 
     handler("shift_handover")(_handover)
     speaks = handler_responses()
     assert speaks["shift_handover"] == {"utter_ask_asset", "utter_unknown_asset", "utter_unknown_asset_guess",
-                                        "utter_unknown_asset_choices", "utter_ask_which_asset", "utter_note_read_none"}
-    assert speaks["help"] == {"utter_help"}
+                                        "utter_unknown_asset_choices", "utter_ask_which_asset", "utter_note_read_none",
+                                        "utter_asset_named"}
+    assert speaks["help"] == {"utter_help", "utter_help_example"}
