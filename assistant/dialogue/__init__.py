@@ -1,6 +1,7 @@
 """The dialogue: from an Intent and the conversation state to an Answer and the next state.
 
     dialogue = Dialogue(plant, load_responses(), config.data_path)
+    dialogue.language = "de"  # answers in German (intents/de/responses.yml, lang/de/answer.py); "en" by default
     answer, state = dialogue.respond(intent, DialogueState())
 
 One handler per intent, registered by name with ``@handler`` — the built-in ones below exactly
