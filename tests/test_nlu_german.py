@@ -1,8 +1,9 @@
 """German understanding: intents/de as data, and a model trained on it with a multilingual encoder.
 
 The model is trained once for the module (a few minutes on two cores) and kept in models/
-under the hash of the data, as the application keeps it. German numbers and time phrases
-are not extracted yet, so the test files annotate neither.
+under the hash of the data, as the application keeps it. German numbers and time phrases are
+read with lang/de (tests/test_nlu_entities_german.py); the test files annotate the time ranges
+of requests about a time.
 """
 
 from __future__ import annotations
