@@ -2,8 +2,9 @@
 """German speech benchmark: spoken German requests and dictated notes through whisper and the German understander.
 
 Requests: every request of ``benchmarks/german_requests.yml`` (74 over the 24 German intents, each
-labelled with its intent and asset ids, and 16 out-of-scope remarks) is spoken in each voice, clean
-and with white noise at 10 dB SNR (``assistant.speech_bench.mix``), recognized by faster-whisper
+labelled with its intent and asset ids, and 16 out-of-scope remarks) is spoken in one voice, the
+voices taking turns (``--every-voice``: in each voice), clean and with white noise at 10 dB SNR
+(``assistant.speech_bench.mix``), recognized by faster-whisper
 (int8, 2 threads, language forced to German, beam 5, temperature 0, the token cap of command mode)
 prompted with the German "sentences" bias (``build_sentence_prompt`` over the vocabulary the
 assistant builds from intents/de and the plant's German names), and understood by the German
@@ -16,8 +17,9 @@ Reported per model, voice and condition:
 - recognition latency p50 / p95: seconds from the whole audio to the transcript.
 
 Dictation: every note of ``benchmarks/german_dictation_notes.yml`` (22 notes of 15-25 words) in
-each voice, clean and at 20 dB, recognized as the assistant's dictation mode does (prompted with the
-assets' German names, conditioned on previous text, word timestamps); word error rate with numbers
+one voice (voices taking turns, or each voice), clean and at 20 dB, recognized as the assistant's
+dictation mode does (prompted with the assets' German names, conditioned on previous text, word
+timestamps); word error rate with numbers
 compared by value (``assistant.lang.de.numbers.normalize``: "85" = "fünfundachtzig"), and latency.
 
 Voices: espeak-ng de (150 words per minute), de+m3 (175), de+f2 (130); SVOX Pico de-DE (its own
@@ -30,6 +32,8 @@ bundled or cannot be assembled is reported as such and skipped.
 
     nice .venv/bin/python benchmarks/german_speech.py --json /tmp/german.json
     .venv/bin/python benchmarks/german_speech.py --limit 6 --voice de --voice pico --no-dictation
+    nice .venv/bin/python benchmarks/german_speech.py --voice pico --every-voice --no-dictation
+    nice .venv/bin/python benchmarks/german_speech.py --no-prompt --clean-only --no-dictation
     .venv/bin/python benchmarks/german_speech.py --write-samples audio_samples/de
 """
 
@@ -157,7 +161,7 @@ class German:
 class Whisper:
     """A bundled whisper model deciding as the assistant's command and dictation modes do, in German."""
 
-    def __init__(self, name: str, german: German, threads: int = 2) -> None:
+    def __init__(self, name: str, german: German, threads: int = 2, prompt: bool = True) -> None:
         from faster_whisper import WhisperModel
 
         path = bundled(name)
@@ -165,7 +169,7 @@ class Whisper:
             raise PlantvoiceError(f"{name} is not a bundled whisper model")
         self.name = name
         self.model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
-        self.command_prompt = build_sentence_prompt(german.vocabulary, self._count)
+        self.command_prompt = build_sentence_prompt(german.vocabulary, self._count) if prompt else ""
         self.dictation_prompt = build_dictation_prompt(german.vocabulary, self._count)
         self.command(np.zeros(RATE, dtype=np.int16))  # warm up, untimed
 
@@ -256,11 +260,11 @@ def spoken_by(items: list[Any], voices: list[str], every_voice: bool) -> list[tu
 
 
 def run_requests(whisper: Whisper, german: German, requests: list[Request], voices: list[str],
-                 work: Path, verbose: bool, every_voice: bool) -> list[dict[str, Any]]:
+                 work: Path, verbose: bool, every_voice: bool, clean_only: bool = False) -> list[dict[str, Any]]:
     rows = []
     for voice, request in spoken_by(requests, voices, every_voice):
         clean = speak(request.text, voice, VOICES[voice], work)
-        for condition, snr in (("clean", None), (f"{REQUEST_SNR:g} dB", REQUEST_SNR)):
+        for condition, snr in (("clean", None), (f"{REQUEST_SNR:g} dB", REQUEST_SNR))[:1 if clean_only else 2]:
             seed = zlib.crc32(f"{voice}|{request.text}|{condition}".encode())
             samples = clean if snr is None else mix(clean, snr, seed=seed)
             text, asr_s = whisper.command(samples)
@@ -373,6 +377,8 @@ def main() -> None:
     parser.add_argument("--no-dictation", action="store_true")
     parser.add_argument("--no-requests", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-prompt", action="store_true", help="requests without the sentences prompt")
+    parser.add_argument("--clean-only", action="store_true", help="requests clean only, without the 10 dB noise")
     parser.add_argument("--json", type=Path, help="write every result and the machine here")
     parser.add_argument("--write-samples", type=Path, metavar="DIR", help="write the German audio samples and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every request not understood")
@@ -400,7 +406,7 @@ def main() -> None:
         for name in args.model or MODELS:
             try:
                 started = time.perf_counter()
-                whisper = Whisper(name, german, args.threads)
+                whisper = Whisper(name, german, args.threads, prompt=not args.no_prompt)
             except Exception as exc:  # a model that is not bundled, or whose packages are incomplete
                 print(f"model {name}: not available ({exc}); skipped", flush=True)
                 result["models"][name] = {"error": str(exc)}
@@ -412,7 +418,7 @@ def main() -> None:
             print(f"model {name}: loaded in {result['models'][name]['load_s']} s", flush=True)
             if not args.no_requests:
                 result["requests"] += run_requests(whisper, german, requests, voices, Path(tmp), args.verbose,
-                                                  args.every_voice)
+                                                  args.every_voice, args.clean_only)
             if not args.no_dictation:
                 result["dictation"] += run_dictation(whisper, notes, voices, Path(tmp), args.every_voice)
     result["machine"]["uptime_after"] = machine()["uptime"]
