@@ -333,17 +333,18 @@ class Pipeline:
             return None
         user, shift = waiting
         said = confirm.consent(intent)
-        render = self.dialogue.responses.render
+        self.dialogue.language = self.lang.code
+        render, role = self.dialogue.responses.render, self.dialogue.say.say_term
         if said is confirm.Consent.YES:
             self.station.user = user
             scope.actions.append({"write": "sign_on", "target": {"user": user.key, "shift": shift}, "outcome": "done"})
-            return Answer(render("utter_signed_on", name=user.name, role=user.role), "sign_on",
+            return Answer(render("utter_signed_on", name=user.name, role=role("role", user.role)), "sign_on",
                           {"signed_on": {"user": user.key, "name": user.name, "role": user.role, "shift": shift}})
         if said is confirm.Consent.UNCLEAR:
             self.station.waiting = waiting
             return Answer(render("utter_sign_on_unclear", name=user.name), "sign_on", awaiting="sign_on")
-        still = f"You are still signed on as {self.station.user.name}." if self.station.user else \
-            f"Nobody is signed on; you may ask as {self.station.role}."
+        still = render("utter_sign_on_still", name=self.station.user.name) if self.station.user else \
+            render("utter_sign_on_nobody", role=role("role", self.station.role))
         text = render("utter_sign_on_not_taken", still=still)
         return Answer(text, "sign_on", {"sign_on_dropped": user.key} if said is confirm.Consent.OTHER else {})
 

@@ -178,7 +178,7 @@ def test_alarms_and_their_acknowledgement_readback_in_german(talk: Talk, plant: 
     listed = talk("alarm_list", text="welche Alarme sind aktiv")
     assert listed.data["count"] == len(plant.alarms()) and "Priorität" in listed.text
     high = talk("alarm_list", text="Alarme hoher Priorität", priority="high")
-    assert "hoch priorisierte" in high.text or "Keine aktiven" in high.text
+    assert "der Priorität hoch" in high.text or "Keine aktiven" in high.text
     readback = talk("alarm_acknowledge", text="Alarme von P eins null zwei quittieren", asset="P-102")
     assert readback.awaiting == "confirm" and "quittieren? Sagen Sie bestätigen oder abbrechen" in readback.text
     assert "P eins null zwei Lagertemperatur hoch" in readback.text

@@ -66,7 +66,7 @@ NUMBER_WORDS = frozenset(
 
 # (group, value) -> words; a value without an entry is said as written
 _TERMS: dict[tuple[str, str], str] = {
-    ("count", "alarm_one"): "Alarm", ("count", "alarm_many"): "Alarme",
+    ("count", "alarm_one"): "aktiver Alarm", ("count", "alarm_many"): "aktive Alarme",
     ("count", "note_one"): "Notiz", ("count", "note_many"): "Notizen",
     ("priority", "high"): "hoch", ("priority", "medium"): "mittel", ("priority", "low"): "niedrig",
     ("alarm", "high"): "hoch", ("alarm", "high_high"): "hoch hoch", ("alarm", "low"): "tief",
