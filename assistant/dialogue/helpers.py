@@ -127,7 +127,7 @@ class Helpers:
 
     def answer(self, intent: Intent, template: str, data: dict[str, Any] | None = None, **slots: Any) -> Answer:
         """The answer speaking response ``template`` with ``slots``; ``data`` holds every plant value it says."""
-        text = re.sub(r" ([.,:;?!])", r"\1", " ".join(self.text(template, **slots).split()))  # nor a gap
+        text = re.sub(r" ([,:;?!]|\.(?!\.))", r"\1", " ".join(self.text(template, **slots).split()))  # nor a gap
         return Answer(text=text[:1].upper() + text[1:], intent=intent.name, data=data or {})
 
     @staticmethod
