@@ -2,6 +2,7 @@
 
     notes = list_notes(config, shift="night", day=dt.date(2026, 5, 1))   # latest versions, oldest first
     note_line(notes[0])     # "#12 2026-05-01 23:40 night 2026-05-01 A. Novak [V-301]: the valve drips ..."
+    note_line(notes[1])     # "#13 ... J. Weber [P-102] (de): Lager der Speisewasserpumpe zwei heiß" (not English)
     results = search(config, "anything about leaks?")                   # [(Note, score, how)]
     export(config, "md", out)                                            # every version of every note
 
@@ -25,7 +26,7 @@ from ..errors import InputError
 from .shifts import ShiftSchedule
 from .store import Note, NoteStore
 
-__all__ = ["FORMATS", "export", "list_notes", "note_line", "open_store", "parse_day", "result_json", "result_line",
+__all__ = ["FORMATS", "export", "list_notes", "note_line", "notes_encoder", "open_store", "parse_day", "result_json", "result_line",
            "search", "to_markdown"]
 
 FORMATS = ("md", "jsonl")
@@ -33,17 +34,32 @@ DB_NAME = "notes.sqlite"
 
 
 def open_store(config: Config, semantic: bool = False) -> NoteStore:
-    """The store of the data directory; ``semantic``: with MiniLM sentence embeddings for search."""
+    """The store of the data directory; ``semantic``: with the sentence embeddings of ``nlu.encoder`` for
+    search (notes embedded by another encoder are embedded again). ``notes.search_threshold`` is MiniLM's;
+    another encoder has its own measured floor (``search.search_threshold``)."""
     from ..plant import load_model
 
     schedule = ShiftSchedule.parse(config.notes.shifts)
-    embed = None
+    embed, encoder = None, notes_encoder(config)
     if semantic:
-        from ..nlu.embeddings import MiniLM
+        from ..nlu.embeddings import sentence_encoder
 
-        embed = MiniLM.shared(config.nlu.models_dir).encode
+        embed = sentence_encoder(encoder, config.nlu.models_dir).encode
     return NoteStore(config.data_path / DB_NAME, schedule, load_model(config.plant.asset_model).site.tz,
-                     embed=embed, threshold=config.notes.search_threshold)
+                     embed=embed, encoder=encoder,
+                     threshold=config.notes.search_threshold if encoder == "minilm" else None)
+
+
+def notes_encoder(config: Config) -> str:
+    """The one encoder that embeds every note: ``nlu.encoder`` where only English is spoken, else that of
+    the first other language spoken (a multilingual one), so that a note in one language is found by a
+    question in another."""
+    spoken = [code for code in (config.language, config.station.language) if code]
+    others = list(config.languages) if "auto" in spoken else spoken
+    for code in others:
+        if code != "en" and code in config.languages and config.languages[code].encoder:
+            return config.languages[code].encoder
+    return config.nlu.encoder
 
 
 def parse_day(text: str, option: str = "--date") -> dt.date:
@@ -102,7 +118,8 @@ def _write(path: Path, text: str) -> None:
 # -- formatting -----------------------------------------------------------------------------
 def note_line(note: Note) -> str:
     assets = f" [{', '.join(note.assets)}]" if note.assets else ""
-    marks = "".join([f" (v{note.version})" if note.version > 1 else "", " WITHDRAWN" if note.withdrawn else "",
+    marks = "".join([f" ({note.language})" if note.language != "en" else "",
+                     f" (v{note.version})" if note.version > 1 else "", " WITHDRAWN" if note.withdrawn else "",
                      " report" if note.kind == "report" else ""])
     fields = "".join(f"; {k}: {v}" for k, v in note.fields.items())
     return (f"#{note.id} {note.created:%Y-%m-%d %H:%M} {note.shift} {note.shift_date} {note.author}{assets}{marks}: "
@@ -129,7 +146,7 @@ def to_markdown(versions: Iterable[Note]) -> str:
             assets = f", {', '.join(v.assets)}" if v.assets else ""
             lines += ["", f"## {v.kind.capitalize()} {v.id}: {v.shift} shift {v.shift_date}{assets}", "",
                       f"Taken {v.created:%Y-%m-%d %H:%M %Z} by {v.author}{f' ({v.role})' if v.role else ''}"
-                      f"{f'; audio {v.audio}' if v.audio else ''}", ""]
+                      f"{f'; audio {v.audio}' if v.audio else ''}; language {v.language}", ""]
         state = "withdrawn" if v.withdrawn else ("taken" if v.version == 1 else "corrected")
         lines.append(f"- version {v.version}, {state} {v.changed:%Y-%m-%d %H:%M} by {v.by}: {_one_line(v.text)}")
         lines += [f"  - {k}: {_one_line(value)}" for k, value in v.fields.items()]

@@ -2,6 +2,7 @@
 
     handover = collect(config, "night", dt.date(2026, 5, 1))   # the night shift 22:00 May 1 to 06:00 May 2
     render(handover, "pdf")                                     # bytes: md, html (one file, inline CSS) or pdf
+    render(dataclasses.replace(handover, language="de"), "md")  # the same in German (``wording.py``)
 
 ``collect`` reads the data layer: the notes and reports taken in the shift (latest versions,
 withdrawn ones left out) from the note store, the alarms raised in the shift or still active
@@ -9,7 +10,8 @@ at its end from the plant, and the fault predictions now with a probability of 0
 from the fault engine. Without a date it takes the latest such shift that has started.
 ``sections`` turns that into titled tables and records, the same for every format, so each
 format shows the same values; the renderers only lay them out. Nothing is computed there but
-rounding for the unit (``answer.round_value``).
+rounding for the unit (``answer.round_value``). The headings, times, numbers and units are in the
+handover's ``language`` ("en", "de"); notes and reports as they were written.
 """
 
 from __future__ import annotations
@@ -26,24 +28,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from ..answer import round_value
 from ..errors import InputError, PlantvoiceError
 from .shifts import Shift, ShiftSchedule
 from .store import Note, NoteStore
+from .wording import LANGUAGES, Words, wording
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..faults.prediction import FaultPrediction
     from ..plant import Alarm, Plant
 
-__all__ = ["FORMATS", "Handover", "Record", "Section", "Table", "collect", "handover_command", "latest_day",
+__all__ = ["FORMATS", "LANGUAGES", "Handover", "Record", "Section", "Table", "collect", "handover_command", "latest_day",
            "render", "sections", "to_html", "to_markdown", "to_pdf"]
 
 FORMATS = ("md", "html", "pdf")
 RISK_FLOOR = 0.5  # fault predictions from this probability up are listed (FaultPrediction.flagged)
 _PRIORITY = {"high": 0, "medium": 1, "low": 2}
-_FIELDS = (("finding", "Finding"), ("cause", "Cause"), ("action", "Action"), ("parts", "Parts"),
-           ("time_spent", "Time spent"), ("follow_up", "Follow-up"))
 _NONE = "—"
 
 
@@ -67,10 +67,15 @@ class Handover:
     assessed: int  # assets the fault engine was asked about
     risks_missing: str | None = None  # why there are no fault predictions at all
     acknowledgers: dict[int, str] = field(default_factory=dict)  # alarm id -> who acknowledged it, from the audit log
+    language: str = "en"  # of the document's own words (``wording.LANGUAGES``)
+
+    @property
+    def words(self) -> Words:
+        return wording(self.language)
 
     @property
     def title(self) -> str:
-        return f"Shift handover: {self.shift.name} shift {self.day.isoformat()}"
+        return self.words.title.format(shift=self.words.shift(self.shift.name), day=self.words.day(self.day))
 
 
 def latest_day(schedule: ShiftSchedule, name: str, now: dt.datetime) -> dt.date:
@@ -89,11 +94,13 @@ def shift_of(schedule: ShiftSchedule, name: str, where: str = "--shift") -> Shif
 
 
 def collect(config: Config, shift: str, day: dt.date | None = None, *, now: dt.datetime | None = None,
-            plant: Plant | None = None, store: NoteStore | None = None) -> Handover:
-    """The handover of shift ``shift`` that started on ``day`` (default: the latest that has started)."""
+            plant: Plant | None = None, store: NoteStore | None = None, language: str = "en") -> Handover:
+    """The handover of shift ``shift`` that started on ``day`` (default: the latest that has started),
+    worded in ``language``."""
     from ..plant import create_plant, load_model
     from .commands import open_store
 
+    wording(language)  # an unknown language fails before anything is read
     schedule = ShiftSchedule.parse(config.notes.shifts)
     found = shift_of(schedule, shift)
     model = plant.model if plant is not None else load_model(config.plant.asset_model)
@@ -120,7 +127,7 @@ def collect(config: Config, shift: str, day: dt.date | None = None, *, now: dt.d
             getattr(plant, "close", lambda: None)()
     names = {(a.id, s.key): s.name for a in model.assets for s in a.signals}
     return Handover(model.site.name, found, day, start, end, now, _version(), tuple(notes), tuple(reports),
-                    alarms, names, risks, assessed, missing, acknowledgers)
+                    alarms, names, risks, assessed, missing, acknowledgers, language.strip().lower())
 
 
 def _acknowledgers(store: NoteStore, tz: dt.tzinfo, alarms: Sequence[Alarm]) -> dict[int, str]:
@@ -197,12 +204,14 @@ class Section:
 
 
 def header(h: Handover) -> tuple[tuple[str, str], ...]:
-    running = " (running: it had not ended when this was generated)" if h.end > h.generated else ""
-    return (("Site", h.site), ("Shift", f"{h.shift.name} {h.shift.start:%H:%M}–{h.shift.end:%H:%M}, "
-                                        f"started {h.day.isoformat()}"),
-            ("From", _time(h.start, zone=True)), ("To", _time(h.end, zone=True) + running),
-            ("Generated", _time(h.generated, zone=True)),
-            ("Software", f"plantvoice {h.version}" if h.version else "plantvoice (version unknown)"))
+    w = h.words
+    running = w.running if h.end > h.generated else ""
+    shift = w.shift_line.format(shift=h.shift.name if w.language == "en" else w.shift(h.shift.name),
+                                start=f"{h.shift.start:%H:%M}", end=f"{h.shift.end:%H:%M}", day=w.day(h.day))
+    return ((w.site, h.site), (w.shift_label, shift),
+            (w.start, w.time(h.start, zone=True)), (w.end, w.time(h.end, zone=True) + running),
+            (w.generated, w.time(h.generated, zone=True)),
+            (w.software, f"plantvoice {h.version}" if h.version else w.unknown_version))
 
 
 def sections(h: Handover) -> tuple[Section, ...]:
@@ -210,69 +219,64 @@ def sections(h: Handover) -> tuple[Section, ...]:
 
 
 def _notes_section(h: Handover) -> Section:
-    rows = tuple((str(n.id), _time(n.created), _author(n), ", ".join(n.assets) or _NONE,
-                  n.text + (f"\n({_corrected(n)})" if n.version > 1 else "")) for n in h.notes)
-    table = Table(("#", "Time", "Author", "Assets", "Text"), rows, (0.05, 0.16, 0.13, 0.11, 0.55))
-    return Section(f"Shift notes ({len(rows)})", "", table if rows else None,
-                   empty="No shift notes were written in this shift.")
+    w = h.words
+    rows = tuple((str(n.id), w.time(n.created), _author(n), ", ".join(n.assets) or _NONE,
+                  n.text + (f"\n({_corrected(n, w)})" if n.version > 1 else "")) for n in h.notes)
+    table = Table(w.notes_columns, rows, (0.05, 0.16, 0.13, 0.11, 0.55))
+    return Section(w.notes.format(count=len(rows)), "", table if rows else None, empty=w.no_notes)
 
 
 def _reports_section(h: Handover) -> Section:
+    w = h.words
     records = []
     for n in h.reports:
-        title = f"Report #{n.id}, {_time(n.created)}, {_author(n)}, asset {', '.join(n.assets) or _NONE}"
-        fields = tuple((label, n.fields.get(key) or _NONE) for key, label in _FIELDS)
+        title = w.report_title.format(id=n.id, time=w.time(n.created), author=_author(n),
+                                      assets=", ".join(n.assets) or _NONE)
+        fields = tuple((label, n.fields.get(key) or _NONE) for key, label in w.fields)
         if not n.fields:
-            fields = (("Text", n.text), *fields)
+            fields = ((w.text, n.text), *fields)
         if n.version > 1:
-            fields += (("Status", _corrected(n)),)
+            fields += ((w.status, _corrected(n, w)),)
         records.append(Record(title, fields))
-    return Section(f"Maintenance reports ({len(records)})", records=tuple(records),
-                   empty="No maintenance reports were saved in this shift.")
+    return Section(w.reports.format(count=len(records)), records=tuple(records), empty=w.no_reports)
 
 
 def _alarms_section(h: Handover) -> Section:
-    rows = tuple((a.priority, a.asset, h.signals.get((a.asset, a.measurement), a.measurement),
-                  _quantity(a.value, a.unit), f"{_quantity(a.limit, a.unit)}\n{a.kind.replace('_', ' ')}",
-                  _time(a.raised), _time(a.cleared) if a.cleared else "still active",
-                  f"{_time(a.acknowledged)}\nby {h.acknowledgers.get(a.id) or a.acknowledged_by or 'unknown'}"
-                  if a.acknowledged else "no")
+    w = h.words
+    rows = tuple((w.priority(a.priority), a.asset, h.signals.get((a.asset, a.measurement), a.measurement),
+                  w.quantity(a.value, a.unit), f"{w.quantity(a.limit, a.unit)}\n{w.limit(a.kind)}",
+                  w.time(a.raised), w.time(a.cleared) if a.cleared else w.still_active,
+                  w.acknowledged_by.format(time=w.time(a.acknowledged),
+                                           who=h.acknowledgers.get(a.id) or a.acknowledged_by or w.nobody)
+                  if a.acknowledged else w.not_acknowledged)
                  for a in h.alarms)
-    table = Table(("Priority", "Asset", "Signal", "Value", "Limit", "Raised", "Cleared", "Acknowledged"), rows,
-                  (0.09, 0.08, 0.16, 0.10, 0.10, 0.15, 0.15, 0.17))
-    return Section(f"Alarms ({len(rows)})",
-                   "Raised in the shift or still active at its end, highest priority first. Value: the latest "
-                   "while active, the value at clearing once cleared.", table if rows else None,
-                   empty="No alarm was raised in this shift or active at its end.")
+    table = Table(w.alarms_columns, rows, (0.09, 0.08, 0.16, 0.10, 0.10, 0.15, 0.15, 0.17))
+    return Section(w.alarms.format(count=len(rows)), w.alarms_caption, table if rows else None, empty=w.no_alarms)
 
 
 def _risks_section(h: Handover) -> Section:
-    title = "Top fault risks"
+    w = h.words
     if h.risks_missing is not None:
-        return Section(title, empty=f"Fault predictions are not available: {h.risks_missing}")
-    rows = tuple((p.asset, p.name, f"{p.probability * 100:.1f} %", _rul(p, h), _top(p, h),
+        return Section(w.risks, empty=w.risks_missing.format(why=h.risks_missing))
+    rows = tuple((p.asset, p.name, w.percent(p.probability), _rul(p, h), _top(p, h),
                   p.recommendation.actions[0] if p.recommendation.actions else _NONE,
-                  f"{p.model_version}\n{_time(p.data_time)}") for p in h.risks)
-    table = Table(("Asset", "Fault mode", "Probability", "Remaining life", "Top signal", "First action",
-                   "Model, data time"), rows, (0.07, 0.12, 0.115, 0.15, 0.14, 0.22, 0.185))
-    return Section(f"{title} ({len(rows)})",
-                   f"Fault predictions at {_time(h.generated)} with a probability of {RISK_FLOOR * 100:.0f} % or "
-                   f"more, highest first ({h.assessed} assets assessed). Remaining life: days until the signal "
-                   "reaches its alarm limit, with the 90 % interval.", table if rows else None,
-                   empty="No asset has a fault mode this probable.")
+                  f"{p.model_version}\n{w.time(p.data_time)}") for p in h.risks)
+    table = Table(w.risks_columns, rows, (0.07, 0.12, 0.115, 0.15, 0.14, 0.22, 0.185))
+    return Section(f"{w.risks} ({len(rows)})",
+                   w.risks_caption.format(time=w.time(h.generated), floor=f"{RISK_FLOOR * 100:.0f}",
+                                          assessed=h.assessed), table if rows else None, empty=w.no_risks)
 
 
 def _rul(p: FaultPrediction, h: Handover) -> str:
-    rul = p.rul
+    w, rul = h.words, p.rul
     if rul is None:
-        return "no trend"
-    signal = f"{h.signals.get((p.asset, rul.signal), rul.signal)} {_quantity(rul.limit, rul.unit)}"
+        return w.no_trend
+    signal = f"{h.signals.get((p.asset, rul.signal), rul.signal)} {w.quantity(rul.limit, rul.unit)}"
     if rul.days <= 0:
-        return f"limit reached\n({signal})"
-    days = f"{_number(rul.days, 'd')} d"
-    interval = (f"at least {_number(rul.low, 'd')} d" if rul.high is None
-                else f"{_number(rul.low, 'd')}–{_number(rul.high, 'd')} d")
-    return f"{days} ({interval})\nto {signal}"
+        return w.limit_reached.format(signal=signal)
+    interval = (w.at_least.format(low=w.quantity(rul.low, "d")) if rul.high is None
+                else f"{w.number(rul.low, 'd')}–{w.quantity(rul.high, 'd')}")
+    return w.interval.format(days=w.quantity(rul.days, "d"), interval=interval, signal=signal)
 
 
 def _top(p: FaultPrediction, h: Handover) -> str:
@@ -280,27 +284,15 @@ def _top(p: FaultPrediction, h: Handover) -> str:
     if c is None:
         return _NONE
     state = f" ({c.state})" if c.state else ""
-    return f"{h.signals.get((p.asset, c.signal), c.signal)}\n{c.deviation:+g} {c.unit}{state}"
-
-
-def _time(when: dt.datetime, zone: bool = False) -> str:
-    return when.strftime("%Y-%m-%d %H:%M %Z" if zone else "%Y-%m-%d %H:%M")
-
-
-def _number(value: float, unit: str) -> str:
-    return f"{round_value(value, unit):g}"
-
-
-def _quantity(value: float, unit: str) -> str:
-    return f"{_number(value, unit)} {unit}".strip()
+    return f"{h.signals.get((p.asset, c.signal), c.signal)}\n{h.words.signed(c.deviation)} {c.unit}{state}"
 
 
 def _author(note: Note) -> str:
     return f"{note.author} ({note.role})" if note.role else note.author
 
 
-def _corrected(note: Note) -> str:
-    return f"corrected {_time(note.changed)} by {note.by or note.author}"
+def _corrected(note: Note, w: Words) -> str:
+    return w.corrected.format(time=w.time(note.changed), by=note.by or note.author)
 
 
 # -- formats --------------------------------------------------------------------------------
@@ -312,10 +304,8 @@ def render(h: Handover, fmt: str) -> bytes:
     return (to_markdown(h) if fmt == "md" else to_html(h)).encode("utf-8")
 
 
-_SIGN = (("Handed over by", "Taken over by"), "name, signature, time")
-
-
 def to_markdown(h: Handover) -> str:
+    w = h.words
     lines = [f"# {h.title}", ""] + [f"- **{k}:** {v}" for k, v in header(h)]
     for number, s in enumerate(sections(h), 1):
         lines += ["", f"## {number}. {s.title}", ""] + ([s.caption, ""] if s.caption else [])
@@ -326,7 +316,7 @@ def to_markdown(h: Handover) -> str:
             lines += [f"### {_md(r.title)}", ""] + [f"- **{k}:** {_md(v)}" for k, v in r.fields] + [""]
         if s.table is None and not s.records:
             lines.append(s.empty)
-    lines += ["", "## Handover", ""] + [f"- {who}: ____________________ ({_SIGN[1]})" for who in _SIGN[0]]
+    lines += ["", f"## {w.handover}", ""] + [f"- {who}: ____________________ ({w.sign_note})" for who in w.sign]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -365,8 +355,8 @@ table.meta th, table.meta td { border: none; background: none; padding: 0 10pt 1
 
 def to_html(h: Handover) -> str:
     """One self-contained page (inline CSS, no scripts, no outside files) that prints on A4."""
-    e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{e(h.title)}</title>",
+    e, w = html.escape, h.words
+    out = ["<!DOCTYPE html>", f'<html lang="{w.language}">', "<head>", '<meta charset="utf-8">', f"<title>{e(h.title)}</title>",
            f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>{e(h.title)}</h1>", '<table class="meta">']
     out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in header(h)] + ["</table>"]
     for number, s in enumerate(sections(h), 1):
@@ -384,8 +374,8 @@ def to_html(h: Handover) -> str:
             out += [f"<tr><th>{e(k)}</th><td>{_html_lines(v)}</td></tr>" for k, v in r.fields] + ["</table>", "</div>"]
         if s.table is None and not s.records:
             out.append(f"<p>{e(s.empty)}</p>")
-    out += ["<h2>Handover</h2>", '<table class="sign"><tr>' + "".join(f"<th>{e(who)}</th>" for who in _SIGN[0])
-            + "</tr><tr>" + "<td></td>" * len(_SIGN[0]) + "</tr></table>", f'<p class="caption">{e(_SIGN[1])}</p>',
+    out += [f"<h2>{e(w.handover)}</h2>", '<table class="sign"><tr>' + "".join(f"<th>{e(who)}</th>" for who in w.sign)
+            + "</tr><tr>" + "<td></td>" * len(w.sign) + "</tr></table>", f'<p class="caption">{e(w.sign_note)}</p>',
             "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -422,6 +412,7 @@ def to_pdf(h: Handover) -> bytes:
     from reportlab.platypus import TableStyle
 
     regular, bold = _fonts()
+    w = h.words
     base = ParagraphStyle("base", fontName=regular, fontSize=8.5, leading=10.5)
     cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=9.6)
     head = ParagraphStyle("head", parent=cell, fontName=bold)
@@ -471,16 +462,16 @@ def to_pdf(h: Handover) -> bytes:
                                        Spacer(1, 6)]))
         if s.table is None and not s.records:
             story.append(para(s.empty, base))
-    sign = table([[para(who, head) for who in _SIGN[0]], [Spacer(1, 14 * mm)] * len(_SIGN[0])], (0.5, 0.5), True)
-    story.append(KeepTogether([para("Handover", h2), sign, para(_SIGN[1], caption)]))
+    sign = table([[para(who, head) for who in w.sign], [Spacer(1, 14 * mm)] * len(w.sign)], (0.5, 0.5), True)
+    story.append(KeepTogether([para(w.handover, h2), sign, para(w.sign_note, caption)]))
 
-    footer = f"{h.site}: {h.shift.name} shift {h.day.isoformat()}, generated {_time(h.generated)}"
+    footer = w.footer.format(site=h.site, shift=w.shift(h.shift.name), day=w.day(h.day), time=w.time(h.generated))
 
     def page(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(regular, 7)
         canvas.drawString(15 * mm, 9 * mm, footer)
-        canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, f"page {doc.page}")
+        canvas.drawRightString(A4[0] - 15 * mm, 9 * mm, w.page.format(page=doc.page))
         canvas.restoreState()
 
     out = io.BytesIO()
@@ -492,15 +483,18 @@ def to_pdf(h: Handover) -> bytes:
 
 
 # -- the command ----------------------------------------------------------------------------
-def handover_command(config: Config, shift: str, date: str | None, fmt: str, out: str | None) -> Handover:
-    """``plantvoice report handover``: the document to ``out`` (written whole, then renamed) or standard output."""
+def handover_command(config: Config, shift: str, date: str | None, fmt: str, out: str | None,
+                     language: str = "en") -> Handover:
+    """``plantvoice report handover``: the document to ``out`` (written whole, then renamed) or standard output,
+    worded in ``language`` (``--language``: en, de)."""
     from .commands import parse_day
 
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r} is unknown; use one of: {', '.join(FORMATS)}")
+    wording(language)
     shift_of(ShiftSchedule.parse(config.notes.shifts), shift)  # a bad name fails before the plant is opened
     day = parse_day(date) if date else None
-    handover = collect(config, shift, day)
+    handover = collect(config, shift, day, language=language)
     data = render(handover, fmt)
     if out is None or out == "-":
         if fmt == "pdf":

@@ -9,6 +9,9 @@ Keyword: the share of the query's content words (case folded, stemmed: "leaks", 
 Semantic: cosine of unit sentence embeddings. A general sentence model does not know plant
 words ("drive end" is a bearing, "dripping at the gland" a leak), so the text embedded starts
 with the failure modes and parts the glossary finds in it (after ISO 14224's failure modes).
+German words are found by the stems of ``GLOSSARY_DE`` anywhere in a word (German joins its
+nouns: "Lagertemperatur" is about a bearing), and lead the text with the same English labels, so
+a multilingual encoder meets an English query and a German note on common words.
 Long text is embedded in overlapping windows of words (the model reads 64 tokens) and a note
 scores its best window.
 """
@@ -19,11 +22,29 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-__all__ = ["KEYWORD_FLOOR", "concepts", "embedding_texts", "embedding_key", "keyword_score", "stems"]
+from ..config import NotesConfig
+from ..errors import ConfigError
+
+__all__ = ["KEYWORD_FLOOR", "THRESHOLDS", "concepts", "embedding_texts", "embedding_key", "keyword_score",
+           "search_threshold", "stems"]
 
 KEYWORD_FLOOR = 0.5  # share of the query's content words a note must hold to match by keyword
 WINDOW_WORDS = 40  # words per embedded window (about 55 tokens; the model reads 64)
 WINDOW_STEP = 30
+
+# Semantic search floor per encoder (cosine), each measured with paraphrase pairs against unrelated
+# questions: MiniLM in tests/test_notes_store.py (the value of notes.search_threshold), the
+# multilingual one with German and German-English pairs in tests/test_notes_german.py
+# (benchmarks/RESULTS.md, "Notes in German").
+THRESHOLDS = {"minilm": NotesConfig.search_threshold, "use-multilingual": 0.215}
+
+
+def search_threshold(encoder: str) -> float:
+    """The measured floor for ``encoder``; ConfigError naming the measured ones for another."""
+    if encoder not in THRESHOLDS:
+        raise ConfigError(f"no note search threshold was measured for the encoder {encoder!r}; measured: "
+                          f"{', '.join(THRESHOLDS)}; choose one of those for nlu -> encoder or pass the threshold")
+    return THRESHOLDS[encoder]
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _STOP = frozenset("""
@@ -92,14 +113,35 @@ def keyword_score(query: str, text: str) -> float:
     return len(wanted & set(stems(text))) / len(wanted) if wanted else 0.0
 
 
+# the same failure modes and parts in German: stems found anywhere in a word, lower case
+GLOSSARY_DE = {
+    "leak": r"leck|undicht|tropf|sicker|ausgelaufen|auffangwanne",
+    "seal": r"dichtung|stopfbuchs|packung|gleitring",
+    "bearing": r"lager(?!hall|halle|raum|bestand)|antriebsseit|\ba-seite|\bb-seite",
+    "overheating": r"heiß|heiss|überhitz|zu warm|temperatur\w* (?:\w+ ){0,7}?(?:zu hoch|hoch|gestiegen|erhöht)|"
+                   r"\bhohe[rn]? \w*temperatur",
+    "vibration": r"schwing|vibrier|vibration|schüttel|rüttel|wackel|millimeter pro sekunde",
+    "noise": r"geräusch|\blaut(?:e[mnrs]?)?\b|lärm|quietsch|schleif|mahlend|klopf|pfeif|brumm",
+    "trip": r"ausgelöst|auslösung|abgeschaltet|schnellschluss|ausgefallen|\bfällt\b",
+    "blockage": r"verstopf|blockier|verklemm|zugesetzt",
+    "electrical fault": r"elektri|leistungsschalter|sicherung|erdschluss|kurzschluss|isolationsfehler|wicklung",
+    "fire": r"feuer|\bbrand|\brauch|flamme",
+    "corrosion": r"\brost|korrod|korrosion|lochfraß",
+    "crack": r"\briss\b|gerissen|gebrochen|\bbruch",
+    "spare parts": r"ersatzteil|nachbestell|lieferant|nicht vorrätig",
+    "permit and isolation": r"freischalt|erlaubnis|freigabe|vorhängeschloss|brandwache",
+    "stuck": r"klemmt|festgefressen|schwergängig|langsamer hub",
+}
 _PHRASES = {label: [stems(p) for p in phrases.split(", ")] for label, phrases in GLOSSARY.items()}
+_GERMAN = {label: re.compile(pattern) for label, pattern in GLOSSARY_DE.items()}
 
 
 def concepts(text: str) -> list[str]:
     """The glossary's failure modes and parts that ``text`` speaks of."""
-    found = stems(text)
+    found, lower = stems(text), text.lower()
     return [label for label, phrases in _PHRASES.items()
-            if any(found[i:i + len(p)] == p for p in phrases for i in range(len(found) - len(p) + 1))]
+            if any(found[i:i + len(p)] == p for p in phrases for i in range(len(found) - len(p) + 1))
+            or _GERMAN[label].search(lower)]
 
 
 def embedding_texts(text: str) -> list[str]:

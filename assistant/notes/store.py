@@ -1,13 +1,15 @@
 """The durable store of shift notes and maintenance reports: one SQLite file, append-only.
 
-    store = NoteStore(data_dir / "notes.sqlite", schedule, site_tz, embed=MiniLM.shared(models).encode)
+    encoder = sentence_encoder("use-multilingual", models)
+    store = NoteStore(data_dir / "notes.sqlite", schedule, site_tz, embed=encoder.encode, encoder="use-multilingual")
     note = store.add("feed pump two drive end runs hot", author="J. Weber", assets=["P-102"])
     store.correct(note.id, "feed pump two drive end runs hot, 85 degrees", by="J. Weber")   # version 2
-    store.search("any bearing trouble")      # [(Note, 0.51, "semantic")]
+    store.add("Lagertemperatur der Speisewasserpumpe zwei zu hoch", author="J. Weber", language="de")
+    store.search("any bearing trouble")      # [(Note, 0.51, "semantic"), (Note, 0.44, "semantic")]
 
-A note is one row (kind, author, shift, assets, audio) and one row per version (text, report
-fields, withdrawn, embedding); versions are only ever added, never changed or deleted (triggers
-refuse it). Each write also adds its row to the audit log (``assistant/audit.py``, the table
+A note is one row (kind, author, shift, assets, audio, language) and one row per version (text,
+report fields, withdrawn, embedding and the encoder that made it); versions are only ever added,
+never changed or deleted (triggers refuse it). Each write also adds its row to the audit log (``assistant/audit.py``, the table
 ``audit`` of the same file) in the same transaction. Every write is one ``BEGIN IMMEDIATE`` transaction with WAL and
 ``synchronous=FULL``: when ``add``, ``correct`` or ``withdraw`` return, the record is on disk,
 and a crash leaves either the whole record or none of it. Several processes may write at
@@ -16,6 +18,19 @@ once; they take turns (busy timeout) and ids come from SQLite's AUTOINCREMENT, n
 The original audio is written to ``notes-audio/`` beside the database, under a temporary name,
 fsynced and renamed before the transaction: a crash between the two leaves at most a file no
 note refers to, never a note without its audio.
+
+Embeddings of one encoder cannot be compared with another's. Each version keeps the name of the
+encoder that embedded it (``encoder``; none recorded means MiniLM, the only one before names were
+kept). A store opened with another encoder embeds the latest version of every note again, in
+batches of ``REEMBED_BATCH`` notes, each batch its own transaction (an interrupted run keeps what
+it did and the next opening goes on), saying on stderr how far it is from ``REEMBED_PROGRESS``
+notes up; the vectors go to the table ``vectors`` (note, version, encoder), a derived index that
+may be rebuilt, and the versions stay as written. Notes are never dropped: a note whose vectors
+are missing is embedded at search time.
+
+Older files are migrated when opened for writing, in the opening's transaction: ``language``
+("en" for every note already there, as the assistant spoke only English then), ``encoder`` and
+``vectors`` are added; no row is changed. A read-only older file is read as it is.
 """
 
 from __future__ import annotations
@@ -25,7 +40,9 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
+import sys
 import threading
 import uuid
 import wave
@@ -42,15 +59,19 @@ from .. import audit
 from ..config import NotesConfig
 from ..errors import InputError, StorageError
 from ..files import fsync_path, open_durable, open_readonly, read_only, storage_error, transaction
-from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score
+from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score, search_threshold
 from .shifts import ShiftSchedule
 
-__all__ = ["Note", "NoteStore", "KINDS", "REPORT_FIELDS", "MAX_TEXT", "AUDIO_DIR"]
+__all__ = ["Note", "NoteStore", "KINDS", "REPORT_FIELDS", "MAX_TEXT", "AUDIO_DIR", "LEGACY_ENCODER"]
 
 KINDS = ("note", "report")
 REPORT_FIELDS = ("finding", "cause", "action", "parts", "time_spent", "follow_up")
 MAX_TEXT = 20_000  # characters in a note's text (about two hours of dictation)
 AUDIO_DIR = "notes-audio"
+LEGACY_ENCODER = "minilm"  # what made the vectors of a version that names no encoder
+REEMBED_BATCH = 64  # notes embedded again per call of the encoder and per transaction
+REEMBED_PROGRESS = 500  # from this many notes to embed again, progress is said on stderr every so many
+_LANGUAGE = re.compile(r"[a-z]{2,3}")  # an ISO 639 code: "en", "de"
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -58,15 +79,20 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL CHECK (kind IN ('note', 'report')),
     created INTEGER NOT NULL, author TEXT NOT NULL, role TEXT NOT NULL, shift TEXT NOT NULL,
-    shift_date TEXT NOT NULL, assets TEXT NOT NULL, audio TEXT
+    shift_date TEXT NOT NULL, assets TEXT NOT NULL, audio TEXT, language TEXT NOT NULL DEFAULT 'en'
 );
 CREATE INDEX IF NOT EXISTS notes_created ON notes (created);
 CREATE INDEX IF NOT EXISTS notes_shift ON notes (shift_date, shift);
 CREATE TABLE IF NOT EXISTS versions (
     note INTEGER NOT NULL REFERENCES notes (id), version INTEGER NOT NULL, changed INTEGER NOT NULL,
     written_by TEXT NOT NULL, text TEXT NOT NULL, fields TEXT NOT NULL, confidence REAL,
-    withdrawn INTEGER NOT NULL, embedding BLOB, embedded TEXT,
+    withdrawn INTEGER NOT NULL, embedding BLOB, embedded TEXT, encoder TEXT,
     PRIMARY KEY (note, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (
+    note INTEGER NOT NULL, version INTEGER NOT NULL, encoder TEXT NOT NULL, embedded TEXT NOT NULL,
+    embedding BLOB NOT NULL, PRIMARY KEY (note, version, encoder),
+    FOREIGN KEY (note, version) REFERENCES versions (note, version)
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS notes_kept BEFORE UPDATE ON notes
     BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;
@@ -78,7 +104,10 @@ CREATE TRIGGER IF NOT EXISTS versions_never_deleted BEFORE DELETE ON versions
     BEGIN SELECT RAISE(ABORT, 'versions are append-only'); END;
 """
 _COLUMNS = ("n.id, n.kind, n.created, n.author, n.role, n.shift, n.shift_date, n.assets, n.audio, "
-            "v.version, v.changed, v.written_by, v.text, v.fields, v.confidence, v.withdrawn")
+            "v.version, v.changed, v.written_by, v.text, v.fields, v.confidence, v.withdrawn, n.language")
+# columns added since the first files, with what an older file has instead
+_ADDED = {("notes", "language"): ("TEXT NOT NULL DEFAULT 'en'", "'en'"), ("versions", "encoder"): ("TEXT", "NULL")}
+_VERSION_COLUMNS = "note, version, changed, written_by, text, fields, confidence, withdrawn, embedding, embedded, encoder"
 _LATEST = "v.version = (SELECT max(version) FROM versions WHERE note = n.id)"
 
 
@@ -102,6 +131,7 @@ class Note:
     fields: dict[str, str]  # report fields; {} for notes
     withdrawn: bool
     by: str = ""  # who wrote this version (the author for version 1)
+    language: str = "en"  # the language it was dictated or typed in (ISO 639: "en", "de")
 
     def data(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -109,7 +139,7 @@ class Note:
                 "changed": self.changed.isoformat(), "author": self.author, "by": self.by, "role": self.role,
                 "shift": self.shift, "shift_date": self.shift_date.isoformat(), "text": self.text,
                 "assets": list(self.assets), "audio": self.audio, "confidence": self.confidence,
-                "fields": dict(self.fields), "withdrawn": self.withdrawn}
+                "fields": dict(self.fields), "withdrawn": self.withdrawn, "language": self.language}
 
     def searchable(self) -> str:
         """Text, report fields and assets: what search looks at."""
@@ -121,19 +151,28 @@ class NoteStore:
 
     def __init__(self, path: Path, schedule: ShiftSchedule, tz: tzinfo,
                  clock: Callable[[], dt.datetime] | None = None, embed: Embed | None = None, *,
-                 threshold: float = NotesConfig.search_threshold) -> None:
+                 encoder: str | None = None, threshold: float | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        """``embed``: sentence embeddings for search, made by the encoder named ``encoder`` (``nlu.encoder``;
+        default: the ``name`` of the object whose method ``embed`` is, else "minilm"). ``threshold``: the
+        semantic search floor (default: the one measured for the encoder, ``search.search_threshold``).
+        Opened with an encoder other than the one that embedded the notes, the store embeds them again
+        (``reembed``; ``progress(done, total)`` is told after each batch)."""
         self.path = Path(path)
         self.schedule = schedule
         self.tz = tz
         self.clock = clock or (lambda: dt.datetime.now(tz))
         self.embed = embed
-        self.threshold = threshold
+        self.encoder = encoder or _encoder_name(embed)
+        self.threshold = threshold if threshold is not None or embed is None else search_threshold(self.encoder)
         self.audio_dir = self.path.parent / AUDIO_DIR
         self._lock = threading.Lock()
         self.readonly = read_only(self.path)  # listed and searched, never written (``StorageError``)
+        self._columns, self._made_by, self._vectors_kept = _COLUMNS, "v.encoder", True
         try:
             if self.readonly:
                 self._db = open_readonly(self.path)
+                self._read_as_it_is()
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = open_durable(self.path)
@@ -142,8 +181,21 @@ class NoteStore:
                 for statement in (_SCHEMA + audit.SCHEMA).split(";\n"):
                     if statement.strip():
                         db.execute(statement)
+                for (table, column), (declared, _) in _ADDED.items():
+                    if column not in _columns_of(db, table):
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declared}")
         except (sqlite3.Error, OSError) as exc:
             raise storage_error(exc, self.path) from None
+        self.reembed(progress)
+
+    def _read_as_it_is(self) -> None:
+        """A read-only file from before ``language``, ``encoder`` or ``vectors``: read what it has."""
+        for (table, column), (_, instead) in _ADDED.items():
+            if column not in _columns_of(self._db, table):
+                self._columns = self._columns.replace(f"{table[0]}.{column}", instead)
+                self._made_by = self._made_by.replace(f"{table[0]}.{column}", instead)
+        self._vectors_kept = bool(self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vectors'").fetchone())
 
     def close(self) -> None:
         with self._lock:
@@ -152,9 +204,10 @@ class NoteStore:
     # -- writes -----------------------------------------------------------------------------
     def add(self, text: str, *, author: str, role: str = "", kind: str = "note", assets: Sequence[str] = (),
             audio: tuple[bytes, int] | None = None, confidence: float | None = None,
-            fields: Mapping[str, str] | None = None) -> Note:
-        """Store a new note or report; on disk when this returns."""
+            fields: Mapping[str, str] | None = None, language: str = "en") -> Note:
+        """Store a new note or report, in ``language`` (ISO 639: "en", "de"); on disk when this returns."""
         text = _text(text, "note text")
+        language = _language(language)
         if kind not in KINDS:
             raise InputError(f"note kind {kind!r} is unknown; use one of: {', '.join(KINDS)}")
         values = {k: v for k, v in _fields(fields, kind).items() if v}
@@ -172,14 +225,16 @@ class NoteStore:
                 now = self._now()  # the time saved: read in the write's turn, so time and id agree
                 shift, shift_date = self.schedule.of(now)
                 note_id = db.execute(
-                    "INSERT INTO notes (kind, created, author, role, shift, shift_date, assets, audio) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (kind, _micros(now), author, role, shift, shift_date.isoformat(), json.dumps(assets), path),
+                    "INSERT INTO notes (kind, created, author, role, shift, shift_date, assets, audio, language) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (kind, _micros(now), author, role, shift, shift_date.isoformat(), json.dumps(assets), path,
+                     language),
                 ).lastrowid
-                db.execute("INSERT INTO versions VALUES (?, 1, ?, ?, ?, ?, ?, 0, ?, ?)",
-                           (note_id, _micros(now), author, text, json.dumps(values), confidence, blob, key))
+                db.execute(f"INSERT INTO versions ({_VERSION_COLUMNS}) VALUES (?, 1, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                           (note_id, _micros(now), author, text, json.dumps(values), confidence, blob, key,
+                            self._made(blob)))
                 logged = self._audit(db, "report" if kind == "report" else "note_add", note_id, 1, now, author, role,
-                                     text=text, assets=list(assets))
+                                     text=text, assets=list(assets), language=language)
         except BaseException:
             if path is not None:  # no note refers to it
                 (self.path.parent / path).unlink(missing_ok=True)
@@ -198,8 +253,9 @@ class NoteStore:
                 raise InputError(f"the correction of note {note_id} changes nothing; give the corrected text")
             now = self._now()
             blob, key = self._vectors(dataclasses.replace(latest, text=text, fields=merged))
-            db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)",
-                       (note_id, latest.version + 1, _micros(now), by, text, json.dumps(merged), blob, key))
+            db.execute(f"INSERT INTO versions ({_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?, ?)",
+                       (note_id, latest.version + 1, _micros(now), by, text, json.dumps(merged), blob, key,
+                        self._made(blob)))
             logged = self._audit(db, "note_correct", note_id, latest.version + 1, now, by, role, text=text,
                                  author=latest.author)
         audit.made(logged)
@@ -210,9 +266,11 @@ class NoteStore:
         with self._write() as db:
             latest = self._current(db, note_id, "withdraw")
             now = self._now()
-            db.execute("INSERT INTO versions SELECT note, version + 1, ?, ?, text, fields, confidence, 1, embedding, "
-                       "embedded FROM versions WHERE note = ? AND version = ?",
+            db.execute(f"INSERT INTO versions ({_VERSION_COLUMNS}) SELECT note, version + 1, ?, ?, text, fields, "
+                       "confidence, 1, embedding, embedded, encoder FROM versions WHERE note = ? AND version = ?",
                        (_micros(now), by, note_id, latest.version))
+            db.execute("INSERT INTO vectors SELECT note, version + 1, encoder, embedded, embedding FROM vectors "
+                       "WHERE note = ? AND version = ?", (note_id, latest.version))
             logged = self._audit(db, "note_withdraw", note_id, latest.version + 1, now, by, role,
                                  author=latest.author)
         audit.made(logged)
@@ -223,7 +281,7 @@ class NoteStore:
         """The latest version, withdrawn or not; None for an unknown id."""
         if not 0 < note_id < 2**63:  # no SQLite row id
             return None
-        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+        rows = self._query(f"SELECT {self._columns} FROM notes n JOIN versions v ON v.note = n.id "
                            f"WHERE n.id = ? AND {_LATEST}", (note_id,))
         return self._note(rows[0]) if rows else None
 
@@ -231,7 +289,7 @@ class NoteStore:
         """Every version of a note, oldest first; [] for an unknown id."""
         if not 0 < note_id < 2**63:
             return []
-        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+        rows = self._query(f"SELECT {self._columns} FROM notes n JOIN versions v ON v.note = n.id "
                            "WHERE n.id = ? ORDER BY v.version", (note_id,))
         return [self._note(r) for r in rows]
 
@@ -249,7 +307,7 @@ class NoteStore:
 
     def history(self) -> Iterator[Note]:
         """Every version of every note, withdrawn or not, in order: for export."""
-        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+        rows = self._query(f"SELECT {self._columns} FROM notes n JOIN versions v ON v.note = n.id "
                            "ORDER BY n.created, n.id, v.version")
         return (self._note(r) for r in rows)
 
@@ -274,7 +332,41 @@ class NoteStore:
         found.sort(key=lambda f: (-f[1], -f[0].created.timestamp(), -f[0].id))
         return found[:max(limit, 0)]
 
+    def reembed(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Embed again with this store's encoder the latest version of each note whose vectors another
+        encoder made, or none; the number of notes embedded. ``REEMBED_BATCH`` notes per call of the
+        encoder and per transaction; ``progress(done, total)`` after each batch (default: a line on
+        stderr every ``REEMBED_PROGRESS`` notes, when there are that many)."""
+        if self.embed is None or self.readonly:
+            return 0
+        ids = [row[0] for row in self._query(
+            f"SELECT n.id FROM notes n JOIN versions v ON v.note = n.id WHERE {_LATEST} AND "
+            "(v.embedding IS NULL OR coalesce(v.encoder, ?) != ?) AND NOT EXISTS (SELECT 1 FROM vectors x WHERE "
+            "x.note = v.note AND x.version = v.version AND x.encoder = ?) ORDER BY n.id",
+            (LEGACY_ENCODER, self.encoder, self.encoder))]
+        progress = progress or _progress(self.encoder, len(ids))
+        for at in range(0, len(ids), REEMBED_BATCH):
+            batch = ids[at:at + REEMBED_BATCH]
+            notes = [self._note(r) for r in self._query(
+                f"SELECT {self._columns} FROM notes n JOIN versions v ON v.note = n.id WHERE {_LATEST} AND "
+                f"n.id IN ({', '.join('?' * len(batch))})", batch)]
+            texts = [embedding_texts(n.searchable()) for n in notes]
+            vectors = np.asarray(self.embed([t for each in texts for t in each]), dtype=np.float32)
+            rows, start = [], 0
+            for note, each in zip(notes, texts):
+                rows.append((note.id, note.version, self.encoder, embedding_key(each),
+                             vectors[start:start + len(each)].tobytes()))
+                start += len(each)
+            with self._write() as db:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
+            progress(min(at + REEMBED_BATCH, len(ids)), len(ids))
+        return len(ids)
+
     # -- helpers ----------------------------------------------------------------------------
+    def _made(self, blob: bytes | None) -> str | None:
+        """The encoder to record with a version's vectors."""
+        return self.encoder if blob is not None else None
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; a full disk, a read-only file or a lock held too long is a StorageError
@@ -305,7 +397,17 @@ class NoteStore:
             raise storage_error(exc, self.path) from None
 
     def _latest(self, filters: Mapping[str, Any], embeddings: bool = False) -> builtins.list[tuple[Any, ...]]:
-        where, args = [_LATEST], []
+        """Latest versions; with ``embeddings``, each row ends in the version's vectors, key and encoder,
+        then the vectors and key this store's encoder made for it again (or NULLs)."""
+        where, args, columns, join = [_LATEST], [], self._columns, ""
+        if embeddings:
+            columns += f", v.embedding, v.embedded, {self._made_by}"
+            if self._vectors_kept:
+                columns += ", x.embedding, x.embedded"
+                join = " LEFT JOIN vectors x ON x.note = v.note AND x.version = v.version AND x.encoder = ?"
+                args.append(self.encoder)
+            else:
+                columns += ", NULL, NULL"
         for name, value in filters.items():
             if value is None:
                 continue
@@ -313,8 +415,7 @@ class NoteStore:
             if clause:
                 where.append(clause)
                 args.append(arg)
-        columns = _COLUMNS + (", v.embedding, v.embedded" if embeddings else "")
-        return self._query(f"SELECT {columns} FROM notes n JOIN versions v ON v.note = n.id "
+        return self._query(f"SELECT {columns} FROM notes n JOIN versions v ON v.note = n.id{join} "
                            f"WHERE {' AND '.join(where)} ORDER BY n.created, n.id", args)
 
     def _filter(self, name: str, value: Any) -> tuple[str, Any]:
@@ -338,7 +439,7 @@ class NoteStore:
 
     def _current(self, db: sqlite3.Connection, note_id: int, action: str) -> Note:
         """The latest version, read inside the write transaction; InputError when it cannot be changed."""
-        rows = db.execute(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+        rows = db.execute(f"SELECT {self._columns} FROM notes n JOIN versions v ON v.note = n.id "
                           f"WHERE n.id = ? AND {_LATEST}", (note_id,)).fetchall()
         if not rows:
             raise InputError(f"cannot {action} note {note_id}: there is no such note; "
@@ -350,17 +451,17 @@ class NoteStore:
         return note
 
     def _got(self, note_id: int, version: int) -> Note:
-        rows = self._query(f"SELECT {_COLUMNS} FROM notes n JOIN versions v ON v.note = n.id "
+        rows = self._query(f"SELECT {self._columns} FROM notes n JOIN versions v ON v.note = n.id "
                            "WHERE n.id = ? AND v.version = ?", (note_id, version))
         assert rows, f"note {note_id} version {version} was just written"
         return self._note(rows[0])
 
     def _note(self, row: Sequence[Any]) -> Note:
         (id_, kind, created, author, role, shift, shift_date, assets, audio,
-         version, changed, by, text, fields, confidence, withdrawn) = row[:16]
+         version, changed, by, text, fields, confidence, withdrawn, language) = row[:17]
         return Note(id_, kind, version, self._time(created), self._time(changed), author, role, shift,
                     dt.date.fromisoformat(shift_date), text, tuple(json.loads(assets)), audio, confidence,
-                    json.loads(fields), bool(withdrawn), by)
+                    json.loads(fields), bool(withdrawn), by, language)
 
     def _vectors(self, note: Note) -> tuple[bytes | None, str | None]:
         if self.embed is None:
@@ -370,15 +471,20 @@ class NoteStore:
 
     def _stored_vectors(self, notes: builtins.list[Note], rows: builtins.list[tuple[Any, ...]],
                         dims: int) -> builtins.list[np.ndarray]:
-        """Each note's window embeddings: as stored, or computed now (not stored: versions are
-        never changed) when none were stored or they were made for other text or by another model."""
+        """Each note's window embeddings by this store's encoder: as stored with the version or made
+        again (``reembed``), else computed now (not stored: versions are never changed) when none were
+        stored or they were made for other text or by another encoder."""
         out: builtins.list[np.ndarray | None] = []
         missing: dict[int, builtins.list[str]] = {}
         for i, (note, row) in enumerate(zip(notes, rows)):
-            blob, key = row[16], row[17]
+            blob, key, made, again, again_key = row[17:22]
             texts = embedding_texts(note.searchable())
-            if blob is not None and key == embedding_key(texts) and len(blob) % (4 * dims) == 0:
-                out.append(np.frombuffer(blob, dtype=np.float32).reshape(-1, dims))
+            wanted = embedding_key(texts)
+            kept = [(blob, key)] if (made or LEGACY_ENCODER) == self.encoder else []
+            found = next((b for b, k in [*kept, (again, again_key)]
+                          if b is not None and k == wanted and len(b) == 4 * dims * len(texts)), None)
+            if found is not None:
+                out.append(np.frombuffer(found, dtype=np.float32).reshape(-1, dims))
             else:
                 out.append(None)
                 missing[i] = texts
@@ -446,6 +552,32 @@ def _text(text: str, what: str, fix: str = "say or type what the note should say
     if len(text) > MAX_TEXT:
         raise InputError(f"{what} is {len(text)} characters, more than {MAX_TEXT}; split it into several notes")
     return text
+
+
+def _language(language: str) -> str:
+    code = language.strip().lower() if isinstance(language, str) else ""
+    if not _LANGUAGE.fullmatch(code):
+        raise InputError(f"note language {language!r} is not a language code; give its ISO 639 code, e.g. 'en' or 'de'")
+    return code
+
+
+def _encoder_name(embed: Embed | None) -> str:
+    """The ``name`` of the encoder whose method ``embed`` is ("use-multilingual"), else MiniLM's."""
+    name = getattr(getattr(embed, "__self__", None), "name", None)
+    return name if isinstance(name, str) and name else LEGACY_ENCODER
+
+
+def _columns_of(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _progress(encoder: str, total: int) -> Callable[[int, int], None]:
+    """A line on stderr every REEMBED_PROGRESS notes, when there are that many to embed again."""
+    def said(done: int, total: int) -> None:
+        if total >= REEMBED_PROGRESS and (done % REEMBED_PROGRESS < REEMBED_BATCH or done == total):
+            print(f"plantvoice: notes embedded again for the encoder {encoder}: {done:,} of {total:,}"
+                  .replace(",", " "), file=sys.stderr)
+    return said
 
 
 def _fields(fields: Mapping[str, str] | None, kind: str) -> dict[str, str]:
