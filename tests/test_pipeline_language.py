@@ -1,0 +1,93 @@
+"""The language of a site, a station and a request, through the real pipeline.
+
+One pipeline with ``language = "auto"`` over a fresh data directory (the station's user Anna may
+acknowledge): each typed request is understood and answered in its own language, a read back waits
+for its yes in the language it was asked in, and the parts of each language are the ones its
+``[languages.<code>]`` table names. German is understood by the German intents with the multilingual
+encoder (trained once into the models directory, about four minutes on two cores).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import unexplained_numbers
+from assistant.config import load_config
+from assistant.dialogue import DialogueState
+from assistant.lang.de.answer import unexplained_numbers as unexplained_german
+from assistant.pipeline import Pipeline
+
+SITE = '[station]\nname = "CR-1"\nuser = "anna"\n[users.anna]\nname = "Anna Becker"\nrole = "operator"\n'
+
+
+def _config(root: Path, extra: str = "") -> Path:
+    (root / "plantvoice.toml").write_text(f'data_dir = "{root / "data"}"\n{extra}{SITE}')
+    return root / "plantvoice.toml"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    root = tmp_path_factory.mktemp("site")
+    return Pipeline.from_config(load_config(_config(root, 'language = "auto"\n'), env={}))
+
+
+@pytest.fixture(autouse=True)
+def fresh(pipeline: Pipeline) -> None:
+    pipeline.state, pipeline.lang = DialogueState(), pipeline.language("en")
+
+
+def test_auto_answers_each_request_in_its_own_language(pipeline: Pipeline) -> None:
+    assert pipeline.languages == ("en", "de")
+    intent, answer = pipeline.ask("Wie hoch ist die Lagertemperatur der Speisewasserpumpe zwei?")
+    assert (intent.name, intent.entity("asset"), pipeline.lang.code) == ("sensor_reading", "P-102", "de")
+    assert "Lagertemperatur" in answer.text and "Grad Celsius" in answer.text and "degrees" not in answer.text
+    assert answer.data["source"] == "historian:P-102.bearing_temperature"
+    assert not unexplained_german(answer.text, answer.data)
+    intent, answer = pipeline.ask("what is the bearing temperature of feed pump two")
+    assert (intent.entity("asset"), pipeline.lang.code) == ("P-102", "en")
+    assert "degrees Celsius" in answer.text and not unexplained_numbers(answer.text, answer.data)
+
+
+def test_the_german_parts_are_those_of_the_german_table(pipeline: Pipeline) -> None:
+    german = pipeline.language("de")
+    assert Path(german.intents_dir).name == "de"
+    assert (german.config.asr.model, german.config.asr.language, german.config.nlu.encoder) == (
+        "base", "de", "use-multilingual")
+    assert (german.config.tts.backend, german.config.tts.voice) == ("espeak-ng", "de")
+    english = pipeline.language("en")
+    assert (english.config.asr.model, english.config.nlu.encoder, english.config.tts.backend) == ("", "minilm", "auto")
+
+
+def test_a_read_back_waits_for_its_yes_in_its_own_language(pipeline: Pipeline) -> None:
+    alarm = next(a for a in pipeline.plant.alarms() if a.asset == "P-102" and a.acknowledged is None)
+    _, asked = pipeline.ask("Quittiere den Alarm der Speisewasserpumpe zwei")
+    assert asked.awaiting == "confirm" and pipeline.lang.code == "de"
+    assert next(a for a in pipeline.plant.alarms() if a.id == alarm.id).acknowledged is None
+    _, again = pipeline.ask("Ja, aber warte")  # an unclear answer asks again
+    assert pipeline.lang.code == "de" and again.awaiting == "confirm"
+    assert next(a for a in pipeline.plant.alarms() if a.id == alarm.id).acknowledged is None
+    _, done = pipeline.ask("Ja")
+    assert next(a for a in pipeline.plant.alarms() if a.id == alarm.id).acknowledged is not None
+    assert done.awaiting is None and "quittiert" in done.text.lower()
+
+
+@pytest.mark.parametrize("answer", ["Nein", "Abbrechen", "Nein, danke.", "Wie hoch ist der Druck der Pumpe?"])
+def test_a_german_no_or_a_new_request_never_acknowledges(pipeline: Pipeline, answer: str) -> None:
+    unacknowledged = [a.id for a in pipeline.plant.alarms() if a.acknowledged is None]
+    _, asked = pipeline.ask("Quittiere alle Alarme")
+    if asked.awaiting != "confirm":
+        pytest.fail(f"no read back: {asked.text}")
+    pipeline.ask(answer)
+    assert [a.id for a in pipeline.plant.alarms() if a.acknowledged is None] == unacknowledged
+
+
+def test_a_station_speaks_its_language_and_the_command_line_sets_it(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, 'language = "en"\n'), env={})
+    german_station = Pipeline.from_config(config.replace("station", language="de"))
+    assert german_station.languages == ("de",)
+    _, answer = german_station.ask("what is the bearing temperature of feed pump two")  # one language: no switch
+    assert german_station.lang.code == "de"
+    named = Pipeline.from_config(config, intents_dir=german_station.lang.intents_dir)
+    assert named.languages == ("de",)  # an intents directory named de is German
