@@ -25,8 +25,8 @@ kept). A store opened with another encoder embeds the latest version of every no
 batches of ``REEMBED_BATCH`` notes, each batch its own transaction (an interrupted run keeps what
 it did and the next opening goes on), saying on stderr how far it is from ``REEMBED_PROGRESS``
 notes up; the vectors go to the table ``vectors`` (note, version, encoder), a derived index that
-may be rebuilt, and the versions stay as written. Notes are never dropped: a note whose vectors
-are missing is embedded at search time.
+may be rebuilt, and the versions stay as written. Notes are never dropped: a note without
+vectors of this encoder (never embedded, or the embedding stopped midway) is embedded at search time.
 
 Older files are migrated when opened for writing, in the opening's transaction: ``language``
 ("en" for every note already there, as the assistant spoke only English then), ``encoder`` and
@@ -334,14 +334,14 @@ class NoteStore:
 
     def reembed(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Embed again with this store's encoder the latest version of each note whose vectors another
-        encoder made, or none; the number of notes embedded. ``REEMBED_BATCH`` notes per call of the
+        encoder made; the number of notes embedded (a note never embedded is embedded at search time). ``REEMBED_BATCH`` notes per call of the
         encoder and per transaction; ``progress(done, total)`` after each batch (default: a line on
         stderr every ``REEMBED_PROGRESS`` notes, when there are that many)."""
         if self.embed is None or self.readonly:
             return 0
         ids = [row[0] for row in self._query(
             f"SELECT n.id FROM notes n JOIN versions v ON v.note = n.id WHERE {_LATEST} AND "
-            "(v.embedding IS NULL OR coalesce(v.encoder, ?) != ?) AND NOT EXISTS (SELECT 1 FROM vectors x WHERE "
+            "v.embedding IS NOT NULL AND coalesce(v.encoder, ?) != ? AND NOT EXISTS (SELECT 1 FROM vectors x WHERE "
             "x.note = v.note AND x.version = v.version AND x.encoder = ?) ORDER BY n.id",
             (LEGACY_ENCODER, self.encoder, self.encoder))]
         progress = progress or _progress(self.encoder, len(ids))
