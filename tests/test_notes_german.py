@@ -420,3 +420,16 @@ def test_an_unknown_language_is_one_line_naming_the_languages(tmp_path: Path) ->
         with pytest.raises(InputError) as caught:
             call()
         assert str(caught.value) == "--language 'fr' is unknown; use one of: en, de"
+
+
+def test_the_command_refuses_an_unknown_language_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PLANTVOICE_CONFIG", raising=False)
+    monkeypatch.setenv("PLANTVOICE_DATA_DIR", str(tmp_path / "data"))
+    code = main(["report", "handover", "--shift", "night", "--language", "fr"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["plantvoice: error: --language 'fr' is unknown; use one of: en, de"]
