@@ -56,7 +56,6 @@ from typing import Any
 import numpy as np
 
 from .. import audit
-from ..config import NotesConfig
 from ..errors import InputError, StorageError
 from ..files import fsync_path, open_durable, open_readonly, read_only, storage_error, transaction
 from .search import KEYWORD_FLOOR, embedding_key, embedding_texts, keyword_score, search_threshold
@@ -164,7 +163,8 @@ class NoteStore:
         self.clock = clock or (lambda: dt.datetime.now(tz))
         self.embed = embed
         self.encoder = encoder or _encoder_name(embed)
-        self.threshold = threshold if threshold is not None or embed is None else search_threshold(self.encoder)
+        self.threshold = threshold if threshold is not None else \
+            search_threshold(self.encoder if embed is not None else LEGACY_ENCODER)
         self.audio_dir = self.path.parent / AUDIO_DIR
         self._lock = threading.Lock()
         self.readonly = read_only(self.path)  # listed and searched, never written (``StorageError``)
