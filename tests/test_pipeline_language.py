@@ -9,11 +9,13 @@ encoder (trained once into the models directory, about four minutes on two cores
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from assistant.answer import unexplained_numbers
+from assistant.audio import load_wav
 from assistant.config import load_config
 from assistant.dialogue import DialogueState
 from assistant.lang.de.answer import unexplained_numbers as unexplained_german
@@ -91,3 +93,36 @@ def test_a_station_speaks_its_language_and_the_command_line_sets_it(tmp_path: Pa
     assert german_station.lang.code == "de"
     named = Pipeline.from_config(config, intents_dir=german_station.lang.intents_dir)
     assert named.languages == ("de",)  # an intents directory named de is German
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
+
+
+def _manifest(directory: Path) -> list[dict]:
+    return [json.loads(line) for line in (directory / "manifest.jsonl").read_text().splitlines() if line.strip()]
+
+
+def _assets(value: object) -> set[str]:
+    return set(value) if isinstance(value, list) else {value} if value else set()
+
+
+def test_spoken_requests_are_heard_in_their_own_language(pipeline: Pipeline) -> None:
+    """German samples (espeak-ng de voices and SVOX Pico) and English ones (espeak-ng and neural voices)
+    in one auto station: the language is detected per request, understood by that language's intents,
+    and no request is ever taken for an asset it does not name."""
+    german = [(SAMPLES / "de" / row["file"], row) for row in _manifest(SAMPLES / "de")]
+    english = [(SAMPLES / row["file"], row) for row in _manifest(SAMPLES)][::8]
+    heard: dict[str, list[tuple[str, bool, bool]]] = {"de": [], "en": []}
+    for (path, row), language in [*((g, "de") for g in german), *((e, "en") for e in english)]:
+        pipeline.state, pipeline.lang = DialogueState(), pipeline.language("en" if language == "de" else "de")
+        transcript, intent = pipeline.understand(load_wav(path))
+        named = _assets(intent.entity("asset"))
+        assert named <= _assets(row["entities"].get("asset")), (path.name, transcript.text, named)
+        right = intent.name == row["intent"] and named == _assets(row["entities"].get("asset"))
+        heard[language].append((pipeline.lang.code, right, intent.name == "out_of_scope"))
+    for language, turns in heard.items():
+        detected = sum(code == language for code, _, _ in turns)
+        understood = sum(right for _, right, _ in turns)
+        assert detected >= len(turns) - 1, (language, turns)  # at most one request heard in the other language
+        # a floor, not the goal: espeak-ng German is hard for whisper (benchmarks/RESULTS.md, "German speech")
+        assert understood >= (0.6 if language == "de" else 0.8) * len(turns), (language, turns)
