@@ -207,7 +207,8 @@ def _report_parser(sub: Any) -> None:
                    help="the date the shift started (default: the latest such shift that has started)")
     p.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
-    p.add_argument("--language", default="en", metavar="CODE", help="the document's language: en, de (default: en)")
+    p.add_argument("--language", dest="report_language", metavar="CODE",
+                   help="the document's language: en, de (default: the language spoken here, English for auto)")
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -378,7 +379,8 @@ def _audit_export(args: argparse.Namespace, config: Config) -> int:
 def _report_handover(args: argparse.Namespace, config: Config) -> int:
     from .notes.handover import handover_command
 
-    handover_command(config, args.shift, args.date, args.format, args.out, args.language)
+    spoken = config.spoken if config.spoken != AUTO else "en"
+    handover_command(config, args.shift, args.date, args.format, args.out, args.report_language or spoken)
     return 0
 
 

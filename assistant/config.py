@@ -119,7 +119,8 @@ class TtsConfig:
 @dataclass(frozen=True)
 class NotesConfig:
     shifts: str = "early 06:00-14:00, late 14:00-22:00, night 22:00-06:00"  # the shift pattern; covers the day once
-    # Semantic search floor (MiniLM cosine), measured in tests/test_notes_store.py: 20 paraphrase pairs
+    # Semantic search floor of MiniLM (cosine; the multilingual encoder has its own measured floor,
+    # notes/search.py THRESHOLDS), measured in tests/test_notes_store.py: 20 paraphrase pairs
     # (question, note) score 0.236-0.683 (median 0.50); 20 unrelated questions score at most 0.203
     # (median 0.10) against the same notes. 0.22 lies between the two.
     search_threshold: float = 0.22

@@ -174,13 +174,16 @@ class Pipeline:
     synthesizer = property(lambda self: self.lang.synthesizer)
 
     def _notes(self, config: Config) -> NoteStore:
-        """The note store with the site's shifts and semantic search by sentence embeddings."""
-        from .nlu.embeddings import MiniLM
+        """The note store with the site's shifts and semantic search by sentence embeddings (a
+        multilingual encoder where more than English is spoken: a note is found in either language)."""
+        from .nlu.embeddings import sentence_encoder
+        from .notes.commands import notes_encoder
 
-        embed = MiniLM.shared(config.nlu.models_dir).encode if config.nlu.features != "tfidf" else None
+        encoder = notes_encoder(config)  # one for the site: every station finds every note
+        embed = sentence_encoder(encoder, config.nlu.models_dir).encode if config.nlu.features != "tfidf" else None
         return NoteStore(config.data_path / "notes.sqlite", ShiftSchedule.parse(config.notes.shifts),
-                         self.plant.model.site.tz, clock=self.clock, embed=embed,
-                         threshold=config.notes.search_threshold)
+                         self.plant.model.site.tz, clock=self.clock, embed=embed, encoder=encoder,
+                         threshold=config.notes.search_threshold if encoder == "minilm" else None)
 
     def plant_now(self) -> dt.datetime:
         """Now on the site's wall clock (the given clock's, when there is one): "today" and "since six"

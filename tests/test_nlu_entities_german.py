@@ -126,3 +126,19 @@ def test_german_models_are_stored_apart(intents, lookups):
     elsewhere = dataclasses.replace(intents, files=tuple(f.replace("/de/", "/xx/") for f in intents.files))
     assert model_key(intents, lookups, "both", "use-multilingual") != model_key(elsewhere, lookups, "both",
                                                                               "use-multilingual")
+
+
+def test_the_words_of_a_german_note_are_those_the_examples_mark(intents, extractor):
+    """Every note_add example: the marked note text is extracted exactly, and none where none is marked."""
+    examples = [e for e in intents.examples if e.intent == "note_add"]
+    assert len(examples) >= 30
+    for example in examples:
+        marked = [example.text[a.start:a.end] for a in example.entities if a.entity == "note_text"]
+        extracted = [e.text for e in extractor.extract(example.text, now=NOW) if e.entity == "note_text"]
+        assert extracted == marked, example.source
+
+
+@pytest.mark.parametrize("text", ["Lies die Notizen vor", "Welche Notizen haben wir?", "Notiz anlegen",
+                                  "Notiz für die nächste Schicht", "Was steht im Schichtbuch?"])
+def test_asking_about_notes_is_no_note(extractor, text):
+    assert not [e for e in extractor.extract(text, now=NOW) if e.entity == "note_text"]

@@ -126,3 +126,19 @@ def test_spoken_requests_are_heard_in_their_own_language(pipeline: Pipeline) -> 
         assert detected >= len(turns) - 1, (language, turns)  # at most one request heard in the other language
         # a floor, not the goal: espeak-ng German is hard for whisper (benchmarks/RESULTS.md, "German speech")
         assert understood >= (0.6 if language == "de" else 0.8) * len(turns), (language, turns)
+
+
+def test_a_german_note_keeps_its_language_and_is_found_in_english(pipeline: Pipeline) -> None:
+    _, asked = pipeline.ask("Notiz: Lagertemperatur der Speisewasserpumpe zwei zu hoch, Schmierung geprüft")
+    assert asked.awaiting == "confirm" and pipeline.lang.code == "de", asked.text
+    _, saved = pipeline.ask("Ja")
+    note = pipeline.dialogue.notes.list()[-1]
+    assert (note.language, note.text) == ("de", "Lagertemperatur der Speisewasserpumpe zwei zu hoch, Schmierung geprüft")
+    assert pipeline.dialogue.notes.encoder == "use-multilingual"  # two languages: the encoder of both
+    found = [n.id for n, _, _ in pipeline.dialogue.notes.search("bearing temperature of feed pump two too high")]
+    assert note.id in found
+    assert note.id not in [n.id for n, _, _ in pipeline.dialogue.notes.search("what is for lunch in the canteen")]
+    _, english = pipeline.ask("take a note that the cooling water valve drips at the gland")
+    assert pipeline.lang.code == "en" and english.awaiting == "confirm"
+    pipeline.ask("yes")
+    assert pipeline.dialogue.notes.list()[-1].language == "en"

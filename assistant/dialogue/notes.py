@@ -173,7 +173,7 @@ def _store(dialogue: Dialogue, pending: PendingWrite) -> Note:
     kind = "report" if pending.kind == "report" else "note"
     return dialogue.notes.add(data["text"], author=user, role=dialogue.role, kind=kind, assets=data["assets"],
                               audio=audio, confidence=round(min(confidences), 3) if confidences else None,
-                              fields=data.get("fields"))
+                              fields=data.get("fields"), language=dialogue.language)  # as dictated: no switch while it waits
 
 
 def save(dialogue: Dialogue, intent: Intent, pending: PendingWrite) -> Answer:

@@ -52,16 +52,11 @@ from .phonemes import Sounds, bigrams, similarity
 from .snap import Snap, Snapper
 from .timerange import ShiftTimes
 
-__all__ = ["Lookups", "EntityExtractor", "phonetic", "NOTE_TRIGGERS"]
+__all__ = ["Lookups", "EntityExtractor", "phonetic"]
 
 Lookups = dict[str, dict[str, tuple[str, ...]]]
 
 CODE_ENTITIES = ("time_range", "number", "note_text")
-NOTE_TRIGGERS = (
-    "take a note", "make a note", "add a note", "note that", "log that", "note down", "write down",
-    "make a log entry", "add to the log", "put in the log", "log entry", "put a note in", "note for the log",
-    "shift log", "log a note",
-)
 _STOPWORDS = frozenset(
     "a an the of on for at in is are was were be it its this that these those what whats which who how "
     "and or to me my i you your we our us show give tell please can could would will do does did with "
@@ -452,7 +447,7 @@ class EntityExtractor:
             add(start, end, entity, value, confidence, round(1.0 - confidence / 0.9, 3))
         for snap in self.list_snapper.snaps(words, [not t for t in taken]):
             add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
-        note = self._note(text, tokens, words)
+        note = self._note(text, tokens)
         if note is not None:
             entities.append(note)
             for k, t in enumerate(tokens):
@@ -485,23 +480,11 @@ class EntityExtractor:
                 if all(start >= s.start and end <= s.end and end - start < s.end - s.start
                        for start, end, _, _ in phrases if start < s.end and s.start < end)]
 
-    def _note(self, text: str, tokens: list[Token], words: list[str]) -> Entity | None:
-        joined = " " + " ".join(words) + " "
-        best: int | None = None
-        for trigger in NOTE_TRIGGERS:
-            pos = joined.find(" " + trigger + " ")
-            if pos < 0:
-                continue
-            index = joined[:pos + 1].count(" ") - 1 + len(trigger.split())
-            if best is None or index < best:
-                best = index
+    def _note(self, text: str, tokens: list[Token]) -> Entity | None:
+        """The words of a note after what asks for one (``Language.note_start``), to the end."""
+        best = self.language.note_start(text, tokens)
         if best is None:
             return None
-        while best < len(words) and words[best] in ("that", "saying"):
-            best += 1
-        if best >= len(words):
-            return None
         start = tokens[best].start
-        end = tokens[-1].end
-        note = text[start:end].strip()
+        note = text[start:tokens[-1].end].strip()
         return Entity("note_text", note, start, start + len(note), note, 1.0) if note else None

@@ -21,16 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from ..lang.de import numbers as de_numbers
-from ..lang.de import times as de_times
 from . import normalize as en_normalize
 from . import timerange as en_timerange
 from .data import Intents, language_code
 from .normalize import Token
 from .timerange import ShiftTimes, TimeRange
 
-__all__ = ["Language", "LANGUAGES", "ENGLISH", "GERMAN", "language_of"]
+__all__ = ["Language", "LANGUAGES", "ENGLISH", "GERMAN", "language_of", "NOTE_TRIGGERS"]
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,60 @@ class Language:
     units: frozenset[str]  # a number followed by one of these is a quantity, not a tag
     lone_ones: frozenset[str]  # words for 1 that are no number after ``not_number_before``
     not_number_before: frozenset[str]
+    note_start: Callable[[str, list[Token]], int | None] = lambda text, tokens: None  # the note's first token
     model_key: str = ""  # added to the key of a stored model ("" keeps the English keys)
 
     def normalize(self, text: str) -> str:
         """The tokens of ``text`` joined by single spaces."""
         return " ".join(t.text for t in self.tokenize(text))
+
+
+NOTE_TRIGGERS = (
+    "take a note", "make a note", "add a note", "note that", "log that", "note down", "write down",
+    "make a log entry", "add to the log", "put in the log", "log entry", "put a note in", "note for the log",
+    "shift log", "log a note",
+)
+
+
+def _after_trigger(words: list[str], triggers: Sequence[str], fillers: frozenset[str]) -> int | None:
+    """The index of the first word after the earliest of ``triggers`` and any ``fillers``; None if none."""
+    joined = " " + " ".join(words) + " "
+    best: int | None = None
+    for trigger in triggers:
+        pos = joined.find(" " + trigger + " ")
+        if pos >= 0:
+            index = joined[:pos + 1].count(" ") - 1 + len(trigger.split())
+            best = index if best is None else min(best, index)
+    while best is not None and best < len(words) and words[best] in fillers:
+        best += 1
+    return best if best is not None and best < len(words) else None
+
+
+def _english_note(text: str, tokens: list[Token]) -> int | None:
+    """The words after "take a note", "note that", "log that" ..."""
+    return _after_trigger([t.text for t in tokens], NOTE_TRIGGERS, frozenset({"that", "saying"}))
+
+
+# German: a verb that takes the note ("Notiere ...", "Halt fest, dass ...") or a noun with a colon or a comma
+# ("Notiz: ...", "Notiz für die Frühschicht: ...", "Mach eine Notiz, ..."); a noun alone ("Notiz anlegen",
+# "Neue Notiz") holds none.
+NOTE_VERBS_DE = ("notiere", "notier", "notiert", "bitte notieren", "schreib auf", "schreib mit", "halt fest",
+                 "trag ein", "trag ins schichtbuch ein", "trag ins logbuch ein")
+NOTE_NOUNS_DE = ("notiz", "eintrag", "vermerk", "schichtbuch", "logbuch")
+
+
+def _german_note(text: str, tokens: list[Token]) -> int | None:
+    words = [t.text for t in tokens]
+    if any(w in NOTE_NOUNS_DE or w.startswith(("notiz", "notier")) for w in words) and ":" in text:
+        colon = text.index(":")
+        return next((k for k, t in enumerate(tokens) if t.start > colon), None)
+    start = _after_trigger(words, NOTE_VERBS_DE, frozenset({"dass", "mal", "bitte"}))
+    if start is None:  # "Notiz, dass ...", "Mach eine Notiz, ...": a noun and a comma
+        start = next((k + 1 for k in range(len(tokens) - 1) if words[k] in NOTE_NOUNS_DE
+                      and "," in text[tokens[k].end:tokens[k + 1].start]), None)
+        while start is not None and start < len(words) and words[start] == "dass":
+            start += 1
+    return start if start is not None and start < len(words) else None
 
 
 ENGLISH = Language(
@@ -65,18 +113,34 @@ ENGLISH = Language(
     lone_ones=frozenset({"one"}),
     not_number_before=frozenset({"which", "this", "that", "the", "each", "every", "any", "no", "another",
                                  "other", "last", "a", "only", "same", "right", "wrong"}),
+    note_start=_english_note,
 )
+
+def _german() -> Any:
+    """``lang.de.numbers``, imported on first use: it builds on ``nlu.normalize``, so importing it here at
+    load time would make the two packages wait on each other."""
+    from ..lang.de import numbers
+
+    return numbers
+
+
+def _german_times() -> Any:
+    from ..lang.de import times
+
+    return times
+
 
 GERMAN = Language(
     code="de",
-    tokenize=de_numbers.tokenize,
-    time_ranges=de_times.find_time_ranges,
+    tokenize=lambda text: _german().tokenize(text),
+    time_ranges=lambda tokens, now, shifts: _german_times().find_time_ranges(tokens, now, shifts),
     homophones={},
     tag_joins=frozenset(),  # "eins null zwei" is 102 already
     tag_prefixes=frozenset("a b c d e g p t v z pumpe ventil tag".split()),
     units=frozenset("prozent grad bar upm volt ampere kilowatt megawatt stunden minuten".split()),
     lone_ones=frozenset(),  # "ein" and "eine" are never numbers alone; "eins" always is
     not_number_before=frozenset(),
+    note_start=_german_note,
     model_key="entities=de1",
 )
 
