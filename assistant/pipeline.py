@@ -253,7 +253,7 @@ class Pipeline:
                 command = self.confirmation.transcribe(samples)  # the grammar knows "end dictation" and "cancel"
                 intent = self.parse(command.text)
                 if not asr.is_no_request(command, self.config.asr) and (
-                        ending(command.text) == 0 or intent.name == "cancel"):
+                        ending(command.text, self.lang.code) == 0 or intent.name == "cancel"):
                     return command, intent
             if asr.is_no_request(transcript, self.config.asr):
                 return transcript, Intent(text="", name=OUT_OF_SCOPE, confidence=0.0)
@@ -296,12 +296,12 @@ class Pipeline:
             return grammar, self.parse(grammar.text)
         return transcript, None
 
-    @staticmethod
-    def _maybe_command(transcript: Transcript) -> bool:
+    def _maybe_command(self, transcript: Transcript) -> bool:
         """A short dictated request that is weak, or sounds like "end dictation" or "cancel": ask the grammar."""
         words = asr.normalise_words(transcript.text)
-        return len(words) <= 4 and (transcript.confidence < 0.5 or ending(transcript.text) is not None
-                                    or cancelling(transcript.text))
+        code = self.lang.code
+        return len(words) <= 4 and (transcript.confidence < 0.5 or ending(transcript.text, code) is not None
+                                    or cancelling(transcript.text, code))
 
     # -- dialogue and speech ------------------------------------------------------------
     def sign_in(self, name: str) -> None:

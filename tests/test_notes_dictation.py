@@ -30,3 +30,22 @@ def test_dictated_words_are_no_end_command(text: str) -> None:
 def test_cancel_only_when_the_whole_request_sounds_like_it() -> None:
     assert cancelling("Console.") and cancelling("cancel") and cancelling("Cancel that.")
     assert not cancelling("the console was reset") and not cancelling("the oil level is low")
+
+
+@pytest.mark.parametrize(("text", "end", "cancel"), [
+    ("Die Pumpe läuft wieder. Diktat beenden.", 24, False),
+    ("Diktat Ende", 0, False),
+    ("Diktat beenden", 0, False),
+    ("Abbrechen!", None, True),
+    ("Diktat abbrechen", None, True),
+    ("Die Dichtung ist dicht", None, False),
+    ("Die Pumpe läuft wieder. End dictation.", None, False),  # a German dictation listens for German commands
+])
+def test_a_german_dictation_ends_and_cancels_in_german(text: str, end: int | None, cancel: bool) -> None:
+    found = ending(text, "de")  # an end command is looked for first, as the dialogue does
+    assert (found, found is None and cancelling(text, "de")) == (end, cancel)
+
+
+@pytest.mark.parametrize("text", ["Diktat beenden", "Abbrechen", "the ventilator ended"])
+def test_an_english_dictation_does_not_hear_german_commands(text: str) -> None:
+    assert ending(text) is None and not cancelling(text)

@@ -136,8 +136,8 @@ class Dialogue(Helpers):
         if name == "repeat":
             return self.handlers["repeat"](self, intent, state)
         if state.awaiting == "dictation":  # the recognizer has no grammar here: commands are found by sound
-            if ending(intent.text) is None and (name == "cancel" and len(intent.text.split()) <= 3
-                                                or cancelling(intent.text)):
+            if ending(intent.text, self.language) is None and (
+                    name == "cancel" and len(intent.text.split()) <= 3 or cancelling(intent.text, self.language)):
                 name = "cancel"
             else:
                 return self._done(*dictated(self, intent, state))

@@ -137,7 +137,7 @@ def dictated(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[
             return dialogue.answer(intent, "utter_note_empty"), dataclasses.replace(state, awaiting=None, pending=None)
         return _note_readback(dialogue, intent, state, data)
     data = dict(state.pending.data)  # a dictation: parts until "end dictation"
-    end = ending(text)
+    end = ending(text, dialogue.language)
     part = text[:end].strip(" ,") if end is not None else text
     heard = dialogue.heard
     if part:
