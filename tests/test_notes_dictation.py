@@ -49,3 +49,8 @@ def test_a_german_dictation_ends_and_cancels_in_german(text: str, end: int | Non
 @pytest.mark.parametrize("text", ["Diktat beenden", "Abbrechen", "the ventilator ended"])
 def test_an_english_dictation_does_not_hear_german_commands(text: str) -> None:
     assert ending(text) is None and not cancelling(text)
+
+
+def test_cancel_dictation_cancels_rather_than_ends() -> None:
+    assert ending("cancel dictation") is None and cancelling("cancel dictation")
+    assert ending("end dictation") == 0

@@ -63,7 +63,9 @@ def ending(text: str, language: str = "en") -> int | None:
         score = _best(" ".join(w.group() for w in tail), _commands(language)[0])
         if score >= (SHORT_SIMILAR if n == len(words) else END_SIMILAR):
             found.append((score, tail[0].start() if n < len(words) else 0))
-    return max(found)[1] if found else None
+    if not found or (len(words) <= 3 and _best(" ".join(w.group() for w in words), _commands(language)[1]) > max(found)[0]):
+        return None  # the request sounds more like a cancel ("Diktat abbrechen") than an end
+    return max(found)[1]
 
 
 def cancelling(text: str, language: str = "en") -> bool:
