@@ -89,13 +89,13 @@ def test_users_and_station(tmp_path: Path) -> None:
 
 def test_a_language_table_changes_only_what_it_sets(tmp_path: Path) -> None:
     file = tmp_path / "site.toml"
-    file.write_text('language = "auto"\n[station]\nlanguage = "de"\n[languages.de]\nasr_model = "small"\n'
+    file.write_text('language = "auto"\n[station]\nlanguage = "de"\n[languages.de]\nasr_model = "/srv/whisper-de"\n'
                     '[asr]\nbeam_size = 3\n')
     config = load_config(file, env={})
     assert (config.language, config.spoken) == ("auto", "de")
     german = config.speaking("de")
     assert (german.asr.model, german.asr.dictation_model, german.asr.language, german.asr.beam_size) == (
-        "small", "base", "de", 3)
+        "/srv/whisper-de", "base", "de", 3)
     assert (german.nlu.encoder, german.tts.backend, german.tts.voice) == ("use-multilingual", "espeak-ng", "de")
     assert Path(german.nlu.intents_dir).name == "de"
     english = config.speaking("en")  # English keeps the sections' values
