@@ -147,6 +147,7 @@ class LanguageConfig:
     intents_dir: str = ""  # the intents (and responses.yml) in this language
     asr_model: str = ""  # whisper model for requests (asr -> model)
     dictation_model: str = ""  # whisper model for notes and reports (asr -> dictation_model)
+    dictation_prompt: str = ""  # (asr -> dictation_prompt): auto | none | a literal text
     encoder: str = ""  # the classifier's sentence encoder (nlu -> encoder)
     tts_backend: str = ""  # the answers' voice (tts -> backend)
     tts_voice: str = ""  # (tts -> voice)
@@ -157,6 +158,7 @@ class LanguageConfig:
 LANGUAGES: dict[str, LanguageConfig] = {
     "en": LanguageConfig(),
     "de": LanguageConfig(intents_dir=str(ROOT / "intents" / "de"), asr_model="base", dictation_model="base",
+                         dictation_prompt="none",  # the names' prompt made base run on in 7 of 22 notes
                          encoder="use-multilingual", tts_backend="espeak-ng", tts_voice="de"),
 }
 AUTO = "auto"  # language: each request's own, detected among LANGUAGES
@@ -190,7 +192,9 @@ class Config:
             nlu=dataclasses.replace(self.nlu, intents_dir=lang.intents_dir or self.nlu.intents_dir,
                                     encoder=lang.encoder or self.nlu.encoder),
             asr=dataclasses.replace(self.asr, model=lang.asr_model or self.asr.model, language=code,
-                                    dictation_model=lang.dictation_model or self.asr.dictation_model),
+                                    dictation_model=lang.dictation_model or self.asr.dictation_model,
+                                    dictation_prompt="" if lang.dictation_prompt == "none" else
+                                    lang.dictation_prompt or self.asr.dictation_prompt),
             tts=dataclasses.replace(self.tts, backend=lang.tts_backend or self.tts.backend,
                                     voice=lang.tts_voice or self.tts.voice))
 

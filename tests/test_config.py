@@ -97,6 +97,7 @@ def test_a_language_table_changes_only_what_it_sets(tmp_path: Path) -> None:
     assert (german.asr.model, german.asr.dictation_model, german.asr.language, german.asr.beam_size) == (
         "/srv/whisper-de", "base", "de", 3)
     assert (german.nlu.encoder, german.tts.backend, german.tts.voice) == ("use-multilingual", "espeak-ng", "de")
+    assert (german.asr.dictation_prompt, config.speaking("en").asr.dictation_prompt) == ("", "auto")
     assert Path(german.nlu.intents_dir).name == "de"
     english = config.speaking("en")  # English keeps the sections' values
     assert (english.asr.model, english.nlu.encoder, english.tts) == (config.asr.model, "minilm", config.tts)
