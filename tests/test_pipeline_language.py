@@ -18,6 +18,7 @@ from assistant.answer import unexplained_numbers
 from assistant.audio import load_wav
 from assistant.config import load_config
 from assistant.dialogue import DialogueState
+from assistant.events import SpokenRequest
 from assistant.lang.de.answer import unexplained_numbers as unexplained_german
 from assistant.pipeline import Pipeline
 
@@ -142,3 +143,24 @@ def test_a_german_note_keeps_its_language_and_is_found_in_english(pipeline: Pipe
     assert pipeline.lang.code == "en" and english.awaiting == "confirm"
     pipeline.ask("yes")
     assert pipeline.dialogue.notes.list()[-1].language == "en"
+
+
+def test_a_spoken_german_dictation_is_saved_as_a_german_note(tmp_path: Path) -> None:
+    """A German station: "Diktat starten", a note spoken by SVOX Pico (tests/fixtures/note_de_pico.wav),
+    "Diktat beenden", the read back, "Ja": the note is saved in German with the words spoken."""
+    config = load_config(_config(tmp_path, 'language = "de"\n'), env={})
+    station = Pipeline.from_config(config)
+    _, started = station.ask("Diktat starten")
+    assert station.state.awaiting == "dictation", started.text
+    samples = load_wav(Path(__file__).parent / "fixtures" / "note_de_pico.wav")
+    turn = station.turn(SpokenRequest(samples.tobytes()))
+    assert turn.answer is not None and station.state.awaiting == "dictation", turn.transcript.text
+    _, read_back = station.ask("Diktat beenden")
+    assert read_back.awaiting == "confirm" and "Lagertemperatur" in read_back.text, read_back.text
+    station.ask("Ja")
+    (note,) = station.dialogue.notes.list()
+    assert note.language == "de"
+    said = ("Lagertemperatur der Speisewasserpumpe zwei ist in der Nacht auf 85 Grad gestiegen, um Viertel nach "
+            "drei auf die Reservepumpe umgeschaltet und den Schichtleiter informiert").lower().split()
+    heard = note.text.lower().replace(",", "").replace(".", "").split()
+    assert sum(w in heard for w in said) >= 0.8 * len(said), note.text
