@@ -3,11 +3,14 @@
 Everything inside the pipeline is 16 kHz mono signed 16-bit PCM. ``load_wav``
 brings any PCM or float WAV to that shape; ``chunks`` and ``wav_stream`` cut it
 into ``AudioChunk`` events; ``microphone`` yields the same events from a live
-PortAudio device; ``play`` sends samples back out.
+PortAudio device; ``play`` sends samples back out, and ``Player`` plays audio that
+comes piece by piece (an answer still being synthesized) through one output stream.
 
 The PortAudio callback runs on its own thread. It hands each block to the event
 loop with ``loop.call_soon_threadsafe`` into a bounded queue; when the consumer
-falls behind, blocks are dropped and counted (``MicStats``), never fatal.
+falls behind, blocks are dropped and counted (``MicStats``), never fatal. Playback
+goes the other way: ``Player.put`` hands blocks to the output callback through a
+bounded queue and waits while it is full.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import queue
 import stat
 import struct
+import threading
+import time
 import wave
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -38,6 +44,8 @@ __all__ = [
     "microphone",
     "MicStats",
     "play",
+    "Player",
+    "PlayStats",
     "MAX_WAV_S",
     "MAX_WAV_BYTES",
     "MAX_CHANNELS",
@@ -364,3 +372,161 @@ def play(audio: np.ndarray | str | Path, config: AudioConfig) -> None:
     with stream:
         stream.write(samples.astype("<i2").tobytes())
         stream.stop()  # waits until every queued block has been played
+
+
+@dataclass
+class PlayStats:
+    """What a ``Player`` played: every second handed to the device and every silence it had to put in."""
+
+    chunks: int = 0  # chunks taken by put
+    played_s: float = 0.0  # audio handed to the device, at the stream's rate
+    gaps: int = 0  # times the queue ran dry before finish: the next piece was not ready in time
+    gap_s: float = 0.0  # silence put in for them
+    stopped: bool = False  # stop() ended it before everything was played
+
+
+class Player:
+    """One output stream that plays mono int16 audio as it comes, piece after piece, without gaps.
+
+    ``put`` takes an ``AudioChunk`` (any rate: resampled to the stream's) and returns at once unless
+    ``max_queued_s`` of audio already waits, then it waits for room; ``play`` puts every chunk of an
+    iterable, so a lazy one (``tts.speech``) makes the next piece while the earlier ones sound.
+    ``finish`` waits until all is heard; ``stop`` (from any thread: barge-in) drops what waits and
+    silences the device at once. The stream starts with the first block, so the first audio is not
+    queued behind silence; if the queue runs dry before ``finish``, silence fills in and is counted
+    in ``stats`` (``gaps``, ``gap_s``). ``first_audio`` is set when the first samples reach the device.
+    """
+
+    def __init__(self, config: AudioConfig, max_queued_s: float = 10.0) -> None:
+        import sounddevice as sd
+
+        self._sd = sd
+        self.stats = PlayStats()
+        self.first_audio = threading.Event()
+        self._rest = b""  # the part of a block the callback has not played yet
+        self._dry = False  # the queue ran dry and silence is being played
+        self._finishing = False
+        self._started = False
+        self._lock = threading.Lock()  # stream abort and close, from the player's and stop()'s threads
+        self._stopped = threading.Event()
+        self._done = threading.Event()
+        self._queued = 0  # samples put and not yet played (an estimate for finish's deadline)
+        device = _device(config.output_device)
+        fix = "pick another device with PLANTVOICE_AUDIO_OUTPUT_DEVICE (python -m sounddevice lists them)"
+        try:
+            info = sd.query_devices(device, "output")
+            self.rate = config.rate
+            try:
+                sd.check_output_settings(device=device, samplerate=self.rate, channels=1, dtype="int16")
+            except (sd.PortAudioError, ValueError):  # the device wants its own rate
+                self.rate = int(info["default_samplerate"])
+            self._stream = sd.RawOutputStream(samplerate=self.rate, device=device, channels=1, dtype="int16",
+                                              latency=PLAYBACK_LATENCY_S, callback=self._callback,
+                                              finished_callback=self._done.set)
+        except (sd.PortAudioError, ValueError) as exc:
+            raise InputError(f"speaker {config.output_device or '(default)'} cannot be opened for playback: "
+                             f"{exc}; {fix}") from None
+        self.block = max(1, self.rate * config.chunk_ms // 1000)  # samples per queued block
+        self._queue: queue.Queue[bytes] = queue.Queue(max(1, round(max_queued_s * self.rate / self.block)))
+
+    def _callback(self, outdata: Any, frames: int, _time: object, _status: object) -> None:  # audio thread
+        if self._stopped.is_set():
+            raise self._sd.CallbackAbort
+        need = frames * 2
+        data = self._rest
+        while len(data) < need:
+            try:
+                data += self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._rest, data = data[need:], data[:need]
+        self._queued -= len(data) // 2
+        outdata[: len(data)] = data
+        if data:
+            self.stats.played_s += len(data) / 2 / self.rate
+            self.first_audio.set()
+        if len(data) == need:
+            self._dry = False
+            return
+        outdata[len(data):] = bytes(need - len(data))
+        if self._finishing:
+            raise self._sd.CallbackStop  # what is in the device still plays, then finished_callback
+        self.stats.gaps += not self._dry
+        self.stats.gap_s += (need - len(data)) / 2 / self.rate
+        self._dry = True
+
+    def put(self, chunk: AudioChunk) -> bool:
+        """Queue ``chunk`` for playing; False (nothing queued) once stopped."""
+        samples = np.frombuffer(chunk.audio, dtype="<i2")
+        if chunk.channels > 1:
+            samples = to_int16(samples.reshape(-1, chunk.channels).mean(axis=1) / 32768.0)
+        if chunk.rate != self.rate:
+            import soxr
+
+            samples = to_int16(soxr.resample(samples.astype(np.float32) / 32768.0, chunk.rate, self.rate))
+        self.stats.chunks += 1
+        data = samples.astype("<i2").tobytes()
+        for start in range(0, len(data), self.block * 2):
+            while True:
+                if self._stopped.is_set():
+                    return False
+                try:
+                    self._queue.put(data[start : start + self.block * 2], timeout=0.05)
+                    break
+                except queue.Full:
+                    self._start()  # the queue is full before the stream runs: start it to make room
+            self._queued += min(self.block, (len(data) - start) // 2)
+        self._start()  # after the whole first chunk is queued: no silence after its first block
+        return True
+
+    def _start(self) -> None:
+        with self._lock:
+            if not self._started and not self._stopped.is_set() and not self._stream.closed:
+                self._started = True
+                self._stream.start()
+
+    def play(self, chunks: Iterable[AudioChunk]) -> PlayStats:
+        """Put every chunk (the next is taken only after the last is queued), then ``finish``."""
+        for chunk in chunks:
+            if not self.put(chunk):
+                break
+        return self.finish()
+
+    def finish(self) -> PlayStats:
+        """No more audio: wait until everything queued has been heard (or ``stop``), then close."""
+        self._finishing = True
+        if self._started:
+            deadline = time.monotonic() + max(self._queued, 0) / self.rate + PLAYBACK_LATENCY_S + 5.0
+            while not self._done.wait(0.05) and not self._stopped.is_set():
+                if time.monotonic() > deadline:
+                    log.warning("playback did not end in time; stopping the output stream")
+                    break
+        self.close()
+        return self.stats
+
+    def stop(self) -> None:
+        """Silence it now (barge-in): what waits is dropped, what the device holds is cut off."""
+        self._stopped.set()
+        self.stats.stopped = True
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        with self._lock:
+            if not self._stream.closed and self._stream.active:
+                self._stream.abort()
+        self._done.set()
+
+    def close(self) -> None:
+        with self._lock:  # never while stop() aborts the stream on another thread
+            if not self._stream.closed:
+                if self._stream.active:
+                    self._stream.abort()
+                self._stream.close()
+
+    def __enter__(self) -> Player:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -6,17 +6,19 @@ import asyncio
 import json
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 import logging
 from typing import Any
 
-from . import audio, vad
+from . import audio, tts, vad
+from .config import AudioConfig
 from .errors import InputError
 from .events import AudioChunk, SpokenRequest
+from .files import atomic_path
 from .pipeline import Pipeline, Turn
 
-__all__ = ["run_listen", "run_demo", "push_to_talk_requests", "turn_json", "HalfDuplex"]
+__all__ = ["run_listen", "run_demo", "push_to_talk_requests", "turn_json", "HalfDuplex", "speak_streamed"]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,44 @@ class HalfDuplex:
         self.until = asyncio.get_running_loop().time() + seconds
 
 
+def speak_streamed(synthesizer: tts.Synthesizer, text: str, player: audio.Player,
+                   path: Path | None = None) -> audio.PlayStats:
+    """Speak ``text`` through ``player`` piece by piece (``tts.speech``): the first piece sounds while the
+    next is synthesized. Once the last piece is made, the pieces joined are written to ``path`` as one WAV
+    (at the voice's rate) while they still play; ``player.stop()`` from another thread ends it early, and
+    the file then holds the pieces made so far."""
+    made: list[AudioChunk] = []
+
+    def kept() -> Iterator[AudioChunk]:
+        for chunk in tts.speech(synthesizer, text):
+            made.append(chunk)
+            yield chunk
+        _write(path, made)
+
+    try:
+        with player:
+            return player.play(kept())
+    finally:
+        if player.stats.stopped:
+            _write(path, made)
+
+
+def _write(path: Path | None, made: list[AudioChunk]) -> None:
+    if path is not None and made:
+        with atomic_path(Path(path)) as partial:  # an answer file is never seen half-written
+            audio.write_wav(partial, b"".join(c.audio for c in made), made[0].rate)
+
+
+async def _say(text: str, pipeline: Pipeline, path: Path) -> None:
+    config: AudioConfig = pipeline.config.audio
+    player = await asyncio.to_thread(audio.Player, config)
+    try:
+        await asyncio.to_thread(speak_streamed, pipeline.synthesizer, text, player, path)
+    except asyncio.CancelledError:
+        player.stop()  # the loop is ending: silence now, not after the answer
+        raise
+
+
 async def run_listen(pipeline: Pipeline, push_to_talk: bool = False, as_json: bool = False,
                      speak: bool = True) -> None:
     """Answer every request heard on the microphone until cancelled; one bad request never ends it."""
@@ -115,10 +155,11 @@ async def run_listen(pipeline: Pipeline, push_to_talk: bool = False, as_json: bo
             _show(turn, as_json)
             if turn.answer is not None and speak:
                 count += 1
-                wav = await asyncio.to_thread(pipeline.speak, turn.answer, answers / f"answer-{count:04d}.wav")
                 duplex.mute_for(3600)  # nothing heard while speaking counts
-                await asyncio.to_thread(audio.play, wav, pipeline.config.audio)
-                duplex.mute_for(0.3)
+                try:  # each piece sounds while the next is made; the whole answer is kept as a WAV too
+                    await _say(turn.answer.text, pipeline, answers / f"answer-{count:04d}.wav")
+                finally:
+                    duplex.mute_for(0.3)
         except Exception:  # noqa: BLE001 - the loop outlives any single request
             log.exception("request failed; listening on")
 

@@ -13,6 +13,11 @@ hibari voice (``heart``, in the package; ``en-us`` also means heart), for pyttsx
 espeak-ng an espeak-ng voice (``en-us``, ``en-gb``, ``en-us+f3``), for pico a Pico language
 (``de-DE``, the default, or ``en-US``, ``en-GB``, ``fr-FR``, ``es-ES``, ``it-IT``). ``tts -> rate`` is
 words per minute for all. Play the file with ``assistant.audio.play``.
+
+Streamed speaking: ``pieces`` cuts an answer where a person would pause (sentences, and clauses
+at ":" ";" "," of at least ``PIECE_MIN_WORDS`` words), every backend's ``audio`` speaks one piece
+into memory, and ``speech`` yields the pieces as ``AudioChunk`` events one by one, each made only
+when asked for: ``assistant.audio.Player`` plays the first while the next is synthesized.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -30,17 +36,21 @@ import threading
 import wave
 import zlib
 from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 from xml.sax.saxutils import escape as xml_escape
 
+import numpy as np
+
 from .config import TtsConfig
 from .errors import BackendError, ConfigError, InputError, PlantvoiceError
+from .events import AudioChunk
 from .files import atomic_path
 from .registry import Registry
 
 __all__ = ["Synthesizer", "synthesizers", "HibariSynthesizer", "Pyttsx3Synthesizer", "EspeakSynthesizer",
-           "PicoSynthesizer", "auto"]
+           "PicoSynthesizer", "auto", "pieces", "speech", "PIECE_MIN_WORDS"]
 
 log = logging.getLogger(__name__)
 ESPEAK_VOICE = "en-us"  # pyttsx3's and espeak-ng's voice when tts -> voice is ""
@@ -50,6 +60,66 @@ class Synthesizer(Protocol):
     def synthesize(self, text: str, path: Path) -> Path:
         """Speak ``text`` into a WAV file at ``path``; returns ``path``."""
         ...
+
+    def audio(self, text: str) -> AudioChunk:
+        """Speak ``text`` into memory: mono 16-bit samples at the voice's own rate, timestamp 0."""
+        ...
+
+
+PIECE_MIN_WORDS = 3  # a clause spoken on its own keeps at least this many words, so it still sounds natural
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+
+
+def pieces(text: str, min_words: int = PIECE_MIN_WORDS, clauses: bool = True) -> list[str]:
+    """``text`` cut where a person would pause: after every sentence, and (``clauses``) after ":", ";"
+    and "," followed by a space, where both sides keep at least ``min_words`` words; a shorter clause
+    joins its neighbour. "1,240" and "2.5" are never cut; the pieces joined by spaces give the text back
+    (whitespace made single).
+    """
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(" ".join(str(text).split())):
+        if sentence:
+            out += _clauses(sentence, min_words) if clauses else [sentence]
+    return out
+
+
+def _clauses(sentence: str, min_words: int) -> list[str]:
+    merged: list[str] = []
+    for part in _CLAUSE_END.split(sentence):
+        if merged and len(merged[-1].split()) < min_words:
+            merged[-1] += " " + part
+        else:
+            merged.append(part)
+    if len(merged) > 1 and len(merged[-1].split()) < min_words:
+        tail = merged.pop()
+        merged[-1] += " " + tail
+    return merged
+
+
+def speech(synthesizer: Synthesizer, text: str, min_words: int = PIECE_MIN_WORDS,
+           clauses: bool = True) -> Iterator[AudioChunk]:
+    """``text`` spoken piece by piece (see ``pieces``): one chunk per piece, each synthesized only when
+    the consumer asks for it, timestamped where it starts in the whole answer."""
+    start = 0.0
+    for piece in pieces(_check_text(text), min_words, clauses):
+        chunk = synthesizer.audio(piece)
+        yield replace(chunk, timestamp=start)
+        start += chunk.seconds
+
+
+def _wav_chunk(path: Path, backend: str) -> AudioChunk:
+    """A mono 16-bit WAV file written by a backend, as one chunk at its own rate."""
+    with wave.open(str(path)) as w:
+        if w.getnchannels() != 1 or w.getsampwidth() != 2:
+            raise BackendError(f"{backend} wrote {w.getnchannels()} channels of {8 * w.getsampwidth()} bits "
+                               f"to {path}, not mono 16-bit; set tts -> backend = \"espeak-ng\"")
+        return AudioChunk(audio=w.readframes(w.getnframes()), rate=w.getframerate())
+
+
+def _audio_through_file(synthesizer: Synthesizer, text: str, backend: str) -> AudioChunk:
+    with tempfile.TemporaryDirectory(prefix="plantvoice-tts-") as tmp:
+        return _wav_chunk(synthesizer.synthesize(text, Path(tmp) / "piece.wav"), backend)
 
 
 synthesizers: Registry[Synthesizer] = Registry("speech synthesizer", "tts -> backend")
@@ -178,6 +248,9 @@ class Pyttsx3Synthesizer:
             self._worker = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         return self._worker
 
+    def audio(self, text: str) -> AudioChunk:
+        return _audio_through_file(self, text, "pyttsx3")
+
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
         path = Path(path)
@@ -238,6 +311,9 @@ class EspeakSynthesizer:
         self.program = program
         _check_rate(self.config)
 
+    def audio(self, text: str) -> AudioChunk:
+        return _audio_through_file(self, text, "espeak-ng")
+
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
         path = Path(path)
@@ -289,6 +365,9 @@ class PicoSynthesizer:
             raise BackendError(f"{program} not found; the Pico voice is opt-in: run scripts/voice-pico.sh "
                                "(adds Debian's non-free component) or set tts -> backend = \"espeak-ng\"")
         self.speed = round(min(max(self.config.rate / PICO_PACE_WPM * 100, PICO_SPEEDS[0]), PICO_SPEEDS[1]))
+
+    def audio(self, text: str) -> AudioChunk:
+        return _audio_through_file(self, text, "pico")
 
     def synthesize(self, text: str, path: Path) -> Path:
         text = _check_text(text)
@@ -377,17 +456,26 @@ class HibariSynthesizer:
             self._speak(text, path, partial)
         return path
 
-    def _speak(self, text: str, path: Path, partial: Path) -> None:
-        lib = importlib.import_module(self.module)
+    def audio(self, text: str) -> AudioChunk:
+        text = _check_text(text)
+        samples = self._samples(text, "into memory")
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")  # as hibari writes its WAV files
+        return AudioChunk(audio=pcm.tobytes(), rate=importlib.import_module(self.module).SAMPLE_RATE)
+
+    def _samples(self, text: str, where: str) -> Any:
         try:
             with _HIBARI_LOCK:  # one answer at a time through the shared model and pronunciation rules
                 samples = self.engine(text, speed=self.speed, seed=zlib.crc32(text.encode("utf-8")))
         except Exception as exc:  # a failure inside the model is a backend failure, not a bug here
-            raise BackendError(f"hibari failed to speak {text[:40]!r} into {path} ({exc}); "
+            raise BackendError(f"hibari failed to speak {text[:40]!r} {where} ({exc}); "
                                "try tts -> backend = \"espeak-ng\"") from None
         if len(samples) == 0:
             raise InputError(f"nothing to speak in {text!r} (no word hibari can say); pass at least one word")
-        lib.write_wav(str(partial), samples, lib.SAMPLE_RATE)
+        return samples
+
+    def _speak(self, text: str, path: Path, partial: Path) -> None:
+        lib = importlib.import_module(self.module)
+        lib.write_wav(str(partial), self._samples(text, f"into {path}"), lib.SAMPLE_RATE)
 
 
 AUTO_FALLBACK = "espeak-ng"
