@@ -46,6 +46,7 @@ __all__ = [
     "Responses",
     "load_responses",
     "spoken_numbers",
+    "data_phrases",
     "unexplained_numbers",
     "NUMBER_WORDS",
     "DEFAULT_RESPONSES",
@@ -389,6 +390,12 @@ def spoken_numbers(data: Any) -> set[str]:
     times as clock times ("fourteen thirty", "half past two in the afternoon", "two o'clock this afternoon")
     and dates.
     """
+    return data_phrases(data, _number_forms, _time_forms, say_tag)
+
+
+def data_phrases(data: Any, number_forms: Any, time_forms: Any, tag: Any) -> set[str]:
+    """The walk of ``spoken_numbers`` with a language's words: ``number_forms(key, value, unit)``,
+    ``time_forms(iso)`` and ``tag(id)`` (lowercase phrases)."""
     found: set[str] = set()
 
     def walk(node: Any, key: str = "", parent: Mapping[str, Any] | None = None) -> None:
@@ -403,13 +410,13 @@ def spoken_numbers(data: Any) -> set[str]:
         elif isinstance(node, (int, float)):
             if math.isfinite(node):
                 unit = str(parent.get("unit", "")) if parent else ""
-                found.update(_number_forms(key, node, unit))
+                found.update(number_forms(key, node, unit))
         elif isinstance(node, str):
             found.add(node)
             if _TAG.match(node):
-                found.add(say_tag(node))
+                found.add(tag(node))
             if re.match(r"^\d{4}-\d{2}-\d{2}", node):
-                found.update(_time_forms(node))
+                found.update(time_forms(node))
 
     walk(data)
     return {" ".join(f.lower().split()) for f in found if f.strip()}

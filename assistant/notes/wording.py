@@ -116,7 +116,6 @@ class Words:
     def unit(self, unit: str, value: float | None = None) -> str:
         if self.language != "de" or unit not in _WORD_UNITS:
             return unit
-        from .. import nlu  # noqa: F401  (first: lang.de.numbers imported on its own meets an import cycle)
         from ..lang.de.numbers import say_unit
 
         return say_unit(unit, value)

@@ -22,14 +22,12 @@ word ``lang.de.numbers`` reads as a number or an ordinal, except the articles "e
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import Any
 
-from ... import nlu  # noqa: F401  (first: lang.de.numbers builds on the understander's tokens)
-from ...answer import round_value
+from ...answer import data_phrases, round_value
 from . import spoken_time
 from .numbers import (fold, integer_words, ordinal_words, parse_cardinal, parse_ordinal, say_number, say_quantity,
                       say_tag, say_unit)
@@ -194,30 +192,7 @@ def _number_forms(key: str, value: float, unit: str) -> list[str]:
 def spoken_numbers(data: Any) -> set[str]:
     """Every phrase with numbers that ``data`` allows a German answer to say (lowercase); the rules are
     those of ``assistant.answer.spoken_numbers``."""
-    found: set[str] = set()
-
-    def walk(node: Any, key: str = "", parent: Mapping[str, Any] | None = None) -> None:
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                walk(v, str(k), node)
-        elif isinstance(node, (list, tuple)):
-            for v in node:
-                walk(v, key, parent)
-        elif isinstance(node, bool) or node is None:
-            return
-        elif isinstance(node, (int, float)):
-            if math.isfinite(node):
-                unit = str(parent.get("unit", "")) if parent else ""
-                found.update(_number_forms(key, node, unit))
-        elif isinstance(node, str):
-            found.add(node)
-            if _TAG.match(node):
-                found.add(say_tag(node))
-            if re.match(r"^\d{4}-\d{2}-\d{2}", node):
-                found.update(_time_forms(node))
-
-    walk(data)
-    return {" ".join(f.lower().split()) for f in found if f.strip()}
+    return data_phrases(data, _number_forms, _time_forms, say_tag)
 
 
 def unexplained_numbers(text: str, data: Any) -> list[str]:
