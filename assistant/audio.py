@@ -394,15 +394,17 @@ class Player:
     ``finish`` waits until all is heard; ``stop`` (from any thread: barge-in) drops what waits and
     silences the device at once. The stream starts with the first block, so the first audio is not
     queued behind silence; if the queue runs dry before ``finish``, silence fills in and is counted
-    in ``stats`` (``gaps``, ``gap_s``). ``first_audio`` is set when the first samples reach the device.
+    in ``stats`` (``gaps``, ``gap_s``). ``first_audio`` is set when the first samples reach the device,
+    at ``first_audio_at`` (``time.perf_counter()``).
     """
 
-    def __init__(self, config: AudioConfig, max_queued_s: float = 10.0) -> None:
+    def __init__(self, config: AudioConfig, max_queued_s: float = 60.0) -> None:
         import sounddevice as sd
 
         self._sd = sd
         self.stats = PlayStats()
         self.first_audio = threading.Event()
+        self.first_audio_at: float | None = None
         self._rest = b""  # the part of a block the callback has not played yet
         self._dry = False  # the queue ran dry and silence is being played
         self._finishing = False
@@ -444,7 +446,9 @@ class Player:
         outdata[: len(data)] = data
         if data:
             self.stats.played_s += len(data) / 2 / self.rate
-            self.first_audio.set()
+            if self.first_audio_at is None:
+                self.first_audio_at = time.perf_counter()
+                self.first_audio.set()
         if len(data) == need:
             self._dry = False
             return
