@@ -30,9 +30,9 @@ from .audit import AuditLog, TurnScope
 from .config import AUTO, Config
 from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
+from .lang.detect import text_language
 from .notes import NoteStore, ShiftSchedule
 from .notes.dictation import cancelling, ending
-from .lang.detect import text_language
 from .people import People, Station
 from .plant import create_plant
 
@@ -55,18 +55,18 @@ class Turn:
         return bool(self.intent.text)
 
 
-class Language:
+class LanguageParts:
     """What the pipeline needs in one language: its intents and understander, the recognizer's bias
     built from them, the recognizers and the voice (``Config.speaking``). Heavy parts load on first use."""
 
-    def __init__(self, code: str, config: Config, intents_dir: str | Path, plant_lookups: dict,
-                 now: Callable[[], dt.datetime]) -> None:
+    def __init__(self, code: str, config: Config, intents_dir: str | Path, plant_lists: nlu.Lookups,
+                 people_lists: nlu.Lookups, now: Callable[[], dt.datetime]) -> None:
         self.code = code
         self.config = config
         self.intents_dir = Path(intents_dir)
         intents = nlu.load_intents(intents_dir)
-        lookups = nlu.data.own_lookups(intents, {**nlu.data.language_lists(intents, plant_lookups[0]),
-                                                 **plant_lookups[1]})  # a foreign domain's own lists count
+        lookups = nlu.data.own_lookups(intents, {**nlu.data.language_lists(intents, plant_lists),
+                                                 **people_lists})  # a foreign domain's own lists count
         self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=now,
                                                     shifts=ShiftSchedule.parse(config.notes.shifts).shifts)
         domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
@@ -107,7 +107,7 @@ class Pipeline:
     Languages: the station's (``[station] language``, else the site's ``language``); an intents
     directory named after a language (``intents/de``) speaks that one. With ``auto`` each request
     is answered in its own language: spoken, the recognizer detects it; typed, its words tell
-    (``lang.detect``). Each language's parts load on its first request (``Language``).
+    (``lang.detect``). Each language's parts load on its first request (``LanguageParts``).
     """
 
     def __init__(self, config: Config, intents_dir: str | Path | None = None,
@@ -116,7 +116,7 @@ class Pipeline:
         self.clock = clock
         self.plant = create_plant(config.plant, config.data_path, clock=clock)
         people = People.from_config(config)
-        self._lookups = (self.plant.model.lookups(), {"person": people.lookup()} if people.users else {})
+        self._people_lists = {"person": people.lookup()} if people.users else {}
         self._intents_dir: Path | None = None  # one directory for every language
         self.languages = tuple(config.languages)  # the languages requests may come in, the first by default
         if intents_dir or config.spoken != AUTO:
@@ -124,7 +124,7 @@ class Pipeline:
             self._intents_dir = Path(intents_dir or config.speaking(spoken).nlu.intents_dir)
             named = self._intents_dir.name  # intents/de speaks German, a foreign domain the station's language
             self.languages = (named if named in config.languages else spoken,)
-        self._loaded: dict[str, Language] = {}
+        self._loaded: dict[str, LanguageParts] = {}
         self.lang = self.language(self.languages[0])
         notes = self._notes(config)
         self.audit = AuditLog(notes.path, self.plant.model.site.tz, clock=clock)
@@ -137,12 +137,13 @@ class Pipeline:
             self.dialogue.faults  # load the fault engine now (trained on first use), not on the first question
         self.state = DialogueState()
 
-    def language(self, code: str) -> Language:
+    def language(self, code: str) -> LanguageParts:
         """The parts of language ``code``, built on first use."""
         if code not in self._loaded:
             config = self.config.speaking(code)
             intents_dir = self._intents_dir or config.nlu.intents_dir
-            self._loaded[code] = Language(code, config, intents_dir, self._lookups, self.plant_now)
+            self._loaded[code] = LanguageParts(code, config, intents_dir, self.plant.model.lookups(),
+                                               self._people_lists, self.plant_now)
         return self._loaded[code]
 
     def _may_switch(self) -> bool:
