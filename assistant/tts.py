@@ -50,7 +50,7 @@ from .files import atomic_path
 from .registry import Registry
 
 __all__ = ["Synthesizer", "synthesizers", "HibariSynthesizer", "Pyttsx3Synthesizer", "EspeakSynthesizer",
-           "PicoSynthesizer", "auto", "pieces", "speech", "PIECE_MIN_WORDS"]
+           "PicoSynthesizer", "auto", "pieces", "speech", "PIECE_MIN_WORDS", "PIECE_LEAD_S"]
 
 log = logging.getLogger(__name__)
 ESPEAK_VOICE = "en-us"  # pyttsx3's and espeak-ng's voice when tts -> voice is ""
@@ -100,12 +100,27 @@ def _clauses(sentence: str, min_words: int) -> list[str]:
 def speech(synthesizer: Synthesizer, text: str, min_words: int = PIECE_MIN_WORDS,
            clauses: bool = True) -> Iterator[AudioChunk]:
     """``text`` spoken piece by piece (see ``pieces``): one chunk per piece, each synthesized only when
-    the consumer asks for it, timestamped where it starts in the whole answer."""
+    the consumer asks for it, its lead-in silence cut to ``PIECE_LEAD_S``, timestamped where it starts in
+    the whole answer."""
     start = 0.0
     for piece in pieces(_check_text(text), min_words, clauses):
-        chunk = synthesizer.audio(piece)
+        chunk = _lead_trimmed(synthesizer.audio(piece))
         yield replace(chunk, timestamp=start)
         start += chunk.seconds
+
+
+PIECE_LEAD_S = 0.05  # silence kept before a piece's first sound
+_SILENT = 32  # int16 amplitude below which a sample is silence (-60 dBFS)
+
+
+def _lead_trimmed(chunk: AudioChunk) -> AudioChunk:
+    """The piece without the lead-in silence a voice puts before every utterance (hibari: 0.3 s), beyond
+    ``PIECE_LEAD_S``: the pause at a cut is then the previous piece's own ending, as long as at the end of
+    a sentence, and the first words are heard that much sooner."""
+    samples = np.frombuffer(chunk.audio, dtype="<i2")
+    sound = np.flatnonzero(np.abs(samples.astype(np.int32)) > _SILENT)
+    start = max(0, int(sound[0]) - round(PIECE_LEAD_S * chunk.rate)) if sound.size else 0
+    return replace(chunk, audio=chunk.audio[start * 2 :]) if start else chunk
 
 
 def _wav_chunk(path: Path, backend: str) -> AudioChunk:

@@ -17,7 +17,7 @@ from assistant.audio import Player, PlayStats, load_wav, microphone
 from assistant.config import AudioConfig, TtsConfig
 from assistant.events import AudioChunk
 from assistant.loop import speak_streamed
-from assistant.tts import Synthesizer, pieces, speech, synthesizers
+from assistant.tts import PIECE_LEAD_S, Synthesizer, pieces, speech, synthesizers
 
 PULSE = AudioConfig(input_device="pulse", output_device="pulse")
 LOUD = 500  # int16 amplitude that counts as sound; the null sink's monitor is silent (0) otherwise
@@ -101,6 +101,19 @@ def test_speech_makes_each_piece_only_when_asked(espeak: Synthesizer) -> None:
     assert asked == pieces(ANSWER)
     starts = np.cumsum([0.0] + [c.seconds for c in [first, *rest]])[:-1]
     assert [c.timestamp for c in [first, *rest]] == pytest.approx(list(starts))
+
+
+def test_a_piece_keeps_only_a_twentieth_of_a_second_of_lead_in() -> None:
+    hibari = synthesizers.create("hibari", TtsConfig())
+
+    def lead_s(chunk: AudioChunk) -> float:
+        samples = np.abs(np.frombuffer(chunk.audio, "<i2").astype(np.int32))
+        return int(np.flatnonzero(samples > 32)[0]) / chunk.rate
+
+    assert lead_s(hibari.audio(ANSWER)) > 0.2  # the voice's own lead-in before every utterance
+    made = list(speech(hibari, ANSWER))
+    assert len(made) == len(pieces(ANSWER))
+    assert all(lead_s(c) == pytest.approx(PIECE_LEAD_S, abs=1 / c.rate) for c in made)
 
 
 # --- playing pieces through one real output stream -----------------------------------------------
