@@ -11,7 +11,8 @@ stream (a PulseAudio null sink of this run's own, so nothing is heard and no tes
 
 Time to first audio runs from the start of speaking (the output stream is opened first, as
 ``plantvoice listen`` does) until the player's callback hands the first samples to the device;
-playback is then stopped. What synthesis costs per answer is the time to synthesize all of it
+playback is then stopped; first sound adds the silence the first piece starts with (a voice's
+lead-in, cut to 0.05 s in streamed pieces). What synthesis costs per answer is the time to synthesize all of it
 (whole, or every piece one after another), with its real-time factor; "gaps" is the silence a
 listener would hear if each piece were made after the one before it while that one plays
 (computed from the pieces' synthesis times and lengths); "audio" is how long the answer sounds,
@@ -44,8 +45,17 @@ BACKENDS = ("hibari", "espeak-ng", "pyttsx3")
 MODES = ("whole", "sentences", "clauses")
 
 
-def first_audio(synth: Any, text: str, mode: str, config: Any) -> tuple[float, list[tuple[float, float]]]:
-    """Seconds to first audio through a real output stream, and (synthesis s, audio s) of every piece."""
+def lead_s(chunk: Any) -> float:
+    """Silence before the first sound of a chunk."""
+    import numpy as np
+
+    sound = np.flatnonzero(np.abs(np.frombuffer(chunk.audio, "<i2").astype(np.int32)) > 32)
+    return int(sound[0]) / chunk.rate if sound.size else 0.0
+
+
+def first_audio(synth: Any, text: str, mode: str, config: Any) -> tuple[float, list[tuple[float, float]], float]:
+    """Seconds to first audio through a real output stream, (synthesis s, audio s) of every piece, and the
+    silence the first piece starts with."""
     from assistant.audio import Player
     from assistant.tts import speech
 
@@ -68,7 +78,7 @@ def first_audio(synth: Any, text: str, mode: str, config: Any) -> tuple[float, l
         if chunk is None:
             break
         pieces.append((time.perf_counter() - began, chunk.seconds))
-    return heard, pieces
+    return heard, pieces, lead_s(first)
 
 
 def gaps(pieces: list[tuple[float, float]]) -> float:
@@ -96,6 +106,7 @@ def run_backend(backend: str, repeat: int) -> dict[str, Any]:
         for mode in MODES:
             runs = [first_audio(synth, text, mode, config) for _ in range(repeat)]
             row[mode] = {"first_s": statistics.median(r[0] for r in runs),
+                         "first_sound_s": statistics.median(r[0] + r[2] for r in runs),
                          "synth_s": statistics.median(sum(s for s, _ in r[1]) for r in runs),
                          "audio_s": sum(a for _, a in runs[0][1]), "pieces": len(runs[0][1]),
                          "gap_s": statistics.median(gaps(r[1]) for r in runs)}
@@ -111,16 +122,18 @@ def med(result: dict[str, Any], mode: str, key: str) -> float:
 
 
 def report(results: list[dict[str, Any]]) -> str:
-    lines = ["| backend | mode | first audio, median (ms) | max (ms) | synthesis per answer, median (ms) | "
-             "real-time factor | pieces, median | audio, median (s) | answers with gaps | gaps, total (s) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| backend | mode | first audio, median (ms) | max (ms) | first sound, median (ms) | "
+             "synthesis per answer, median (ms) | real-time factor | pieces, median | audio, median (s) | "
+             "answers with gaps | gaps, total (s) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         for mode in MODES:
             rows = r["rows"]
             rtf = statistics.median(x[mode]["synth_s"] / x[mode]["audio_s"] for x in rows)
             gapped = sum(x[mode]["gap_s"] > 0.005 for x in rows)
             lines.append(f"| {r['backend']} | {mode} | {med(r, mode, 'first_s') * 1e3:.0f} | "
-                         f"{max(x[mode]['first_s'] for x in rows) * 1e3:.0f} | {med(r, mode, 'synth_s') * 1e3:.0f} | "
+                         f"{max(x[mode]['first_s'] for x in rows) * 1e3:.0f} | {med(r, mode, 'first_sound_s') * 1e3:.0f} | "
+                         f"{med(r, mode, 'synth_s') * 1e3:.0f} | "
                          f"{rtf:.3f} | {med(r, mode, 'pieces'):.0f} | {med(r, mode, 'audio_s'):.2f} | "
                          f"{gapped} of {len(rows)} | {sum(x[mode]['gap_s'] for x in rows):.2f} |")
     names = [r["backend"] for r in results]
