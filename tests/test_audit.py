@@ -46,7 +46,8 @@ def test_a_note_and_its_audit_row_are_one_write(tmp_path: Path) -> None:
     rows = log.entries()
     assert [(e.kind, e.record.get("write")) for e in rows] == [
         ("write", "note_add"), ("write", "note_correct"), ("turn", None), ("write", "note_withdraw")]
-    assert rows[0].record["target"] == {"note": 1, "version": 1, "text": "valve dripping", "assets": ["V-301"]}
+    assert rows[0].record["target"] == {"note": 1, "version": 1, "text": "valve dripping", "assets": ["V-301"],
+                                        "language": "en"}
     assert {rows[0].record[k] for k in ("turn",)} == {rows[2].record["turn"]}
     turn = rows[2].record
     assert (turn["station"], turn["user"], turn["name"], turn["role"], turn["heard"], turn["heard_confidence"],
