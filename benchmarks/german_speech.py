@@ -18,7 +18,8 @@ Reported per model, voice and condition:
 
 Dictation: every note of ``benchmarks/german_dictation_notes.yml`` (22 notes of 15-25 words) in
 one voice (voices taking turns, or each voice), clean and at 20 dB, recognized as the assistant's
-dictation mode does (prompted with the assets' German names, conditioned on previous text, word
+dictation mode does (no prompt, as ``[languages.de] dictation_prompt = "none"``; ``--names-prompt``: the
+assets' German names; conditioned on previous text, word
 timestamps); word error rate with numbers
 compared by value (``assistant.lang.de.numbers.normalize``: "85" = "fünfundachtzig"), and latency.
 
@@ -161,7 +162,8 @@ class German:
 class Whisper:
     """A bundled whisper model deciding as the assistant's command and dictation modes do, in German."""
 
-    def __init__(self, name: str, german: German, threads: int = 2, prompt: bool = True) -> None:
+    def __init__(self, name: str, german: German, threads: int = 2, prompt: bool = True,
+                 names_prompt: bool = False) -> None:
         from faster_whisper import WhisperModel
 
         path = bundled(name)
@@ -170,7 +172,8 @@ class Whisper:
         self.name = name
         self.model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
         self.command_prompt = build_sentence_prompt(german.vocabulary, self._count) if prompt else ""
-        self.dictation_prompt = build_dictation_prompt(german.vocabulary, self._count)
+        # German dictation has no prompt ([languages.de] dictation_prompt = "none"); --names-prompt: the assets' names
+        self.dictation_prompt = build_dictation_prompt(german.vocabulary, self._count) if names_prompt else ""
         self.command(np.zeros(RATE, dtype=np.int16))  # warm up, untimed
 
     def _count(self, text: str) -> int:
@@ -378,6 +381,8 @@ def main() -> None:
     parser.add_argument("--no-requests", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-prompt", action="store_true", help="requests without the sentences prompt")
+    parser.add_argument("--names-prompt", action="store_true",
+                        help="dictation prompted with the assets' German names (the default has no prompt)")
     parser.add_argument("--clean-only", action="store_true", help="requests clean only, without the 10 dB noise")
     parser.add_argument("--json", type=Path, help="write every result and the machine here")
     parser.add_argument("--write-samples", type=Path, metavar="DIR", help="write the German audio samples and exit")
@@ -406,7 +411,7 @@ def main() -> None:
         for name in args.model or MODELS:
             try:
                 started = time.perf_counter()
-                whisper = Whisper(name, german, args.threads, prompt=not args.no_prompt)
+                whisper = Whisper(name, german, args.threads, prompt=not args.no_prompt, names_prompt=args.names_prompt)
             except Exception as exc:  # a model that is not bundled, or whose packages are incomplete
                 print(f"model {name}: not available ({exc}); skipped", flush=True)
                 result["models"][name] = {"error": str(exc)}
