@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     finally:
         subprocess.run(["pactl", "exit"], env=env, capture_output=True)
+        shutil.rmtree(pulse["PLANTVOICE_PULSE_DIR"], ignore_errors=True)
     print("\n".join(json.dumps(r) for r in results) if args.json else report(results))
     return 0
 
