@@ -180,7 +180,7 @@ def test_alarms_and_their_acknowledgement_readback_in_german(talk: Talk, plant: 
     high = talk("alarm_list", text="Alarme hoher Priorität", priority="high")
     assert "der Priorität hoch" in high.text or "Keine aktiven" in high.text
     readback = talk("alarm_acknowledge", text="Alarme von P eins null zwei quittieren", asset="P-102")
-    assert readback.awaiting == "confirm" and "quittieren? Sagen Sie bestätigen oder abbrechen" in readback.text
+    assert readback.awaiting == "confirm" and "quittieren? Sagen Sie ja oder abbrechen" in readback.text
     assert "P eins null zwei Lagertemperatur hoch" in readback.text
     dropped = talk("plant_overview", text="Anlagenübersicht")
     assert dropped.text.startswith("Verworfen: die Alarmquittierung wird nicht ausgeführt.")
@@ -205,7 +205,7 @@ def test_notes_and_their_confirmation_readback_in_german(talk: Talk) -> None:
     readback = talk("note_add", text="Notiz zu P eins null zwei: Dichtung tropft", asset="P-102",
                     note_text="Dichtung tropft")
     assert readback.text == ("Ich speichere diese Notiz für P eins null zwei: Dichtung tropft. "
-                             "Sagen Sie bestätigen oder abbrechen.")
+                             "Sagen Sie ja oder abbrechen.")
     saved = talk("confirm", text="bestätigen")
     assert saved.text == "Gespeichert als Notiz eins für P eins null zwei."
     read = talk("note_read", text="Notizen zu P eins null zwei", asset="P-102")
