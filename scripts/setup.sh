@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# poppler-utils: pdftoppm and pdftotext, with which the tests render the handover PDF
-DEBIAN_PACKAGES="espeak-ng libespeak-ng1 sox libsox-fmt-all libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql mosquitto poppler-utils"
+# poppler-utils: pdftoppm and pdftotext, with which the tests render the handover PDF;
+# chromium: the browser the console page is tested in (Playwright drives it; no browser download)
+DEBIAN_PACKAGES="espeak-ng libespeak-ng1 sox libsox-fmt-all libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins postgresql mosquitto poppler-utils chromium"
 missing=""
 for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
