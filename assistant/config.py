@@ -17,6 +17,9 @@ refused, since what is read from there (trained models) is trusted.
 People: ``[users.<key>]`` tables give each person who may sign on a full name and a role
 (``assistant/roles.py``); ``[station]`` names this workstation, who is signed on at start and the
 role of whoever speaks while nobody is.
+
+Console: ``[serve]`` sets the address of ``plantvoice serve`` and who may call it; each
+``[serve.tokens.<name>]`` table holds only the sha256 of a token (docs/console.md).
 """
 
 from __future__ import annotations
@@ -141,6 +144,24 @@ class StationConfig:
 
 
 @dataclass(frozen=True)
+class TokenConfig:
+    """One caller of ``plantvoice serve``: the sha256 of its token, and who it is (a user) or what (a role)."""
+
+    sha256: str = ""  # hex digest of the token; ``plantvoice serve token NAME`` prints a new one
+    user: str = ""  # a key of [users]: the caller is signed on as that user, with the user's role
+    role: str = ""  # or a station token with a fixed role and no user
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    host: str = "127.0.0.1"  # the address ``plantvoice serve`` listens on
+    port: int = 8080
+    anonymous: str = "viewer"  # a caller without a token: viewer | refuse (401)
+    max_waiting: int = 4  # requests waiting for the recognizer beyond which new ones get 503
+    tokens: dict[str, TokenConfig] = field(default_factory=dict)  # [serve.tokens.<name>]
+
+
+@dataclass(frozen=True)
 class LanguageConfig:
     """What changes with the language spoken; "" keeps the value of the section ([nlu], [asr], [tts])."""
 
@@ -176,6 +197,7 @@ class Config:
     tts: TtsConfig = field(default_factory=TtsConfig)
     notes: NotesConfig = field(default_factory=NotesConfig)
     station: StationConfig = field(default_factory=StationConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     users: dict[str, UserConfig] = field(default_factory=dict)
     languages: dict[str, LanguageConfig] = field(default_factory=lambda: dict(LANGUAGES))
 
@@ -239,6 +261,8 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "plant -> mqtt_port": (1, 65535, ""),
     "tts -> rate": (50, 500, "words per minute"),
     "notes -> search_threshold": (0.0, 1.0, ""),
+    "serve -> port": (1, 65535, ""),
+    "serve -> max_waiting": (0, 10000, "requests"),
 }
 
 
@@ -376,6 +400,28 @@ def _check_people(config: Config) -> Config:
     return config
 
 
+def _check_serve(config: Config) -> Config:
+    """``anonymous`` is viewer or refuse; each token has a sha256 digest and names a known user or a role."""
+    serve = config.serve
+    if serve.anonymous not in ("viewer", "refuse"):
+        raise ConfigError(f"config value serve -> anonymous = {serve.anonymous!r} is not known; use viewer or refuse")
+    for name, token in serve.tokens.items():
+        where = f"serve -> tokens -> {name}"
+        if len(token.sha256) != 64 or any(c not in "0123456789abcdef" for c in token.sha256):
+            raise ConfigError(f"config value {where} -> sha256 is not a sha256 hex digest; paste the line "
+                              f"'plantvoice serve token {name}' prints")
+        if bool(token.user) == bool(token.role):
+            raise ConfigError(f"config table {where} needs one of user or role; set user = \"<a [users] key>\" "
+                              "or role = \"operator\"")
+        if token.user and token.user not in config.users:
+            raise ConfigError(f"config value {where} -> user = {token.user!r} names no user; add a "
+                              f"[users.{token.user}] table or use one of: {', '.join(config.users) or 'none yet'}")
+        if token.role and token.role not in ROLES:
+            raise ConfigError(f"config value {where} -> role = {token.role!r} is not a role; "
+                              f"use one of: {', '.join(ROLES)}")
+    return config
+
+
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
     """The config: defaults, the file ``path`` (else ``$PLANTVOICE_CONFIG``; no other file is
     looked for), then the environment. ConfigError names the key, the value, the range and the file."""
@@ -392,7 +438,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {file} is not valid TOML: {exc}; fix the syntax") from None
         source = str(file)
-    config = _check_languages(_check_people(_build(Config, values, env, "PLANTVOICE", "", source)))
+    config = _check_serve(_check_languages(_check_people(_build(Config, values, env, "PLANTVOICE", "", source))))
     check_directory(Path(config.nlu.models_dir).expanduser(), "nlu -> models_dir")
     check_directory(Path(config.data_dir).expanduser(), "data_dir")
     return config
