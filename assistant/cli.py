@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--no-speak", action="store_true", help="print answers without speaking them")
     _user_option(p)
+    p = command("serve", _serve, "the console: web page and HTTP/WebSocket API for many stations (docs/console.md); "
+                "'serve token NAME' prints a new token and the config lines holding its sha256")
+    p.add_argument("action", nargs="?", choices=("token",), help="token: make a new token")
+    p.add_argument("name", nargs="?", metavar="NAME", help="token: its name, e.g. desk1")
+    p.add_argument("--host", help="address to listen on (default: serve.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: serve.port, 8080)")
     p = command("chat", _chat, "the loop typed: one request per line, answers printed; a line that cannot be answered gets one error line and the chat goes on (blank lines are skipped)")
     p.add_argument("--json", action="store_true")
     _user_option(p)
@@ -644,6 +650,27 @@ def _listen(args: argparse.Namespace, config: Config) -> int:
                                as_json=args.json, speak=not args.no_speak))
     except KeyboardInterrupt:
         print("plantvoice: stopped listening", file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace, config: Config) -> int:
+    if args.action == "token":
+        from .serve.auth import new_token, token_lines
+
+        if not args.name or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", args.name):
+            raise InputError("serve token needs a NAME of letters, digits, '_' or '-', e.g. 'plantvoice serve token desk1'")
+        token = new_token()
+        print(f"token (give it to the station; it is not stored): {token}\n\nadd to the config:\n"
+              f"{token_lines(args.name, token)}")
+        return 0
+    if args.name:
+        raise InputError(f"serve takes no NAME ({args.name!r}); did you mean 'plantvoice serve token {args.name}'?")
+    port = config.serve.port if args.port is None else args.port
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port {port} is not a port; use 1 to 65535")
+    from .serve import serve
+
+    serve(config, args.host or config.serve.host, port)
     return 0
 
 
