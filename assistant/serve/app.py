@@ -52,7 +52,7 @@ def create_app(config: Config, build: Callable[[], Pipeline] | None = None) -> F
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pipeline = await asyncio.to_thread(worker.start)  # models load before the first request is taken
-        await asyncio.to_thread(lambda: pipeline.synthesizer)  # and the voice
+        await asyncio.to_thread(lambda: (pipeline.recognizer, pipeline.synthesizer))  # and the ear and the voice
         console.sessions.lang = pipeline.lang
         yield
         await asyncio.to_thread(worker.stop)
