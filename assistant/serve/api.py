@@ -21,12 +21,11 @@ from ..pipeline import Pipeline
 from ..roles import permits
 from .auth import identify
 from .replies import ask_json
-from .sessions import Session, ask, confirm, hear
+from .sessions import MAX_TEXT, Session, ask, confirm, hear
 from .state import Console, Forbidden, Missing
 
 __all__ = ["router"]
 
-MAX_TEXT = 1000  # characters in one typed request, as the CLI
 MAX_UPLOAD = 16 * 1024 * 1024  # bytes of one WAV file
 bearer = HTTPBearer(auto_error=False, description="a token of [serve.tokens.<name>]; none: the anonymous role")
 STATION = r"^[A-Za-z0-9_.-]{1,64}$"

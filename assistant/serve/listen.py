@@ -30,7 +30,7 @@ from ..events import AudioChunk, SpokenRequest, VoiceStarted
 from ..pipeline import Pipeline, Turn
 from .auth import Refused, identify
 from .replies import answer_json, entities
-from .sessions import Session, ask, confirm, hear
+from .sessions import MAX_TEXT, Session, ask, confirm, hear
 from .state import Console
 from .worker import Busy
 
@@ -38,7 +38,6 @@ __all__ = ["listen", "PARTIAL_EVERY_S"]
 
 log = logging.getLogger(__name__)
 PARTIAL_EVERY_S = 1.0
-MAX_TEXT = 1000
 
 
 async def listen(ws: WebSocket) -> None:
@@ -52,16 +51,16 @@ async def listen(ws: WebSocket) -> None:
         await ws.send_denial_response(JSONResponse({"error": str(exc)}, status_code=400))
         return
     await ws.accept()
-    station = Station(ws, the, session)
+    connection = Connection(ws, the, session)
     try:
-        await station.run()
+        await connection.run()
     except WebSocketDisconnect:
         pass
     finally:
-        station.close()
+        connection.close()
 
 
-class Station:
+class Connection:
     """One connection: its push-to-talk or endpointer, and the answer it is speaking."""
 
     def __init__(self, ws: WebSocket, the: Console, session: Session) -> None:
@@ -71,7 +70,8 @@ class Station:
         self.endpointer: vad.Endpointer | None = None  # made on the first audio without a press
         self.pressed_once = False
         self.clock = 0.0  # stream time of the next audio
-        self.heard: list[bytes] = []  # the request so far, for partials
+        self.heard = bytearray()  # the request so far, for partials (at most vad -> max_request_s)
+        self.most = int(2 * 16000 * the.config.vad.max_request_s)
         self.in_speech = False
         self.partial_at = 0.0
         self.partial: asyncio.Task[None] | None = None
@@ -110,21 +110,20 @@ class Station:
             await self.barge_in()
             self.pressed_once = True
             self.ptt.press()
-            self.heard, self.partial_at = [], time.monotonic()
+            self.heard, self.partial_at = bytearray(), time.monotonic()
             await self.send({"type": "speech"})
         elif kind == "release":
             request = self.ptt.release()
-            self.heard = []
+            self.heard = bytearray()
             if request is None:
                 await self.error("release: no audio came between press and release; send binary PCM frames")
             else:
-                self.request(hear(self.session, request), urgent=self.session.awaiting_yes, started=time.perf_counter())
+                await self.request(hear(self.session, request), urgent=self.session.awaiting_yes)
         elif kind == "text" and isinstance(message.get("text"), str) and 0 < len(message["text"].strip()) \
                 and len(message["text"]) <= MAX_TEXT:
-            self.request(ask(self.session, message["text"]), urgent=self.session.awaiting_yes,
-                         started=time.perf_counter())
+            await self.request(ask(self.session, message["text"]), urgent=self.session.awaiting_yes)
         elif kind == "confirm" and isinstance(message.get("yes"), bool):
-            self.request(confirm(self.session, message["yes"]), urgent=True, started=time.perf_counter())
+            await self.request(confirm(self.session, message["yes"]), urgent=True)
         else:
             await self.error(f"message {text[:80]!r} is not understood; send {{\"type\": \"press\"}}, \"release\", "
                              f"\"text\" with a text of 1 to {MAX_TEXT} characters, or \"confirm\" with yes: true|false")
@@ -135,7 +134,7 @@ class Station:
         self.clock += chunk.seconds
         if self.ptt.pressed:
             self.ptt.process(chunk)
-            self.heard.append(data)
+            self.heard += data[: self.most - len(self.heard)]
             self.maybe_partial()
             return
         if self.pressed_once:  # push-to-talk in use: audio between release and press is not a request
@@ -144,14 +143,14 @@ class Station:
             self.endpointer = vad.Endpointer(self.the.config.vad)
         for event in self.endpointer.process(chunk):
             if isinstance(event, VoiceStarted):
-                self.in_speech, self.heard, self.partial_at = True, [], time.monotonic()
+                self.in_speech, self.heard, self.partial_at = True, bytearray(), time.monotonic()
                 await self.barge_in()
                 await self.send({"type": "speech"})
             elif isinstance(event, SpokenRequest):
-                self.in_speech, self.heard = False, []
-                self.request(hear(self.session, event), urgent=self.session.awaiting_yes, started=time.perf_counter())
+                self.in_speech, self.heard = False, bytearray()
+                await self.request(hear(self.session, event), urgent=self.session.awaiting_yes)
         if self.in_speech:
-            self.heard.append(data)
+            self.heard += data[: self.most - len(self.heard)]
             self.maybe_partial()
 
     # -- what the server answers ---------------------------------------------------------------
@@ -168,13 +167,13 @@ class Station:
         task.add_done_callback(self.tasks.discard)
         return task
 
-    def request(self, job: Callable[[Pipeline], Any], urgent: bool, started: float) -> None:
-        self.generation += 1  # a new request: the last answer is not spoken further
-        self.start(self.reply(job, urgent, started))
+    async def request(self, job: Callable[[Pipeline], Any], urgent: bool) -> None:
+        await self.barge_in()  # a new request: the last answer is not spoken further
+        self.start(self.reply(job, urgent))
 
-    async def reply(self, job: Callable[[Pipeline], Any], urgent: bool, started: float) -> None:
+    async def reply(self, job: Callable[[Pipeline], Any], urgent: bool) -> None:
         """The request understood and answered on the worker: ``final``, ``answer``, then the spoken answer."""
-        generation = self.generation
+        generation, started = self.generation, time.perf_counter()
         try:
             result = await self.the.worker.call(job, urgent=urgent)
             if isinstance(result, Turn):
@@ -196,6 +195,9 @@ class Station:
             await self.error(str(exc))
         except (WebSocketDisconnect, RuntimeError):  # the client went away
             pass
+        except Exception:  # noqa: BLE001 - a bug: logged, the connection lives on
+            log.exception("request failed")
+            await self.error("internal error; the request was not answered, see the server log")
 
     async def speak(self, text: str, generation: int) -> None:
         """The answer piece by piece: ``audio`` header, then its PCM; stops when ``generation`` is over."""
@@ -229,7 +231,7 @@ class Station:
                 or not self.the.worker.idle:
             return
         self.partial_at = now
-        samples, session = np.frombuffer(b"".join(self.heard), dtype=np.int16), self.session
+        samples, session = np.frombuffer(bytes(self.heard), dtype=np.int16), self.session
 
         def job(pipeline: Pipeline) -> str:
             with session.on(pipeline):

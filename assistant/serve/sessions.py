@@ -27,9 +27,10 @@ from ..people import People, Station
 from ..pipeline import LanguageParts, Pipeline, Turn
 from .auth import Caller
 
-__all__ = ["Session", "Sessions", "ask", "confirm", "hear", "DEFAULT_STATION"]
+__all__ = ["Session", "Sessions", "ask", "confirm", "hear", "DEFAULT_STATION", "MAX_TEXT"]
 
 DEFAULT_STATION = "web"
+MAX_TEXT = 1000  # characters in one typed request, as the CLI
 _STATION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SIGN_ON_REFUSED = "At the console you are who your token says; sign on with your own token."
 
