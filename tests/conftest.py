@@ -27,7 +27,8 @@ SHARED = ROOT.parent / "shared"  # datasets and speech recordings beside the che
 REQUIRE_SHARED = "PLANTVOICE_REQUIRE_SHARED"
 # The Pico voice is opt-in (scripts/voice-pico.sh): its tests are collected where pico2wave is, or when
 # PLANTVOICE_PICO=1 asks for them (then a missing pico2wave fails them).
-collect_ignore = [] if shutil.which("pico2wave") or os.environ.get("PLANTVOICE_PICO") == "1" else ["test_tts_pico.py"]
+collect_ignore = [] if shutil.which("pico2wave") or os.environ.get("PLANTVOICE_PICO") == "1" else [
+    "test_tts_pico.py", "test_asset_speech_german.py"]
 
 
 def shared(*parts: str) -> Path:

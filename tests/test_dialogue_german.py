@@ -189,6 +189,20 @@ def test_alarms_and_their_acknowledgement_readback_in_german(talk: Talk, plant: 
     assert done.text.startswith("Quittiert: P eins null zwei Lagertemperatur hoch")
 
 
+def test_an_asset_heard_between_two_names_is_asked_about_in_german(talk: Talk) -> None:
+    """Whisper base heard Pico's "Kühlwasserpumpe eins quittieren" as "Kühlwasservumpe einschritieren":
+    as near to pump one as to pump two, so which is asked, even after pump two was talked about."""
+    text = "Bitte den Alarm an der Kühlwasservumpe einschritieren"
+    at = text.index("Kühlwasservumpe")
+    heard = tuple(Entity("asset", pump, at, at + 15, "Kühlwasservumpe", 0.882, 0.118) for pump in ("P-201", "P-202"))
+    talk.state = DialogueState(asset="P-202")
+    asked, talk.state = talk.dialogue.respond(Intent(text, "alarm_acknowledge", 0.9, heard), talk.state)
+    assert asked.text == "Welche Kühlwasservumpe meinen Sie: Kühlwasserpumpe eins oder Kühlwasserpumpe zwei?"
+    assert talk.state.awaiting == "asset" and talk.state.pending is None
+    answer = talk("asset_status", text="Kühlwasserpumpe eins", asset="P-201")
+    assert answer.data["asset"] == "P-201" and "P zwei null eins" in answer.text
+
+
 def test_faults_in_german(talk: Talk) -> None:
     predicted = talk("fault_prediction", text="Fehlerprognose für den Batteriespeicher", asset="BESS1")
     assert "Wahrscheinlichkeit" in predicted.text and "Prozent" in predicted.text

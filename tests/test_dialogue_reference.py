@@ -13,7 +13,7 @@ from assistant.answer import load_responses, unexplained_numbers
 from assistant.config import NluConfig, PlantConfig
 from assistant.dialogue import Dialogue, DialogueState
 from assistant.dialogue.reference import Reference, Referrer, follows
-from assistant.events import Intent
+from assistant.events import Entity, Intent
 from assistant.nlu import create_understander
 from assistant.plant import Plant, create_plant, load_model
 
@@ -78,6 +78,15 @@ def test_which_asset_a_request_is_about(nlu, referrer: Referrer, text: str, last
     found = referrer.refer(nlu.parse(text), last)
     assert (found.assets, found.said_back, found.unknown, found.suggestions, found.choices) == (
         expected.assets, expected.said_back, expected.unknown, expected.suggestions, expected.choices)
+
+
+def test_words_heard_as_two_assets_are_asked_about(referrer: Referrer) -> None:
+    """The extractor gives a near-miss as near to two names one entity each over the same words."""
+    text = "acknowledge the alarm on the cooling water pomp"
+    heard = tuple(Entity("asset", pump, 29, 47, "cooling water pomp", 0.88, 0.12) for pump in ("P-201", "P-202"))
+    for last in (None, "P-202"):
+        found = referrer.refer(Intent(text, "alarm_acknowledge", 0.9, heard), last)
+        assert (found.assets, found.unknown, found.choices) == ((), "cooling water pomp", ("P-201", "P-202"))
 
 
 FOLLOWS = [

@@ -91,6 +91,33 @@ def test_assets_named_with_numbers(extractor):
     assert found(extractor, "Abgang drei") == [("asset", "F3", "Abgang drei")]
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("Alarm an der Kühlwasserpumpe eins quittieren", "Kühlwasserpumpe eins"),
+    ("Bitte den Alarm an der Kühlwasserpumpe eins quittieren", "Kühlwasserpumpe eins"),
+    ("Alarm an der Kühlwasserpumpe 1 quittieren", "Kühlwasserpumpe 1"),
+    ("Alarm der Kühlwasserpumpe eins, quittieren.", "Kühlwasserpumpe eins"),
+    ("Kühlwasserpumpe eins", "Kühlwasserpumpe eins"),
+    ("Alarm an der ersten Kühlwasserpumpe quittieren", "ersten Kühlwasserpumpe"),
+    ("Alarm an der Kühlpumpe eins quittieren", "Kühlpumpe eins"),
+    ("Alarm an der Kühlwasser-Pumpe eins quittieren", "Kühlwasser-Pumpe eins"),
+    ("Alarm an der Kühlwasservumpe eins quittieren", "Kühlwasservumpe eins"),  # heard a little off
+])
+def test_cooling_water_pump_one_is_p201(extractor, text, said):
+    assert [e for e in found(extractor, text) if e[0] == "asset"] == [("asset", "P-201", said)]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Bitte den Alarm an der Kühlwasservumpe einschritieren", "Kühlwasservumpe"),  # whisper base, Pico's "eins quittieren"
+    ("Alarm an der Kühlwasservumpe quittieren", "Kühlwasservumpe"),
+    ("Status der Speisewasservumpe", "Speisewasservumpe"),
+])
+def test_a_name_heard_without_its_number_is_both_assets_never_one(extractor, text, said):
+    """Words as near to two assets are both, over the same words: the dialogue asks which."""
+    assets = [(value, heard) for entity, value, heard in found(extractor, text) if entity == "asset"]
+    pumps = {"Kühl": ["P-201", "P-202"], "Spei": ["P-101", "P-102"]}[said[:4]]
+    assert assets == [(pump, said) for pump in pumps]
+
+
 @pytest.mark.parametrize(("text", "said", "value"), [
     ("Druck seit Schichtbeginn", "seit Schichtbeginn", "2026-03-11T06:00:00/2026-03-11T09:30:00"),
     ("Alarme in den letzten acht Stunden", "in den letzten acht Stunden", "2026-03-11T01:30:00/2026-03-11T09:30:00"),

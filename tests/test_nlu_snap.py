@@ -133,6 +133,17 @@ def test_snapper_rules_by_themselves() -> None:
     assert snapper.snaps(["ice", "coffee"], [True, False]) == []  # only over free words
 
 
+def test_words_as_near_to_two_values_snap_to_both_never_one() -> None:
+    """A name heard without the word that tells two assets apart is ambiguous: both values, nearest first."""
+    snapper = Snapper([(("cooling", "pump", "1"), "asset", "P-201"), (("cooling", "pump", "2"), "asset", "P-202"),
+                       (("cooling", "valve"), "asset", "V-301")], known=())
+    both = snapper.nearest(["cooling", "pumps"])
+    assert both is not None and both.values == ("P-201", "P-202") and both.also == ("P-202",)
+    one = snapper.nearest(["cooling", "pumps", "2"])
+    assert one is not None and one.values == ("P-202",)
+    assert snapper.snaps(["the", "cooling", "pumps"])[0].values == ("P-201", "P-202")
+
+
 def test_bias_is_built_from_a_foreign_intents_dir() -> None:
     intents = load_intents(COFFEE)
     domain = domain_lookups(intents, load_lookups(ROOT / "tests" / "fixtures" / "lookups_demo.yml"))

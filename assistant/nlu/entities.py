@@ -23,7 +23,10 @@
   snap swallows a shorter exact match inside it. A name of two or more words also matches with
   its last word plural ("turn on standing lights" names the Standing Light). The plant's lists snap the same way, after the
   rules above and only nearer (``LIST_SNAP_CUTOFF``). Every corrected, sounded-alike or snapped
-  value carries its ``distance`` (1 - similarity) beside the words heard.
+  value carries its ``distance`` (1 - similarity) beside the words heard. Words as near to two
+  plant values (``snap.TIE``: "Kühlwasservumpe", between Kühlwasserpumpe eins and zwei) give one
+  entity per value over the same words, for the dialogue to ask which (``dialogue.reference``);
+  an intents' value as ambiguous is not snapped at all.
 * ``time_range`` (see ``timerange``), ``number`` ("seventy two point five" -> 72.5)
   and ``note_text`` (the words after "take a note", "note that", "log that").
 
@@ -135,11 +138,13 @@ class EntityExtractor:
         self._form_keys = self._sound_forms()
         self._sound_cache: dict[tuple[str, ...], tuple[float, int, str, str] | None] = {}
         self.tags, self.acronyms = self._tag_forms(lookups.get("asset", {}))
+        stopwords = self.language.stopwords
         self.snapper = Snapper(((w, e, v) for w, (e, v) in sorted(self.patterns.items())
                                 if e not in self.fuzzy_entities and e not in CODE_ENTITIES),
-                               self.known_words, self.sounds)
+                               self.known_words, self.sounds, stopwords=stopwords)
         self.list_snapper = Snapper(((w, e, v) for w, (e, v) in sorted(self.patterns.items())
-                                     if e in self.fuzzy_entities), self.known_words, self.sounds, LIST_SNAP_CUTOFF)
+                                     if e in self.fuzzy_entities), self.known_words, self.sounds, LIST_SNAP_CUTOFF,
+                                    stopwords)
         self._add_plurals()
 
     def _tag_forms(self, assets: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
@@ -446,7 +451,8 @@ class EntityExtractor:
         for start, end, entity, value, confidence in self._sound_alike(words, taken, has_plant):
             add(start, end, entity, value, confidence, round(1.0 - confidence / 0.9, 3))
         for snap in self.list_snapper.snaps(words, [not t for t in taken]):
-            add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
+            for value in snap.values:  # several: the same words as near to each, which is asked
+                add(snap.start, snap.end, snap.entity, value, round(1.0 - snap.distance, 3), snap.distance)
         note = self._note(text, tokens)
         if note is not None:
             entities.append(note)
@@ -471,14 +477,14 @@ class EntityExtractor:
         return sorted(entities, key=lambda e: (e.start, e.end))
 
     def _snaps(self, words: list[str], phrases: list[tuple[int, int, str, str]]) -> list[Snap]:
-        """Near-misses of the intents' values; one may hold shorter exact matches, never cut one."""
+        """Near-misses of the intents' values, none ambiguous; one may hold shorter exact matches, never cut one."""
         free = [True] * len(words)
         for start, end, entity, _ in phrases:
             if entity in self.fuzzy_entities:
                 free[start:end] = [False] * (end - start)
         return [s for s in self.snapper.snaps(words, free)
-                if all(start >= s.start and end <= s.end and end - start < s.end - s.start
-                       for start, end, _, _ in phrases if start < s.end and s.start < end)]
+                if not s.also and all(start >= s.start and end <= s.end and end - start < s.end - s.start
+                                      for start, end, _, _ in phrases if start < s.end and s.start < end)]
 
     def _note(self, text: str, tokens: list[Token]) -> Entity | None:
         """The words of a note after what asks for one (``Language.note_start``), to the end."""

@@ -46,6 +46,7 @@ class Language:
     lone_ones: frozenset[str]  # words for 1 that are no number after ``not_number_before``
     not_number_before: frozenset[str]
     note_start: Callable[[str, list[Token]], int | None] = lambda text, tokens: None  # the note's first token
+    stopwords: frozenset[str] = frozenset()  # words no near-miss of a name starts or ends with, beside English ones
     model_key: str = ""  # added to the key of a stored model ("" keeps the English keys)
 
     def normalize(self, text: str) -> str:
@@ -141,6 +142,10 @@ GERMAN = Language(
     lone_ones=frozenset(),  # "ein" and "eine" are never numbers alone; "eins" always is
     not_number_before=frozenset(),
     note_start=_german_note,
+    stopwords=frozenset(
+        "der die das den dem des ein eine einen einem einer eines an am im in auf aus bei von vom zu zum zur "
+        "fuer mit nach ueber unter und oder ist sind war wie was wo welche welcher welches bitte mir mich mal "
+        "es er sie ich du wir uns noch schon".split()),  # folded, as tokens are ("für" -> "fuer")
     model_key="entities=de1",
 )
 
