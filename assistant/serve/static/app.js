@@ -6,8 +6,8 @@ const $ = (id) => document.getElementById(id);
 
 // Counters a person or a test can read: window.plantvoice.stats
 const stats = { framesSent: 0, samplesSent: 0, audioFrames: 0, audioRate: 0, audioLast: false, samplesReceived: 0,
-  samplesPlayed: 0, answers: 0 };
-window.plantvoice = { stats, answers: [], trend: null };
+  samplesPlayed: 0, answers: 0, stopped: 0 };
+window.plantvoice = { stats, answers: [], trend: null, faults: [] };
 
 // ---------------------------------------------------------------- token and station
 
@@ -71,10 +71,10 @@ function connect() {
     try { message = JSON.parse(event.data); } catch { return; }
     onMessage(message);
   };
-  socket.onclose = (event) => {
-    $("who").textContent = event.code === 1008 || event.code === 4401
-      ? "not connected: the token was refused" : "not connected, retrying";
+  socket.onclose = () => {
     document.body.dataset.connected = "false";
+    $("who").textContent = "not connected, retrying";
+    api("/api/me").catch((error) => { if (error.status === 401) $("who").textContent = `not connected: ${error.message}`; });
     retry = setTimeout(connect, 3000);
   };
 }
@@ -107,12 +107,14 @@ function onMessage(m) {
         ? `${m.intent.name || m.intent} ${m.latency_s != null ? `· ${m.latency_s.toFixed(2)} s` : ""}` : "";
       break;
     case "answer":
+      muted = false;
       showAnswer(m);
       break;
     case "audio":
       audioHeader = m;
       break;
     case "stopped":
+      stats.stopped += 1;
       stopPlayback();
       showStatus("Answer stopped.");
       break;
@@ -169,11 +171,15 @@ function showAnswer(m) {
   $("confirm").hidden = !waiting;
   if (waiting) $("confirm-prompt").textContent = m.awaiting === "sign_on" ? "Is that you?" : "Carry this out?";
   const asset = (m.data && m.data.asset) || null;
-  if (asset && typeof asset === "string") {
-    lastAsset = { asset, measurement: (m.data && typeof m.data.measurement === "string") ? m.data.measurement : "" };
-    loadTrend();
+  if (typeof asset === "string") {
+    const alarm = Array.isArray(m.data.alarms) && m.data.alarms.length ? m.data.alarms[0] : {};
+    const measurement = typeof m.data.measurement === "string" ? m.data.measurement : alarm.measurement || "";
+    if (measurement) {
+      lastAsset = { asset, measurement };
+      loadTrend();
+    }
   }
-  refreshLists();
+  load(loadAlarms, "alarms");
 }
 
 async function askTyped(text) {
@@ -203,6 +209,7 @@ async function confirm(yes) {
 let player = null;
 let playing = [];
 let playAt = 0;
+let muted = false; // after a press: pieces of the stopped answer still on their way are not played
 
 function onAudio(buffer) {
   const header = audioHeader || { rate: 22050 };
@@ -214,7 +221,7 @@ function onAudio(buffer) {
   const view = new DataView(buffer);
   for (let i = 0; i < pcm.length; i++) pcm[i] = view.getInt16(2 * i, true);
   stats.samplesReceived += pcm.length;
-  if (!pcm.length) return;
+  if (!pcm.length || muted) return;
   if (!player) player = new AudioContext();
   if (player.state === "suspended") player.resume();
   const audio = player.createBuffer(1, pcm.length, header.rate);
@@ -260,17 +267,19 @@ class Tap extends AudioWorkletProcessor {
 registerProcessor("plantvoice-tap", Tap);
 `;
 
+// The worklet is ready before the microphone opens, so the first words of the first request are kept.
 async function openMic() {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
-  });
   let context;
   try { context = new AudioContext({ sampleRate: RATE }); } catch { context = new AudioContext(); }
+  await context.resume(); // resolves once audio is running
   const url = URL.createObjectURL(new Blob([WORKLET], { type: "text/javascript" }));
   await context.audioWorklet.addModule(url);
   URL.revokeObjectURL(url);
-  const source = context.createMediaStreamSource(stream);
   const tap = new AudioWorkletNode(context, "plantvoice-tap");
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
+  const source = context.createMediaStreamSource(stream);
   const down = downsampler(context.sampleRate);
   tap.port.onmessage = (event) => {
     if (!talking) return;
@@ -313,6 +322,7 @@ async function press() {
   $("ptt").setAttribute("aria-pressed", "true");
   $("ptt").textContent = "Listening… release to send";
   stopPlayback(); // barge-in here; the press tells the server too
+  muted = true;
   if (!send({ type: "press" })) showStatus("Not connected to the server.", "error");
   setText($("transcript"), "…");
   $("transcript").classList.add("partial");
@@ -343,8 +353,7 @@ function typing(target) {
 // ---------------------------------------------------------------- alarms, faults, notes, trend
 
 async function loadAlarms() {
-  const body = await api("/api/alarms");
-  const alarms = Array.isArray(body) ? body : body.alarms || [];
+  const alarms = (await api("/api/alarms")).alarms;
   const rows = $("alarms").tBodies[0];
   rows.replaceChildren();
   for (const a of alarms) {
@@ -377,31 +386,33 @@ async function acknowledge(id) {
     if (result.awaiting === "confirm") $("yes").focus();
   } catch (error) {
     setText($("answer"), error.message);
-    showStatus(error.message, "error");
   }
 }
 
 async function loadFaults() {
   const body = await api("/api/faults");
-  const faults = Array.isArray(body) ? body : body.faults || body.risks || [];
+  const faults = body.risks || [];
+  window.plantvoice.faults = faults;
   const list = $("faults");
   list.replaceChildren();
   for (const f of faults.slice(0, 8)) {
     const item = document.createElement("li");
     const p = f.probability != null ? `${Math.round(f.probability * 100)} %` : "";
     const head = document.createElement("strong");
-    head.textContent = `${f.asset || ""} ${(f.fault_mode || f.fault || "").replaceAll("_", " ")}`.trim();
+    head.textContent = `${f.asset} ${f.name || f.fault_mode.replaceAll("_", " ")}`;
     const detail = document.createElement("span");
     let life = "";
-    if (f.rul && f.rul.days != null) {
-      life = `remaining life ${formatNumber(f.rul.days)} d`;
-      if (f.rul.low != null && f.rul.high != null) life += ` (${formatNumber(f.rul.low)}–${formatNumber(f.rul.high)})`;
+    const rul = f.rul;
+    if (rul && rul.days != null) {
+      const limit = `${(rul.signal || "").replaceAll("_", " ")} limit ${formatNumber(rul.limit)} ${rul.unit || ""}`.trim();
+      life = rul.days <= 0 ? `at its ${limit} now` : `remaining life ${formatNumber(rul.days)} d ` +
+        `(${formatNumber(rul.low)}–${rul.high == null ? "?" : formatNumber(rul.high)} d) to its ${limit}`;
     }
     detail.textContent = [p, life].filter(Boolean).join(" · ");
     item.append(head, document.createTextNode(" "), detail);
     list.append(item);
   }
-  if (!faults.length) list.innerHTML = '<li class="muted">No fault risks.</li>';
+  if (!faults.length) list.innerHTML = '<li class="muted empty">No fault risks.</li>';
 }
 
 async function loadNotes(query = "") {
@@ -420,7 +431,7 @@ async function loadNotes(query = "") {
     item.append(head, text);
     list.append(item);
   }
-  if (!notes.length) list.innerHTML = `<li class="muted">${query ? "No notes found." : "No notes yet."}</li>`;
+  if (!notes.length) list.innerHTML = `<li class="muted empty">${query ? "No notes found." : "No notes yet."}</li>`;
 }
 
 async function loadTrend() {
@@ -517,10 +528,19 @@ function formatTime(iso, withDate, offset = offsetMinutes(iso)) {
   return withDate ? `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${time}` : time;
 }
 
-async function refreshLists() {
-  for (const [load, where] of [[loadAlarms, "alarms"], [loadFaults, "faults"]]) {
-    try { await load(); } catch (error) { showStatus(`Could not load ${where}: ${error.message}`, "error"); }
+async function load(loader, what, tries = 3) {
+  try {
+    await loader();
+  } catch (error) {
+    if (error.status === 503 && tries > 1) setTimeout(() => load(loader, what, tries - 1), 2000); // busy: again
+    else showStatus(`Could not load ${what}: ${error.message}`, "error");
   }
+}
+
+function loadAll() {
+  load(loadAlarms, "alarms");
+  load(loadFaults, "fault risks");
+  load(loadNotes, "notes");
 }
 
 // ---------------------------------------------------------------- wiring
@@ -533,8 +553,7 @@ function start() {
     settings.token = $("token").value.trim();
     settings.station = $("station").value.trim() || settings.station;
     connect();
-    refreshLists();
-    loadNotes().catch((error) => showStatus(error.message, "error"));
+    loadAll();
   });
 
   const ptt = $("ptt");
@@ -568,13 +587,13 @@ function start() {
   $("no").addEventListener("click", () => confirm(false));
   $("notes-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    loadNotes($("notes-q").value.trim()).catch((error) => showStatus(error.message, "error"));
+    load(() => loadNotes($("notes-q").value.trim()), "notes");
   });
 
   connect();
-  refreshLists();
-  loadNotes().catch((error) => showStatus(error.message, "error"));
-  setInterval(refreshLists, 30000);
+  loadAll();
+  setInterval(() => load(loadAlarms, "alarms"), 30000);
+  setInterval(() => load(loadFaults, "fault risks"), 120000);
 }
 
 start();
