@@ -106,7 +106,8 @@ function onMessage(m) {
       $("intent").textContent = m.intent
         ? `${m.intent.name || m.intent} ${m.latency_s != null ? `· ${m.latency_s.toFixed(2)} s` : ""}` : "";
       break;
-    case "answer":
+    case "answer": // a new answer: what was still playing stops, and its own audio follows
+      stopPlayback();
       muted = false;
       showAnswer(m);
       break;
@@ -255,6 +256,8 @@ function stopPlayback() {
 
 let mic = null;
 let talking = false;
+let unsent = []; // int16 pieces of the request not sent yet: frames go out every 100 ms
+const FRAME = RATE / 10;
 
 const WORKLET = `
 class Tap extends AudioWorkletProcessor {
@@ -283,14 +286,22 @@ async function openMic() {
   const down = downsampler(context.sampleRate);
   tap.port.onmessage = (event) => {
     if (!talking) return;
-    const pcm = down(event.data);
-    if (pcm.length && send(pcm.buffer)) {
-      stats.framesSent += 1;
-      stats.samplesSent += pcm.length;
-    }
+    unsent.push(down(event.data));
+    if (unsent.reduce((n, pcm) => n + pcm.length, 0) >= FRAME) flush();
   };
   source.connect(tap);
   return { context, stream };
+}
+
+function flush() {
+  const pcm = new Int16Array(unsent.reduce((n, piece) => n + piece.length, 0));
+  let at = 0;
+  for (const piece of unsent) { pcm.set(piece, at); at += piece.length; }
+  unsent = [];
+  if (pcm.length && send(pcm.buffer)) {
+    stats.framesSent += 1;
+    stats.samplesSent += pcm.length;
+  }
 }
 
 // Float samples at `rate` to 16 kHz int16, averaging each output sample's span of input (rate >= 16 kHz).
@@ -323,6 +334,7 @@ async function press() {
   $("ptt").textContent = "Listening… release to send";
   stopPlayback(); // barge-in here; the press tells the server too
   muted = true;
+  unsent = [];
   if (!send({ type: "press" })) showStatus("Not connected to the server.", "error");
   setText($("transcript"), "…");
   $("transcript").classList.add("partial");
@@ -340,14 +352,17 @@ function release() {
   // frames still queued in the worklet arrive within a few milliseconds
   setTimeout(() => {
     talking = false;
+    flush();
     send({ type: "release" });
   }, 60);
   $("ptt").setAttribute("aria-pressed", "false");
   $("ptt").textContent = "Hold to talk";
 }
 
-function typing(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+// Where the space bar keeps its own meaning: text fields, and buttons other than push-to-talk.
+function ownSpace(target) {
+  return target instanceof HTMLElement && target.id !== "ptt" &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT", "BUTTON", "SUMMARY", "A"].includes(target.tagName));
 }
 
 // ---------------------------------------------------------------- alarms, faults, notes, trend
@@ -382,7 +397,7 @@ async function loadAlarms() {
 async function acknowledge(id) {
   try {
     const result = await api(`/api/alarms/${encodeURIComponent(id)}/acknowledge`, { method: "POST" });
-    showAnswer({ ...result, text: result.answer ?? result.text, values: result.values || [] });
+    showAnswer({ ...result, text: result.answer, values: result.values || [] });
     if (result.awaiting === "confirm") $("yes").focus();
   } catch (error) {
     setText($("answer"), error.message);
@@ -436,8 +451,7 @@ async function loadNotes(query = "") {
 
 async function loadTrend() {
   if (!lastAsset) return;
-  const query = new URLSearchParams({ hours: "8" });
-  if (lastAsset.measurement) query.set("measurement", lastAsset.measurement);
+  const query = new URLSearchParams({ measurement: lastAsset.measurement, hours: "8" });
   try {
     const trend = await api(`/api/assets/${encodeURIComponent(lastAsset.asset)}/trend?${query}`);
     drawTrend(trend);
@@ -560,14 +574,14 @@ function start() {
   ptt.addEventListener("pointerdown", (event) => { ptt.setPointerCapture(event.pointerId); press(); });
   ptt.addEventListener("pointerup", release);
   ptt.addEventListener("pointercancel", release);
-  // the space bar held anywhere but in a text field (Enter on the focused button toggles)
+  // the space bar held (Enter on the focused button toggles)
   document.addEventListener("keydown", (event) => {
-    if (event.code !== "Space" || typing(event.target)) return;
+    if (event.code !== "Space" || ownSpace(event.target)) return;
     event.preventDefault();
     if (!event.repeat) press();
   });
   document.addEventListener("keyup", (event) => {
-    if (event.code !== "Space" || typing(event.target)) return;
+    if (event.code !== "Space" || ownSpace(event.target)) return;
     event.preventDefault();
     release();
   });
