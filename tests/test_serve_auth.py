@@ -114,3 +114,34 @@ def test_anonymous_refuse_is_401(tmp_path: Path) -> None:
         ok = httpx.get(refusing.url + "/api/me", headers={"Authorization": f"Bearer {token_of('desk1')}"}, timeout=60)
         assert ok.json()["role"] == "operator"
         assert json.loads(httpx.get(refusing.url + "/api/health", timeout=60).text) == {"status": "ok"}
+
+
+def test_plantvoice_serve_listens_on_loopback_and_refuses_a_bad_port(server: Server) -> None:
+    bad = subprocess.run([PLANTVOICE, "--config", str(server.config_path), "serve", "--port", "0"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr == "plantvoice: error: --port 0 is not a port; use 1 to 65535\n"
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([PLANTVOICE, "--config", str(server.config_path), "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr and process.stderr.read()
+            try:
+                me = httpx.get(f"http://127.0.0.1:{port}/api/me", timeout=5, headers={"X-Station": "cli"})
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert me.json()["station"] == "cli" and me.json()["role"] == "viewer"
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status_code == 200 and "<html" in page.text.lower()
+        listening = subprocess.run(["ss", "-ltn", f"sport = :{port}"], capture_output=True, text=True).stdout
+        assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
