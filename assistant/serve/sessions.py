@@ -31,6 +31,7 @@ __all__ = ["Session", "Sessions", "ask", "confirm", "hear", "DEFAULT_STATION", "
 
 DEFAULT_STATION = "web"
 MAX_TEXT = 1000  # characters in one typed request, as the CLI
+MAX_SESSIONS = 1000  # beyond, the least recently used session is forgotten (a read back it waited on is dropped)
 _STATION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SIGN_ON_REFUSED = "At the console you are who your token says; sign on with your own token."
 
@@ -86,6 +87,9 @@ class Sessions:
                                        default_role=caller.role)
             people = People(self.config.users, here)
             self._all[key] = Session(caller, station_id, Station(people, people.signed_on), lang=self.lang)
+            if len(self._all) > MAX_SESSIONS:
+                del self._all[next(iter(self._all))]
+        self._all[key] = self._all.pop(key)  # the most recently used last
         return self._all[key]
 
 
