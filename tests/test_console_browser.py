@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -249,8 +248,9 @@ def test_a_spoken_request_is_answered_on_screen_and_aloud(server: Server, launch
                            "(window.plantvoice.stats)", timeout=60_000)
     stats = page.evaluate("window.plantvoice.stats")
     assert stats["audioFrames"] >= 1 and stats["samplesReceived"] / stats["audioRate"] > 2.0, stats
-    path = screens / "answer.png"
-    page.locator("#talk").screenshot(path=str(path))
+    page.locator("#talk").screenshot(path=str(screens / "answer.png"))
+    path = screens / "values.png"
+    page.locator("#values").screenshot(path=str(path))
     assert len(pixels_near(path, (0x4F, 0xB3, 0xFF), 20)) > 200, f"the value's highlight is missing in {path}"
 
     # the trend of the asset asked about: every point, across the whole plot area
@@ -356,12 +356,17 @@ def test_a_press_while_the_answer_is_spoken_stops_it(server: Server, launch: Any
     assert not page.errors
 
 
-def _unacknowledged(server: Server, skip: set[int] = frozenset()) -> dict[str, Any]:
-    return next(a for a in server.alarms() if a["active"] and not a["acknowledged"] and a["id"] not in skip)
+def _unacknowledged(server: Server) -> dict[str, Any]:
+    return next(a for a in server.alarms() if a["active"] and not a["acknowledged"])
 
 
 def _acknowledged(server: Server, alarm_id: int) -> bool:
     return bool(next(a for a in server.alarms() if a["id"] == alarm_id)["acknowledged"])
+
+
+def _shown_acknowledged(page: Any, alarm_id: int) -> None:
+    page.wait_for_function(f"document.querySelector('#alarms tr[data-id=\"{alarm_id}\"]')"
+                           ".textContent.includes('acknowledged by Anna Becker')")
 
 
 def test_a_viewer_cannot_acknowledge(server: Server, launch: Any, screens: Path) -> None:
@@ -396,8 +401,7 @@ def test_acknowledge_with_the_buttons_no_leaves_it_yes_carries_it_out(server: Se
     done = wait_answers(page, n + 1)
     assert done["text"].startswith("Acknowledged") and "Anna Becker" in done["text"], done
     assert _acknowledged(server, alarm["id"])
-    page.wait_for_function(f"document.querySelector('#alarms tr[data-id=\"{alarm['id']}\"]')"
-                           ".textContent.includes('acknowledged by Anna Becker')")
+    _shown_acknowledged(page, alarm["id"])
     assert not page.errors
 
 
@@ -409,5 +413,8 @@ def test_acknowledge_confirmed_by_voice_in_a_second_page(server: Server, launch:
     second = open_console(launch(wavs["yes"]), server, TOKEN, "desk-voice")
     speak(second, wavs["yes"])
     done = wait_answers(second, 1, timeout=ANSWER_S)
-    assert done["text"].startswith("Acknowledged"), (done, second.locator("#transcript").inner_text())
+    heard = second.locator("#transcript").inner_text()
+    assert "yes" in heard.lower() and done["text"].startswith("Acknowledged"), (heard, done)
     assert _acknowledged(server, alarm["id"])
+    _shown_acknowledged(second, alarm["id"])
+    assert not first.errors and not second.errors
