@@ -87,6 +87,9 @@ def test_words_heard_as_two_assets_are_asked_about(referrer: Referrer) -> None:
     for last in (None, "P-202"):
         found = referrer.refer(Intent(text, "alarm_acknowledge", 0.9, heard), last)
         assert (found.assets, found.unknown, found.choices) == ((), "cooling water pomp", ("P-201", "P-202"))
+    named = tuple(Entity("asset", pump, 29, 47, "cooling water pomp") for pump in ("P-201", "P-202"))
+    found = referrer.refer(Intent(text, "alarm_acknowledge", 0.9, named), None)  # named as they are: both
+    assert (found.assets, found.unknown) == (("P-201", "P-202"), "")
 
 
 FOLLOWS = [

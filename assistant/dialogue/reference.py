@@ -17,8 +17,9 @@ worst thing this product can do. ``refer`` decides, by these rules in order:
 2. **Which one.** A short name that fits several assets ("pump two": feed water pump two and
    cooling water pump two) is the one that differs from the last asset talked about only in
    its number ("and pump two?" after cooling water pump one); otherwise the answer asks which.
-   Words heard as near to several assets (``asset`` entities over the same words, a near-miss
-   between two names: "Kühlwasservumpe" for Kühlwasserpumpe eins or zwei) are always asked about.
+   Words heard as near to several assets (snapped ``asset`` entities over the same words, a
+   near-miss between two names: "Kühlwasservumpe" for Kühlwasserpumpe eins or zwei) are always
+   asked about.
 3. **Named.** The assets the request names (``asset`` entities), in order. One heard only near
    its name (a snapped near-miss, ``Entity.distance``) or by a short name is **said back** before
    the answer ("T one, the main transformer: ...") so the operator hears which asset is answered.
@@ -139,7 +140,8 @@ class Referrer:
         for e in intent.entities:
             if e.entity != "asset":
                 continue
-            alike = [o.value for o in intent.entities if o.entity == "asset" and (o.start, o.end) == (e.start, e.end)]
+            alike = [o.value for o in intent.entities if o.entity == "asset" and o.distance is not None
+                     and (o.start, o.end) == (e.start, e.end)]
             if len(set(alike)) > 1:  # the same words heard as near to several assets: which one?
                 return Reference(unknown=e.text, choices=tuple(dict.fromkeys(alike)))
             asset = self.asset_id(e.value)
