@@ -25,8 +25,6 @@ times, medians kept.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import shutil
 import statistics
@@ -34,15 +32,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tts_voice import ANSWERS  # noqa: E402  (the same 30 answers)
+from tts_voice import ANSWERS, backend_main  # noqa: E402  (the same 30 answers, the same command line)
 
-BACKENDS = ("hibari", "espeak-ng", "pyttsx3")
 MODES = ("whole", "sentences", "clauses")
 
 
@@ -147,8 +146,10 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def private_pulse() -> dict[str, str]:
-    """A PulseAudio server and null sink of this run's own (scripts/pulse.sh in its own directory)."""
+@contextmanager
+def private_pulse() -> Iterator[dict[str, str]]:
+    """A PulseAudio server and null sink of this run's own (scripts/pulse.sh in its own directory), ended
+    and its directory removed when done."""
     folder = tempfile.mkdtemp(prefix="plantvoice-bench-pulse-")
     done = subprocess.run([str(ROOT / "scripts" / "pulse.sh")], capture_output=True, text=True, check=True,
                           env={**os.environ, "PLANTVOICE_PULSE_DIR": folder})
@@ -157,33 +158,15 @@ def private_pulse() -> dict[str, str]:
         if line.startswith("export ") and "=" in line:
             key, _, value = line[len("export "):].partition("=")
             env[key] = value
-    return env
+    try:
+        yield env
+    finally:
+        subprocess.run(["pactl", "exit"], env={**os.environ, **env}, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--backend", action="append", choices=BACKENDS, help="only this backend; repeat (default: all)")
-    ap.add_argument("--repeat", type=int, default=3, help="speak each answer this many times; the median is kept")
-    ap.add_argument("--json", action="store_true", help="one JSON object per backend instead of the report")
-    ap.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)  # one backend, this process
-    args = ap.parse_args(argv)
-    backends = args.backend or list(BACKENDS)
-    if args.in_process:
-        print(json.dumps(run_backend(backends[0], args.repeat)))
-        return 0
-    pulse = private_pulse()
-    env = {**os.environ, **pulse}
-    try:
-        results = []
-        for backend in backends:  # a fresh process each
-            done = subprocess.run([sys.executable, __file__, "--in-process", "--backend", backend,
-                                   "--repeat", str(args.repeat)], capture_output=True, text=True, check=True, env=env)
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    finally:
-        subprocess.run(["pactl", "exit"], env=env, capture_output=True)
-        shutil.rmtree(pulse["PLANTVOICE_PULSE_DIR"], ignore_errors=True)
-    print("\n".join(json.dumps(r) for r in results) if args.json else report(results))
-    return 0
+    return backend_main(argv, __doc__ or "", __file__, run_backend, report, private_pulse)
 
 
 if __name__ == "__main__":

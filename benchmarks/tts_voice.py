@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -30,6 +31,8 @@ import sys
 import tempfile
 import time
 import wave
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -164,8 +167,14 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def backend_main(argv: list[str] | None, doc: str, script: str, run: Callable[[str, int], dict[str, Any]],
+                 report: Callable[[list[dict[str, Any]]], str],
+                 environment: Callable[[], AbstractContextManager[dict[str, str]]] = lambda: nullcontext({})) -> int:
+    """The command line of the TTS benchmarks: ``--backend`` (repeated; default all), ``--repeat`` and
+    ``--json``. Each backend is measured by ``run(backend, repeat)`` in a fresh process of ``script``,
+    so load time and peak memory are its own; ``environment`` gives variables those processes run
+    with (and ends what it started once all are done); the results go to ``report``."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--backend", action="append", choices=BACKENDS, help="only this backend; repeat (default: all)")
     ap.add_argument("--repeat", type=int, default=3, help="speak each answer this many times; the median is kept")
     ap.add_argument("--json", action="store_true", help="one JSON object per backend instead of the report")
@@ -173,15 +182,21 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     backends = args.backend or list(BACKENDS)
     if args.in_process:
-        print(json.dumps(run_backend(backends[0], args.repeat)))
+        print(json.dumps(run(backends[0], args.repeat)))
         return 0
     results = []
-    for backend in backends:  # a fresh process each: load time and peak memory are the backend's own
-        done = subprocess.run([sys.executable, __file__, "--in-process", "--backend", backend,
-                               "--repeat", str(args.repeat)], capture_output=True, text=True, check=True)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    with environment() as env:
+        for backend in backends:  # a fresh process each
+            done = subprocess.run([sys.executable, script, "--in-process", "--backend", backend,
+                                   "--repeat", str(args.repeat)], capture_output=True, text=True, check=True,
+                                  env={**os.environ, **env})
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print("\n".join(json.dumps(r) for r in results) if args.json else report(results))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return backend_main(argv, __doc__ or "", __file__, run_backend, report)
 
 
 if __name__ == "__main__":

@@ -14,17 +14,15 @@ from pathlib import Path
 import pytest
 
 from assistant.audio import load_wav
-from assistant.config import load_config
 from assistant.dialogue import DialogueState
 from assistant.pipeline import Pipeline
 from speech import say
+from waiting_writes import station
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    data = tmp_path_factory.mktemp("data")
-    config = load_config(env={"PLANTVOICE_DATA_DIR": str(data), "PLANTVOICE_STATION_DEFAULT_ROLE": "engineer"})
-    return Pipeline.from_config(config.replace("station", language="de"))
+    return station(tmp_path_factory.mktemp("data"), "de")
 
 
 @pytest.mark.parametrize(("text", "meant"), [

@@ -15,13 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audio import load_wav
-from assistant.config import load_config
-from assistant.dialogue import DialogueState, Heard
-from assistant.events import Answer, Intent, Transcript
+from assistant.dialogue import DialogueState
 from assistant.loop import run_demo
 from assistant.pipeline import Pipeline
-from speech import say
+from waiting_writes import audit_writes, hear, never_written, respond, station, waiting_states
 
 VOICES = ("en-us", "hibari:heart", "en-gb", "piper:joe", "en-gb-scotland", "hibari:heart-gb", "en-us+f3")
 NEURAL = ("hibari:heart", "hibari:heart-gb", "piper:joe")
@@ -49,73 +46,25 @@ NEGATIVES = (
     "no cancel", "stop stop", "I said no",
 )
 YESES = ("yes", "confirm", "go ahead")
+WRITES = (("alarm_acknowledge", "acknowledge the alarm on the main transformer"),
+          ("note_add", "take a note the cooling water valve is leaking slightly"))
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    data = tmp_path_factory.mktemp("data")
-    return Pipeline.from_config(load_config(env={"PLANTVOICE_DATA_DIR": str(data),
-                                                 "PLANTVOICE_STATION_DEFAULT_ROLE": "engineer"}))
+    return station(tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture(scope="module")
 def waiting(pipeline: Pipeline) -> dict[str, DialogueState]:
     """The state with an alarm acknowledgement waiting, and the one with a note waiting."""
-    states = {}
-    for kind, request in (("alarm_acknowledge", "acknowledge the alarm on the main transformer"),
-                          ("note_add", "take a note the cooling water valve is leaking slightly")):
-        pipeline.state = DialogueState()
-        _, answer = pipeline.ask(request)
-        assert answer.awaiting == "confirm" and pipeline.state.pending is not None, answer.text
-        assert pipeline.state.pending.kind == kind
-        states[kind] = pipeline.state
-    return states
-
-
-def _audit(pipeline: Pipeline) -> int:
-    """How many writes the audit log holds."""
-    return sum(e.kind == "write" for e in pipeline.audit.entries())
-
-
-def _hear(pipeline: Pipeline, state: DialogueState, text: str, voice: str, tmp: Path,
-          noise_db: float | None = None) -> tuple[Transcript, Intent, bytes]:
-    samples = load_wav(say(text, tmp / "answer.wav", voice=voice, noise_db=noise_db))
-    pipeline.state = state
-    transcript, intent = pipeline.understand(samples)
-    return transcript, intent, samples.tobytes()
-
-
-def _answer(pipeline: Pipeline, state: DialogueState, intent: Intent, audio: bytes, confidence: float
-            ) -> tuple[Answer | None, bool]:
-    """The answer (None: no request heard) and whether anything was written: a new write in the audit log, or
-    an acknowledgement carried out again (its audit row is kept once per alarm, so a repeat adds none)."""
-    pipeline.state = state
-    before = _audit(pipeline)
-    answer = pipeline.respond(intent, heard=Heard(audio, 16000, confidence)) if intent.text else None
-    again = answer is not None and bool(answer.data.get("acknowledged"))
-    return answer, _audit(pipeline) > before or again
+    return waiting_states(pipeline, WRITES)
 
 
 def _never_written(pipeline: Pipeline, waiting: dict[str, DialogueState], texts: tuple[str, ...],
                    tmp: Path) -> None:
-    written, unsaid = [], []
-    acknowledged = [a.id for a in pipeline.plant.alarms() if a.acknowledged]
-    notes = pipeline.dialogue.notes.list()
-    for i, text in enumerate(texts):
-        voice = VOICES[i % len(VOICES)]
-        transcript, intent, audio = _hear(pipeline, waiting["alarm_acknowledge"], text, voice, tmp,
-                                          15.0 if i % 5 == 4 else None)
-        for kind, state in waiting.items():
-            answer, wrote = _answer(pipeline, state, intent, audio, transcript.confidence)
-            heard = f"{text!r} ({voice}) heard {transcript.text!r} -> {intent.name}"
-            if wrote:
-                written.append(f"{kind}: {heard}")
-            if answer is not None and pipeline.state.pending != state.pending and "not written" not in answer.text:
-                unsaid.append(f"{kind}: {heard}: {answer.text}")  # dropped without saying so
-    assert written == [], written
-    assert unsaid == [], unsaid
-    assert [a.id for a in pipeline.plant.alarms() if a.acknowledged] == acknowledged
-    assert pipeline.dialogue.notes.list() == notes
+    never_written(pipeline, waiting, texts, tmp, dict.fromkeys(VOICES, 160), noisy_every=5,
+                  not_written="not written")
 
 
 def test_unrelated_speech_while_a_write_waits_writes_nothing(pipeline: Pipeline, waiting: dict[str, DialogueState],
@@ -143,11 +92,11 @@ def test_the_demo_conversation_never_writes_from_a_question(pipeline: Pipeline, 
     for name in DEMO:
         (tmp_path / name).symlink_to(samples / name)
     pipeline.state = DialogueState()
-    before = _audit(pipeline)
+    before = audit_writes(pipeline)
     assert run_demo(pipeline, tmp_path, as_json=True) == 0
     turns = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [t["audio"] for t in turns] == list(DEMO)
-    assert _audit(pipeline) == before, [(t["audio"], t["transcript"], t["answer"]) for t in turns]
+    assert audit_writes(pipeline) == before, [(t["audio"], t["transcript"], t["answer"]) for t in turns]
     readbacks = [i for i, t in enumerate(turns) if t["answer"] and "Say confirm or cancel" in t["answer"]]
     assert readbacks, "no read-back in the demo's write requests"
     for i in readbacks:  # the next answer (if any was given) says what became of the write
@@ -162,9 +111,9 @@ def test_a_spoken_yes_in_the_neural_voices_carries_the_write_out(pipeline: Pipel
     accepted: dict[str, list[str]] = {kind: [] for kind in waiting}
     for voice in NEURAL:
         for text in YESES:
-            transcript, intent, audio = _hear(pipeline, waiting["alarm_acknowledge"], text, voice, tmp_path)
+            transcript, intent, audio = hear(pipeline, waiting["alarm_acknowledge"], text, voice, tmp_path)
             for kind, state in waiting.items():
-                answer, wrote = _answer(pipeline, state, intent, audio, transcript.confidence)
+                answer, wrote = respond(pipeline, state, intent, audio, transcript.confidence)
                 assert answer is not None and (wrote or "still waiting" in answer.text), (text, voice, answer)
                 if wrote:
                     accepted[kind].append(f"{text} ({voice})")

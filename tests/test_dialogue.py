@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,11 +21,10 @@ from assistant.dialogue import INTENTS, Dialogue, DialogueState, Heard
 from assistant.dialogue.reports import asked
 from assistant.errors import DataError
 from assistant.events import Answer, Entity, Intent
-from assistant.faults.engine import ready
 from assistant.notes import NoteStore, ShiftSchedule
 from assistant.plant import Plant, create_plant, load_model
+from simulated_plant import NOW, clock, dialogue, plant, template  # noqa: F401 (fixtures)
 
-NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)  # 14:30 at the site (Europe/Berlin)
 TZ = load_model(PlantConfig().asset_model).site.tz
 
 CATALOGUE = {
@@ -35,32 +33,6 @@ CATALOGUE = {
     "note_read", "report_start", "dictation_start", "note_correct", "note_withdraw", "compare", "help", "cancel",
     "confirm", "deny", "repeat", "out_of_scope", "sign_on",
 }
-
-
-def _clock() -> dt.datetime:
-    return NOW
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory with the plant's history, alarms and trained fault engine, made once."""
-    directory = tmp_path_factory.mktemp("plant")
-    plant = create_plant(PlantConfig(), directory, clock=_clock)
-    plant.alarms()
-    ready(plant, directory / "faults")
-    plant.close()  # type: ignore[attr-defined]
-    return directory
-
-
-@pytest.fixture
-def plant(template: Path, tmp_path: Path) -> Plant:
-    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
-    return create_plant(PlantConfig(), tmp_path, clock=_clock)
-
-
-@pytest.fixture
-def dialogue(plant: Plant, tmp_path: Path) -> Dialogue:
-    return Dialogue(plant, load_responses(), tmp_path, now=_clock, role="engineer")  # who may make every write
 
 
 class Talk:
@@ -152,7 +124,7 @@ def test_responses_missing_a_template_fail_at_construction(plant: Plant, tmp_pat
     full = load_responses()
     partial = Responses({k: v for k, v in full.templates.items() if k != "utter_alarm_ack_readback"}, "r.yml")
     with pytest.raises(DataError, match="r.yml: missing responses utter_alarm_ack_readback"):
-        Dialogue(plant, partial, tmp_path, now=_clock)
+        Dialogue(plant, partial, tmp_path, now=clock)
 
 
 # ----------------------------------------------------------------------------- overview and status
@@ -432,8 +404,8 @@ def test_explain_names_the_contributing_signals(talk: Talk) -> None:
 
 
 def test_without_history_to_train_on_the_fault_answers_say_so(tmp_path: Path) -> None:
-    plant = create_plant(PlantConfig(backend="historian"), tmp_path, clock=_clock)  # nothing ingested yet
-    talk = Talk(Dialogue(plant, load_responses(), tmp_path, now=_clock))
+    plant = create_plant(PlantConfig(backend="historian"), tmp_path, clock=clock)  # nothing ingested yet
+    talk = Talk(Dialogue(plant, load_responses(), tmp_path, now=clock))
     answer = talk("fault_prediction", asset="P-102")
     assert "no fault prediction yet" in answer.text and "no history between" in answer.data["error"]
     status = talk("asset_status", asset="P-102")

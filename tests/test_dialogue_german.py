@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import string
 from pathlib import Path
 
@@ -22,13 +21,12 @@ from assistant.config import ROOT, PlantConfig
 from assistant.dialogue import Dialogue, DialogueState
 from assistant.errors import ConfigError
 from assistant.events import Answer, Entity, Intent
-from assistant.faults.engine import ready
 from assistant.lang.de import answer as german_words
 from assistant.lang.de.answer import unexplained_numbers
 from assistant.lang.wording import wordings
-from assistant.plant import Plant, create_plant, load_model
+from assistant.plant import Plant, load_model
+from simulated_plant import clock, engineer_dialogue, plant, template  # noqa: F401 (fixtures)
 
-NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)  # 14:30 at the site (Europe/Berlin)
 ENGLISH = ROOT / "intents" / "en" / "responses.yml"
 GERMAN = ROOT / "intents" / "de" / "responses.yml"
 # words of the English templates that no German answer may say
@@ -38,32 +36,9 @@ ENGLISH_WORDS = frozenset("""the is are of and or there which what you say pleas
     cancel confirm written acknowledged acknowledge""".split())
 
 
-def _clock() -> dt.datetime:
-    return NOW
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory with the plant's history, alarms and trained fault engine, made once."""
-    directory = tmp_path_factory.mktemp("plant")
-    plant = create_plant(PlantConfig(), directory, clock=_clock)
-    plant.alarms()
-    ready(plant, directory / "faults")
-    plant.close()  # type: ignore[attr-defined]
-    return directory
-
-
-@pytest.fixture
-def plant(template: Path, tmp_path: Path) -> Plant:
-    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
-    return create_plant(PlantConfig(), tmp_path, clock=_clock)
-
-
 @pytest.fixture
 def dialogue(plant: Plant, tmp_path: Path) -> Dialogue:
-    made = Dialogue(plant, load_responses(), tmp_path, now=_clock, role="engineer")
-    made.language = "de"  # as the pipeline sets it before each request
-    return made
+    return engineer_dialogue(plant, tmp_path, "de")
 
 
 class Talk:
@@ -263,7 +238,7 @@ def _answers(dialogue: Dialogue) -> list[str]:
 
 
 def test_english_answers_are_unchanged_by_german(plant: Plant, tmp_path: Path) -> None:
-    dialogue = Dialogue(plant, load_responses(), tmp_path, now=_clock, role="engineer")
+    dialogue = Dialogue(plant, load_responses(), tmp_path, now=clock, role="engineer")
     before = _answers(dialogue)
     assert before[2].startswith("There are") or "active" in before[2]
     dialogue.language = "de"
@@ -275,7 +250,7 @@ def test_english_answers_are_unchanged_by_german(plant: Plant, tmp_path: Path) -
 
 def test_responses_may_be_passed_by_language(plant: Plant, tmp_path: Path) -> None:
     given = {"en": load_responses(ENGLISH), "de": load_responses(GERMAN)}
-    dialogue = Dialogue(plant, given, tmp_path, now=_clock, language="de")
+    dialogue = Dialogue(plant, given, tmp_path, now=clock, language="de")
     assert dialogue.responses is given["de"]
     assert dialogue.respond(Intent("wiederholen", "repeat", 0.9), DialogueState())[0].text == \
         "Ich habe noch nichts gesagt."

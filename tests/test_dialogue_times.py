@@ -6,41 +6,25 @@ Every answer's numbers are traced to its data (``unexplained_numbers``), the spo
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from assistant.answer import load_responses, unexplained_numbers
-from assistant.config import PlantConfig
 from assistant.dialogue import Dialogue, DialogueState
 from assistant.events import OUT_OF_RANGE, Answer, Entity, Intent
-from assistant.plant import Plant, create_plant
+from assistant.plant import Plant
 from assistant.spoken_time import say_time
+from simulated_plant import NOW, clock, make_template, plant  # noqa: F401 (fixtures)
 
-NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)  # 14:30 at the site, a Wednesday, late shift
 SITE = ZoneInfo("Europe/Berlin")
-
-
-def _clock() -> dt.datetime:
-    return NOW
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory with the plant's history and alarms, made once."""
-    directory = tmp_path_factory.mktemp("plant")
-    plant = create_plant(PlantConfig(), directory, clock=_clock)
-    plant.alarms()
-    plant.close()  # type: ignore[attr-defined]
-    return directory
-
-
-@pytest.fixture
-def plant(template: Path, tmp_path: Path) -> Plant:
-    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
-    return create_plant(PlantConfig(), tmp_path, clock=_clock)
+    return make_template(tmp_path_factory.mktemp("plant"), faults=False)
 
 
 class Talk:
@@ -60,7 +44,7 @@ class Talk:
 
 @pytest.fixture
 def talk(plant: Plant, tmp_path: Path) -> Talk:
-    return Talk(Dialogue(plant, load_responses(), tmp_path, now=_clock))
+    return Talk(Dialogue(plant, load_responses(), tmp_path, now=clock))
 
 
 def test_a_reading_says_when_it_was_measured(talk: Talk) -> None:
