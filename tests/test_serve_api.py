@@ -204,7 +204,8 @@ def test_busy_gives_503_but_a_confirmation_is_carried_out(server: Server) -> Non
             until(lambda: worker.jobs.qsize() == 1)  # max_waiting = 1: the queue is full now
             full = call(server, "POST", "/api/ask", json={"text": "show the active alarms"})
             assert full.status_code == 503
-            assert full.json() == {"error": "the server is busy: 1 requests wait already; try again in a moment"}
+            assert full.json() == {"error": "the server is busy: the queue for the recognizer is full "
+                                  "([serve] max_waiting = 1); try again in a moment"}
             confirmed = pool.submit(call, server, "POST", "/api/confirm", station="busy", json={"yes": True})
             until(lambda: worker.jobs.qsize() == 2)
         finally:

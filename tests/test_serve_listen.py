@@ -175,4 +175,5 @@ def test_busy(server: Server) -> None:
         got = asyncio.run(talk())
     finally:
         gate.set()
-    assert got[-1] == {"type": "busy", "error": "the server is busy: 1 requests wait already; try again in a moment"}
+    assert got[-1] == {"type": "busy", "error": "the server is busy: the queue for the recognizer is full "
+                                                "([serve] max_waiting = 1); try again in a moment"}

@@ -60,7 +60,8 @@ class Worker:
         """``job(pipeline)`` on the worker thread; Busy when more than ``max_waiting`` jobs are ahead of it,
         unless ``urgent`` (a confirmation, the next piece of an answer being spoken)."""
         if not urgent and self.jobs.qsize() + self.running > self.max_waiting:
-            raise Busy(f"the server is busy: {self.max_waiting} requests wait already; try again in a moment")
+            raise Busy("the server is busy: the queue for the recognizer is full ([serve] max_waiting = "
+                       f"{self.max_waiting}); try again in a moment")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
 
