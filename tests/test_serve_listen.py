@@ -99,7 +99,8 @@ def test_push_to_talk_request_is_answered_and_spoken(server: Server) -> None:
             return got, first_audio
 
     got, first_audio = asyncio.run(talk())
-    print(f"release to first audio frame: {first_audio:.2f} s")
+    print(f"release to first audio frame: {first_audio:.2f} s (understanding {of(got, 'final')['latency_s']:.2f} s, "
+          f"{kinds(got).count('partial')} partials)")
     order = [k for k in kinds(got) if k != "partial"]
     assert order[:3] == ["speech", "final", "answer"] and order[-1] == "pcm", order
     final, answer = of(got, "final"), of(got, "answer")
