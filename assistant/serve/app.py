@@ -44,15 +44,15 @@ _STATUS: dict[type[Exception], int] = {InputError: 400, Refused: 401, Forbidden:
                                        PlantvoiceError: 500}
 
 
-def create_app(config: Config, build: Callable[[], Pipeline] | None = None) -> FastAPI:
-    """The application for ``config``; ``build`` makes the Pipeline (default: from the config)."""
-    worker = Worker(build or (lambda: Pipeline.from_config(config)), config.serve.max_waiting)
+def create_app(config: Config) -> FastAPI:
+    """The application for ``config``; its Pipeline is built on the worker when the app starts."""
+    worker = Worker(lambda: Pipeline.from_config(config), config.serve.max_waiting)
     console = Console(config, worker, Sessions(config), load_model(config.plant.asset_model))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pipeline = await asyncio.to_thread(worker.start)  # models load before the first request is taken
-        await asyncio.to_thread(lambda: (pipeline.recognizer, pipeline.synthesizer))  # and the ear and the voice
+        await worker.call(lambda p: (p.recognizer, p.synthesizer), urgent=True)  # the ear and the voice too
         console.sessions.lang = pipeline.lang
         yield
         await asyncio.to_thread(worker.stop)
