@@ -49,7 +49,9 @@ def test_without_a_token_a_viewer_reads_but_may_not_acknowledge(server: Server) 
     yes = call(server, "POST", "/api/confirm", json={"yes": True}).json()
     assert yes["answer"] == "There is nothing to confirm."
     assert unacknowledged(server, "T1")
-    rows = call(server, "GET", "/api/audit").json()["entries"]
+    hidden = call(server, "GET", "/api/audit")
+    assert hidden.status_code == 403 and "needs a token" in hidden.json()["error"]
+    rows = call(server, "GET", "/api/audit", token=token_of("board")).json()["entries"]
     assert not [r for r in rows if r["kind"] == "write"]
     assert [a["outcome"] for r in rows for a in r.get("actions") or []] == ["refused", "refused"]
 
@@ -88,7 +90,7 @@ def test_an_operator_token_acknowledges_after_yes(server: Server) -> None:
     assert asked.json()["awaiting"] == "confirm" and unacknowledged(server, "T1")
     done = call(server, "POST", "/api/confirm", token=anna, json={"yes": True}).json()
     assert done["data"]["acknowledged"][0]["asset"] == "T1" and not unacknowledged(server, "T1")
-    rows = call(server, "GET", "/api/audit", params={"user": "anna"}).json()["entries"]
+    rows = call(server, "GET", "/api/audit", token=anna, params={"user": "anna"}).json()["entries"]
     assert [r["kind"] for r in rows] == ["turn", "write", "turn"] and rows[1]["station"] == "web"
 
 

@@ -101,8 +101,9 @@ class StreamingRecognizer(Protocol):
 class NBestRecognizer(Protocol):
     """A recognizer that gives several readings of one request, best first (faster-whisper's beam)."""
 
-    def hypotheses(self, samples: np.ndarray, n: int = READINGS) -> tuple[Transcript, ...]:
-        """Up to ``n`` different readings of ``samples`` (16 kHz mono int16), the recognizer's best first."""
+    def hypotheses(self, samples: np.ndarray, n: int = READINGS, beam_size: int | None = None) -> tuple[Transcript, ...]:
+        """Up to ``n`` different readings of ``samples`` (16 kHz mono int16), the recognizer's best first;
+        ``beam_size`` 1 is a quick greedy look (a partial transcript)."""
         ...
 
 

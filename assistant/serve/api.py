@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..events import Entity, Intent, SpokenRequest
 from ..pipeline import Pipeline
 from ..roles import permits
-from .auth import identify
+from .auth import ANONYMOUS, identify
 from .replies import ask_json
 from .sessions import MAX_TEXT, Session, ask, confirm, hear
 from .state import Console, Forbidden, Missing
@@ -352,8 +352,11 @@ async def handover(shift: str, s: Caller, the: The, date: str | None = None,
 
 @router.get("/api/audit", response_model=Audit)
 async def audit(s: Caller, the: The, since: str | None = None, user: str | None = None) -> dict[str, Any]:
-    """As ``plantvoice audit list --json``."""
+    """As ``plantvoice audit list --json``; not for a caller without a token (who said what at which station)."""
     from ..audit_commands import entries
+
+    if s.caller.name == ANONYMOUS:
+        raise Forbidden("the audit log needs a token; send 'Authorization: Bearer <token>' of [serve.tokens.<name>]")
 
     found = await asyncio.to_thread(entries, the.config, since, user)
     return {"count": len(found), "entries": [e.data() for e in found]}
