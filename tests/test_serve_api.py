@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from assistant.config import load_config
+from assistant.plant import load_model
 from assistant.plant.historians import create_historian
 from serve_server import Server, running, token_of
 
@@ -158,6 +159,9 @@ def test_trend_points_come_from_the_plant_history(server: Server) -> None:
     assert [p[1] for p in points] == [s.value for s in stored][:len(points)] and len(stored) >= len(points)
     bad = call(server, "GET", "/api/assets/P-102/trend", params={"measurement": "bearing_temperature", "hours": -1})
     assert bad.status_code == 400 and bad.json()["error"].startswith("query -> hours:")
+    first = call(server, "GET", "/api/assets/T1/trend").json()  # no measurement named: the asset's first
+    assert first["measurement"] == load_model(load_config(server.config_path, env={}).plant.asset_model) \
+        .asset("T1").measurements[0] and first["points"]
 
 
 def test_notes_taken_are_found_and_the_handover_is_a_pdf(server: Server) -> None:

@@ -247,10 +247,13 @@ async def latest(asset: str, s: Caller, the: The, measurement: str | None = None
 
 
 @router.get("/api/assets/{asset}/trend", response_model=Trend)
-async def trend(asset: str, measurement: str, s: Caller, the: The,
+async def trend(asset: str, s: Caller, the: The, measurement: str | None = None,
                 hours: Annotated[float, Query(gt=0, le=24 * 366)] = 8.0) -> dict[str, Any]:
-    """The plant history of one measurement over the last ``hours``."""
+    """The plant history of one measurement (the asset's first when none is named) over the last ``hours``."""
     _asset(the, asset, measurement)
+    measurement = measurement or next(iter(the.model.asset(asset).measurements), None)
+    if measurement is None:
+        raise Missing(f"asset {asset} has no measurements to plot")
 
     def job(pipeline: Pipeline) -> dict[str, Any]:
         end = pipeline.plant_now()

@@ -175,10 +175,8 @@ function showAnswer(m) {
   if (typeof asset === "string") {
     const alarm = Array.isArray(m.data.alarms) && m.data.alarms.length ? m.data.alarms[0] : {};
     const measurement = typeof m.data.measurement === "string" ? m.data.measurement : alarm.measurement || "";
-    if (measurement) {
-      lastAsset = { asset, measurement };
-      loadTrend();
-    }
+    lastAsset = { asset, measurement };  // none named: the server plots the asset's first measurement
+    loadTrend();
   }
   load(loadAlarms, "alarms");
 }
@@ -451,7 +449,8 @@ async function loadNotes(query = "") {
 
 async function loadTrend() {
   if (!lastAsset) return;
-  const query = new URLSearchParams({ measurement: lastAsset.measurement, hours: "8" });
+  const query = new URLSearchParams({ hours: "8" });
+  if (lastAsset.measurement) query.set("measurement", lastAsset.measurement);
   try {
     const trend = await api(`/api/assets/${encodeURIComponent(lastAsset.asset)}/trend?${query}`);
     drawTrend(trend);
