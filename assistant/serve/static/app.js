@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 
 // Counters a person or a test can read: window.plantvoice.stats
 const stats = { framesSent: 0, samplesSent: 0, audioFrames: 0, audioRate: 0, audioLast: false, samplesReceived: 0,
-  samplesPlayed: 0, answers: 0, stopped: 0 };
+  samplesPlayed: 0, answers: 0, stopped: 0, toSound: [] }; // toSound: ms from each release to its answer's first sound
 window.plantvoice = { stats, answers: [], trend: null, faults: [] };
 
 // ---------------------------------------------------------------- token and station
@@ -208,6 +208,7 @@ async function confirm(yes) {
 let player = null;
 let playing = [];
 let playAt = 0;
+let releasedAt = null; // performance.now() of the last release, until its answer's first piece sounds
 let muted = false; // after a press: pieces of the stopped answer still on their way are not played
 
 function onAudio(buffer) {
@@ -231,6 +232,10 @@ function onAudio(buffer) {
   source.connect(player.destination);
   playAt = Math.max(playAt, player.currentTime + 0.05);
   source.start(playAt);
+  if (releasedAt !== null) { // the first piece of the answer to a spoken request: when it will sound
+    stats.toSound.push(performance.now() + (playAt - player.currentTime) * 1000 - releasedAt);
+    releasedAt = null;
+  }
   playAt += audio.duration;
   playing.push(source);
   document.body.dataset.speaking = "true";
@@ -347,6 +352,7 @@ async function press() {
 
 function release() {
   if (!talking) return;
+  releasedAt = performance.now();
   // frames still queued in the worklet arrive within a few milliseconds
   setTimeout(() => {
     talking = false;
