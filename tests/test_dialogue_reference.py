@@ -1,6 +1,7 @@
 """Which asset a request is about (``assistant/dialogue/reference.py``), as a table over the real
 NLU and the demo plant, and the conversations that went wrong before: an unknown asset answered
-with the last asset's status, a misheard asset answered with an asset nobody named."""
+with the last asset's status, a misheard asset answered with an asset nobody named; and the
+same in German, where a kind of equipment is said in one word ("die Kühlwasserpumpe")."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from assistant.config import NluConfig, PlantConfig
 from assistant.dialogue import Dialogue, DialogueState
 from assistant.dialogue.reference import Reference, Referrer, follows
 from assistant.events import Entity, Intent
-from assistant.nlu import create_understander
+from assistant.lang.de.answer import unexplained_numbers as german_unexplained_numbers
+from assistant.nlu import create_understander, load_intents
+from assistant.nlu.data import own_lookups
 from assistant.plant import Plant, create_plant, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2025, 3, 12, 13, 30, tzinfo=dt.timezone.utc)
 MODEL = load_model(PlantConfig().asset_model)
+GERMAN = ROOT / "intents" / "de"
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,20 @@ def nlu(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture(scope="module")
+def nlu_de():  # type: ignore[no-untyped-def]
+    """The German understander, kept in models/ as the application keeps it (tests/test_nlu_german.py)."""
+    config = NluConfig(intents_dir=str(GERMAN), encoder="use-multilingual")
+    return create_understander(config, own_lookups(load_intents(GERMAN), MODEL.lookups()), GERMAN, now=lambda: NOW)
+
+
+@pytest.fixture(scope="module")
 def referrer() -> Referrer:
     return Referrer(MODEL)
+
+
+@pytest.fixture(scope="module")
+def referrer_de() -> Referrer:
+    return Referrer(MODEL, "de")
 
 
 def N(*assets: str, back: tuple[str, ...] = ()) -> Reference:  # noqa: N802 - reads as a table
@@ -92,6 +108,39 @@ def test_words_heard_as_two_assets_are_asked_about(referrer: Referrer) -> None:
     assert (found.assets, found.unknown) == (("P-201", "P-202"), "")
 
 
+# German: a kind of equipment said in one word, also in the genitive; a kind the plant has one of is a guess
+GERMAN_TABLE = [
+    ("Alarm an der Kühlwasserpumpe quittieren", None, U("Kühlwasserpumpe", choices=("P-201", "P-202"))),
+    ("Alarm an der Kühlwasserpumpe quittieren", "P-102", U("Kühlwasserpumpe", choices=("P-201", "P-202"))),
+    ("Wie hoch ist die Lagertemperatur der Kühlwasserpumpe?", "P-202",
+     U("Kühlwasserpumpe", choices=("P-201", "P-202"))),
+    ("Wie hoch ist die Vibration der Speisewasserpumpe?", None, U("Speisewasserpumpe", choices=("P-101", "P-102"))),
+    ("Wie ist der Status der Pumpe?", None, U("Pumpe", choices=PUMPS)),
+    ("Wie ist der Status der Turbine?", None, U("Turbine", choices=("GT1", "ST1"))),
+    ("Wie hoch ist die Lagertemperatur der Kühlwasserpumpe 3?", None,
+     U("Kühlwasserpumpe 3", suggestions=("P-201", "P-202"))),
+    ("Alarm des Tanks quittieren", None, U("Tanks")),
+    ("Wie ist die Stellung vom Ventil?", None, U("Ventil", choices=("V-301",))),
+    ("Wie hoch ist die Lagertemperatur der Kühlwasserpumpe eins?", "P-202", N("P-201")),
+    ("Wie hoch ist der Dampfdruck im Kessel?", None, N("HRSG1")),
+    ("Wie ist der Betriebszustand des Kessels?", None, N("HRSG1", back=("HRSG1",))),
+    ("Alarm des Generators quittieren", None, N("G1", back=("G1",))),
+    ("Wie ist der Status des Abgangs?", None, U("Abgangs", choices=("F1", "F2", "F3"))),
+    ("Wie viel Strom zieht der Motor von P-202?", None, N("P-202")),
+    ("Wie schnell dreht der Lüfter am Kühlturm?", None, N("CT1")),
+    ("Alarm am Batteriespeicher quittieren", None, N("BESS1")),
+    ("Zeig die aktiven Alarme", "P-102", N()),
+]
+
+
+@pytest.mark.parametrize("text,last,expected", GERMAN_TABLE, ids=[f"{t[0]}|{t[1]}" for t in GERMAN_TABLE])
+def test_which_asset_a_german_request_is_about(nlu_de, referrer_de: Referrer, text: str,  # type: ignore[no-untyped-def]
+                                               last: str | None, expected: Reference) -> None:
+    found = referrer_de.refer(nlu_de.parse(text), last)
+    assert (found.assets, found.said_back, found.unknown, found.suggestions, found.choices) == (
+        expected.assets, expected.said_back, expected.unknown, expected.suggestions, expected.choices)
+
+
 FOLLOWS = [
     ("and the vibration?", "sensor_reading", True), ("what about yesterday?", "trend", True),
     ("how about feeder two", "asset_status", True), ("why?", "explain", True),
@@ -114,12 +163,14 @@ def plant(tmp_path_factory: pytest.TempPathFactory) -> Plant:
     return create_plant(PlantConfig(), tmp_path_factory.mktemp("plant"), clock=lambda: NOW)
 
 
-def _talk(nlu, plant: Plant, tmp_path: Path, *texts: str) -> list:  # type: ignore[no-untyped-def]
+def _talk(nlu, plant: Plant, tmp_path: Path, *texts: str, language: str = "en") -> list:  # type: ignore[no-untyped-def]
     dialogue = Dialogue(plant, load_responses(), tmp_path, now=lambda: NOW, role="engineer")
+    dialogue.language = language
+    unexplained = german_unexplained_numbers if language == "de" else unexplained_numbers
     state, answers = DialogueState(), []
     for text in texts:
         answer, state = dialogue.respond(nlu.parse(text), state)
-        assert unexplained_numbers(answer.text, answer.data) == [], answer.text
+        assert unexplained(answer.text, answer.data) == [], answer.text
         answers.append((answer, state))
     return answers
 
@@ -167,3 +218,26 @@ def test_a_request_naming_no_asset_that_is_no_follow_up_asks(nlu, plant: Plant, 
                                          "what is the vibration", "why?")
     assert answer.awaiting == "asset" and _assets(answer.data) == set()
     assert why.intent == "explain" and _assets(why.data) <= {"T1"}
+
+
+def test_a_german_kind_of_equipment_is_asked_about_not_answered(nlu_de, plant: Plant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """"Alarm an der Kühlwasserpumpe quittieren" read back every alarm of the plant: it asks which pump,
+    and the pump named then is the one acknowledged."""
+    (first, _), (asked, state), (named, _) = _talk(
+        nlu_de, plant, tmp_path, "Wie hoch ist die Lagertemperatur der Speisewasserpumpe zwei?",
+        "Alarm an der Kühlwasserpumpe quittieren", "Kühlwasserpumpe eins", language="de")
+    assert _assets(first.data) == {"P-102"}
+    assert asked.text == "Welche Kühlwasserpumpe meinen Sie: Kühlwasserpumpe eins oder Kühlwasserpumpe zwei?"
+    assert _assets(asked.data) == set() and "alarms" not in asked.data
+    assert state.awaiting == "asset" and state.pending is None
+    assert named.intent == "alarm_acknowledge" and _assets(named.data) == {"P-201"}
+
+
+def test_a_german_reading_of_a_kind_of_equipment_asks_which(nlu_de, plant: Plant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, (asked, state) = _talk(nlu_de, plant, tmp_path, "Wie hoch ist die Lagertemperatur der Kühlwasserpumpe zwei?",
+                              "Wie hoch ist die Lagertemperatur der Kühlwasserpumpe?", language="de")
+    assert asked.text == "Welche Kühlwasserpumpe meinen Sie: Kühlwasserpumpe eins oder Kühlwasserpumpe zwei?"
+    assert _assets(asked.data) == set() and state.awaiting == "asset"
+    _, (boiler, _) = _talk(nlu_de, plant, tmp_path, "Wie hoch ist die Lagertemperatur der Kühlwasserpumpe zwei?",
+                           "Wie hoch ist der Dampfdruck im Kessel?", language="de")
+    assert _assets(boiler.data) == {"HRSG1"} and boiler.data["measurement"] == "steam_pressure"

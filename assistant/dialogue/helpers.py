@@ -84,7 +84,7 @@ class Helpers:
         self.user = "operator"  # who asks: set for each request by Dialogue.respond
         self.tz = self.model.site.tz
         lookups = self.model.lookups()
-        self.referrer = Referrer(self.model)
+        self._referrers: dict[str, Referrer] = {}
         self.said_back: dict[str, str] = {}  # asset -> the words it was heard in, said back with the answer
         self._measurement_forms = {f: m for m, forms in lookups["measurement"].items() for f in forms}
 
@@ -98,6 +98,14 @@ class Helpers:
     @language.setter
     def language(self, code: str) -> None:
         self._wording: Wording = wordings.create(code)  # an unknown code: ConfigError listing the codes
+
+    @property
+    def referrer(self) -> Referrer:
+        """Who picks the asset a request is about (``reference.py``), by the words of the language."""
+        code = self.language
+        if code not in self._referrers:
+            self._referrers[code] = Referrer(self.model, code)
+        return self._referrers[code]
 
     @property
     def say(self) -> ModuleType:

@@ -5,24 +5,27 @@ worst thing this product can do. ``refer`` decides, by these rules in order:
 
 1. **Unknown.** The request names something that looks like an asset the plant does not have:
    a word for a kind of equipment ("tank", "pump", "compressor", or a word of an asset name of
-   this plant) followed by a number ("tank 7", "pump nine"), a bare equipment word ("the
-   digester"), a tag ("b7"), a name said where an asset is asked about ("what do you recommend
-   for the salmon"), any word and number that sounds like an asset ("transparent one" for
-   *transformer one*), an asset's name with another number or letter around it ("cooling tower
-   two", "gee tee one"), or a near-miss that is not near enough (``SAY_BACK``), holds another
-   number ("feeder nine" heard as feeder one) or another kind of equipment ("the deaerator").
+   this plant; in German also a compound ending in one: "Kühlwasserpumpe", "Gasturbine") followed
+   by a number ("tank 7", "pump nine"), a bare equipment word ("the digester"), a tag ("b7"), a
+   name said where an asset is asked about ("what do you recommend for the salmon"), any word and
+   number that sounds like an asset ("transparent one" for *transformer one*), an asset's name
+   with another number or letter around it ("cooling tower two", "gee tee one"), or a near-miss
+   that is not near enough (``SAY_BACK``), holds another number ("feeder nine" heard as feeder
+   one) or another kind of equipment ("the deaerator").
    The answer says "I don't know tank seven." and offers the nearest asset by sound
    (``SUGGEST``: "Did you mean ...?", a yes answers the request about it) or the assets of that
    kind; it never answers about another asset, named or from context.
 2. **Which one.** A short name that fits several assets ("pump two": feed water pump two and
    cooling water pump two) is the one that differs from the last asset talked about only in
-   its number ("and pump two?" after cooling water pump one); otherwise the answer asks which.
+   its number ("and pump two?" after cooling water pump one); otherwise the answer asks which,
+   as it does for a bare kind word that fits several ("the pump", "die Kühlwasserpumpe").
    Words heard as near to several assets (snapped ``asset`` entities over the same words, a
    near-miss between two names: "Kühlwasservumpe" for Kühlwasserpumpe eins or zwei) are always
    asked about.
 3. **Named.** The assets the request names (``asset`` entities), in order. One heard only near
-   its name (a snapped near-miss, ``Entity.distance``) or by a short name is **said back** before
-   the answer ("T one, the main transformer: ...") so the operator hears which asset is answered.
+   its name (a snapped near-miss, ``Entity.distance``), by a short name or by a German name in the
+   genitive ("des Kessels") is **said back** before the answer ("T one, the main transformer: ...")
+   so the operator hears which asset is answered.
 4. **Context.** A request that names no asset uses the last asset talked about only when it is
    a follow-up (``follows``): it starts with "and", "what about", "how about", "also", refers back
    ("it", "its", "that one", "the same"), or is a question that can only be about what was just
@@ -58,6 +61,15 @@ EQUIPMENT = frozenset(
     "silo conveyor mill chiller scrubber flare gasholder busbar switchgear gearbox kiln furnace evaporator "
     "deaerator economiser economizer superheater crusher hopper bunker stack chimney substation pipeline "
     "farm park array panel cell module string heat pump station unit block line train".split())
+# the German words, beside the words of the plant's German asset names; German nouns join, so a word
+# ending in one of them names that kind too ("Kühlwasserpumpe", "Gasturbine"), also in the genitive ("des Tanks").
+# Parts of an asset ("der Lüfter am Kühlturm", "der Motor von P-202", "Schalter") and words that are also verbs
+# or adjectives ("speicher die Notiz", "läuft kühler") are left out.
+EQUIPMENT_DE = frozenset(
+    "tank behälter pumpe turbine kessel verdichter kompressor ventil schieber transformator trafo abgang "
+    "abzweig generator batterie wechselrichter umrichter turm fermenter erhitzer vorwärmer wärmetauscher "
+    "kondensator abscheider reaktor silo förderband mühle wäscher fackel sammelschiene schaltanlage getriebe "
+    "verdampfer entgaser überhitzer brecher bunker schornstein kamin umspannwerk rohrleitung aggregat bhkw".split())
 # words said before a name that make it another asset: "the second biogas engine", "gee tee one"
 _BEFORE = frozenset("second third fourth fifth sixth seventh eighth ninth tenth other spare standby backup new old "
                     "b c d e f g h j k l m n p q r s t u v w x y z "
@@ -67,6 +79,9 @@ _NOT_ASSET_WORDS = frozenset(
     "show list give tell read say "
     "note notes report number shift hour hours minute minutes day days week weeks month months year years "
     "since until about around over under between".split())
+_NOT_ASSET_WORDS_DE = frozenset(  # German words before a number that are no part of a name: "der Tank 7"
+    "der die das den dem des ein eine einen einem einer eines an am im in auf aus bei von vom zu zum zur für mit "
+    "nach über unter und oder ist sind war wie was wo welche welcher welches letzte letzten seit bis".split())
 
 _TAG = re.compile(r"[a-z]{1,4}\d{1,4}")  # "b7", "p305": a tag said as one word
 # "what do you recommend for the salmon": the words after the last about/for/on/of name what is asked about
@@ -100,7 +115,7 @@ class Reference:
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve")
 _NUMBER_WORD = {str(n): w for n, w in enumerate(NUMBER_WORDS)}
-_WORD = re.compile(r"[0-9a-z]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[a-z]+)?")  # "kühlwasserpumpe" is one word
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -108,11 +123,13 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 
 
 class Referrer:
-    """Built once per asset model; ``refer`` is cheap (sound keys are cached)."""
+    """Built once per asset model and language ("en", "de": the words that name assets); ``refer`` is
+    cheap (sound keys are cached)."""
 
-    def __init__(self, model: AssetModel) -> None:
+    def __init__(self, model: AssetModel, language: str = "en") -> None:
         self.model = model
-        lookups = model.lookups()["asset"]
+        lists = model.lookups()
+        lookups = lists["asset"]
         self.forms: dict[str, str] = {f: a for a, forms in lookups.items() for f in forms}
         self.names = {a.id: " ".join(_words_of(a.name)) for a in model.assets}
         kinds = {w for a in model.assets for w in _words_of(a.type.replace("_", " "))}
@@ -123,6 +140,27 @@ class Referrer:
         self.numbers = {a.id: _numbers(f"{self.names[a.id]} {' '.join(lookups[a.id])}") for a in model.assets}
         # the letters of tags ("p" of P-102) name an asset kind when a number follows
         self.tag_letters = {m.group().lower() for a in model.assets for m in [re.match(r"[A-Za-z]+", a.id)] if m}
+        # German: asset id -> the words of its German names but numbers ("kühlwasserpumpe", "abgang")
+        self.kinds: dict[str, set[str]] = {}
+        self.one_word: dict[str, str] = {}  # German: a name of one word -> its asset ("kessel": HRSG1)
+        self.compounds = language == "de"
+        self.not_asset = _NOT_ASSET_WORDS | _NOT_ASSET_WORDS_DE if self.compounds else _NOT_ASSET_WORDS
+        if self.compounds:
+            from ..lang.de.numbers import fold, parse_cardinal, parse_ordinal
+
+            german = lists.translated["de"]["asset"]
+            self.kinds = {a: {w for f in forms for w in _words_of(f) if len(w) > 2 and w.isalpha()
+                              and parse_cardinal(fold(w)) is None and parse_ordinal(fold(w)) is None}
+                          for a, forms in german.items()}
+            self.one_word = {f: a for a, forms in german.items() for f in forms if " " not in f}
+            self.equipment = EQUIPMENT_DE | set().union(*self.kinds.values())
+            self.words = {a: words | {f for w in self.kinds.get(a, ()) for f in (w, w + "s", w + "es")}
+                          for a, words in self.words.items()}  # "des Generators" heard near generator one
+
+    def is_equipment(self, word: str) -> bool:
+        """Does ``word`` name a kind of equipment: "pump"; in German also a compound ending in one ("...pumpe")?"""
+        return word in self.equipment or self.compounds and any(word.endswith((e, e + "s", e + "es"))
+                                                                for e in self.equipment)
 
     @cached_property
     def _sounds(self):  # type: ignore[no-untyped-def]
@@ -154,7 +192,7 @@ class Referrer:
                 kind = said.split()[-2] if len(said.split()) > 1 else said
                 return Reference(unknown=said, suggestions=self.suggest(said) or self.of_kind(kind))
             if e.distance is not None and (e.distance > SAY_BACK or not _numbers(e.text) <= self.numbers[asset]
-                                           or any(w in self.equipment and w not in self.words[asset]
+                                           or any(self.is_equipment(w) and w not in self.words[asset]
                                                   for w in _words_of(e.text))):
                 return Reference(unknown=e.text, suggestions=(asset,))  # "the deaerator": did you mean G one?
             if asset not in named:
@@ -165,7 +203,7 @@ class Referrer:
         for words, start, end in self.mentions(intent):
             if " " not in words and any(a in self.of_kind(words) for a in named):
                 continue  # "the pump P-102": a kind word beside a named asset is that asset's kind
-            fits = self._short_name(words)
+            fits = self._short_name(words) or self._genitive(words)
             if len(fits) > 1:
                 fits = self._like(fits, last) or fits
             if len(fits) == 1:
@@ -179,7 +217,7 @@ class Referrer:
             parts = words.split()
             if len(parts) == 1 and self.of_kind(words):  # "the pump": which one?
                 return Reference(unknown=intent.text[start:end], choices=self.of_kind(words))
-            kinds = [w for w in parts if w in self.equipment or w in self.tag_letters]
+            kinds = [w for w in parts if self.is_equipment(w) or w in self.tag_letters]
             if kinds:  # "tank 7", "pump nine", "heat exchanger two": the assets of that kind
                 return Reference(unknown=intent.text[start:end], suggestions=self.of_kind(kinds[-1]))
             guess = self.suggest(words)  # "transparent one": the nearest by sound
@@ -215,10 +253,12 @@ class Referrer:
         return tuple(sorted(best, key=lambda a: (best[a], a)))[:5]
 
     def of_kind(self, word: str) -> tuple[str, ...]:
-        """The assets a kind word names ("pump": the pumps; "p": the tags P-...); at most five."""
+        """The assets a kind word names ("pump": the pumps; "p": the tags P-...; "pumpe": the pumps, a
+        German name ending in it); at most five."""
         return tuple(a.id for a in self.model.assets
                      if word in self.names[a.id].split() or word in a.type.split("_")
-                     or a.id.lower().startswith(word) and not a.id[len(word):len(word) + 1].isalpha())[:5]
+                     or a.id.lower().startswith(word) and not a.id[len(word):len(word) + 1].isalpha()
+                     or any(f.endswith(word) for w in self.kinds.get(a.id, ()) for f in (w, w + "s", w + "es")))[:5]
 
     def meaning(self, intent: Intent, unknown: str, asset: str) -> Intent:
         """``intent`` as if it had named ``asset`` where it said ``unknown``: what "yes" to "did you mean" asks."""
@@ -262,7 +302,7 @@ class Referrer:
         snapped = [(e.start, e.end) for e in intent.entities if e.distance is not None and e.entity != "asset"]
         words = _words(intent.text)
         free = [not any(a <= s and e <= b for a, b in spans)
-                or w in self.equipment and any(a <= s and e <= b for a, b in snapped)  # "flare" heard as flow
+                or self.is_equipment(w) and any(a <= s and e <= b for a, b in snapped)  # "flare" heard as flow
                 for w, s, e in words]
         found: list[tuple[str, int, int]] = []
         used = [False] * len(words)
@@ -270,14 +310,14 @@ class Referrer:
             if not (free[i] and _is_number(word)):
                 continue
             j = i
-            while j > 0 and i - j < 2 and free[j - 1] and not used[j - 1] and words[j - 1][0] not in _NOT_ASSET_WORDS \
+            while j > 0 and i - j < 2 and free[j - 1] and not used[j - 1] and words[j - 1][0] not in self.not_asset \
                     and not _is_number(words[j - 1][0]):
                 j -= 1
             if j < i:
                 used[j:i + 1] = [True] * (i + 1 - j)
                 found.append((" ".join(w for w, _, _ in words[j:i + 1]), words[j][1], end))
         found += [(w, s, e) for k, (w, s, e) in enumerate(words) if free[k] and not used[k]
-                  and (w in self.equipment or _TAG.fullmatch(w))]  # "the digester", "b7"
+                  and (self.is_equipment(w) or _TAG.fullmatch(w))]  # "the digester", "b7"
         target = _TARGET.search(intent.text.lower())  # "what do you recommend for the salmon"
         if not found and target and target.group(1).split()[0] not in _COMMON \
                 and all(free[k] for k, (_, s, _) in enumerate(words) if s >= target.start(1)):
@@ -292,6 +332,11 @@ class Referrer:
         number = _NUMBER_WORD.get(parts[-1], parts[-1])
         tail = " ".join([*parts[:-1], number])
         return [a for a, name in self.names.items() if name == tail or name.endswith(" " + tail)]
+
+    def _genitive(self, word: str) -> list[str]:
+        """German: the asset a name of one word said in the genitive names ("des Kessels": the boiler)."""
+        stems = [word[:-n] for n in (1, 2) if word.endswith("es"[2 - n:])]
+        return [self.one_word[s] for s in stems if s in self.one_word][:1]
 
     def _like(self, fits: list[str], last: str | None) -> list[str]:
         """Of ``fits``, the one named like ``last`` but for its number ("cooling water pump ...")."""
