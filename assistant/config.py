@@ -158,6 +158,7 @@ class ServeConfig:
     port: int = 8080
     anonymous: str = "viewer"  # a caller without a token: viewer | refuse (401)
     max_waiting: int = 4  # requests waiting for the recognizer beyond which new ones get 503
+    partial_every_s: float = 1.0  # a partial transcript of a request being spoken this often; 0 = none
     tokens: dict[str, TokenConfig] = field(default_factory=dict)  # [serve.tokens.<name>]
 
 
@@ -263,6 +264,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "notes -> search_threshold": (0.0, 1.0, ""),
     "serve -> port": (1, 65535, ""),
     "serve -> max_waiting": (0, 10000, "requests"),
+    "serve -> partial_every_s": (0.0, 60.0, "s"),
 }
 
 

@@ -134,6 +134,7 @@ async def station(base: str, token: str, name: str, items: list[dict[str, Any]],
             rows.append({"station": name, "file": item["file"], "end": last["end"].get("type"),
                          "final_s": got.get("final"), "answer_s": got.get("answer"),
                          "first_audio_s": got.get("audio_bytes"),
+                         "asset": (answer.get("data") or {}).get("asset"), "expected": item["entities"]["asset"],
                          "right_asset": (answer.get("data") or {}).get("asset") == item["entities"]["asset"],
                          "work_s": (last.get("final") or {}).get("latency_s")})  # understanding on the worker
 
@@ -193,6 +194,7 @@ async def run(stations: int, requests: int, max_waiting: int) -> dict[str, Any]:
         "stations": stations, "requests": len(rows), "answered": len(answered),
         "busy": sum(r["end"] == "busy" for r in rows), "errors": sum(r["end"] in ("error", "timeout") for r in rows),
         "right_asset": sum(r["right_asset"] for r in answered),
+        "wrong_asset": sum(r["asset"] not in (None, r["expected"]) for r in answered),  # another asset answered for
         "final_p50": pct([r["final_s"] for r in answered], 0.5), "final_p95": pct([r["final_s"] for r in answered], 0.95),
         "first_audio_p50": pct([r["first_audio_s"] for r in answered], 0.5),
         "first_audio_p95": pct([r["first_audio_s"] for r in answered], 0.95),
@@ -217,11 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.write_text(text)
     print(text)
-    print("| stations | requests | answered | busy (503) | right asset | transcript p50 / p95 s | first audio p50 / p95 s |"
+    print("| stations | requests | answered | busy (503) | right asset / another asset | transcript p50 / p95 s | first audio p50 / p95 s |"
           " understanding p50 / p95 s | waited for the worker p95 s | acknowledged after yes |")
     for r in results:
         done = sum(w["done"] for w in r["writes"])
-        print(f"| {r['stations']} | {r['requests']} | {r['answered']} | {r['busy']} | {r['right_asset']} | "
+        print(f"| {r['stations']} | {r['requests']} | {r['answered']} | {r['busy']} | {r['right_asset']} / {r['wrong_asset']} | "
               f"{r['final_p50']} / {r['final_p95']} | {r['first_audio_p50']} / {r['first_audio_p95']} | "
               f"{r['work_p50']} / {r['work_p95']} | {r['waited_p95']} | {done} of {len(r['writes'])} |")
     return 0

@@ -34,10 +34,9 @@ from .sessions import MAX_TEXT, Session, ask, confirm, hear
 from .state import Console
 from .worker import Busy
 
-__all__ = ["listen", "PARTIAL_EVERY_S"]
+__all__ = ["listen"]
 
 log = logging.getLogger(__name__)
-PARTIAL_EVERY_S = 1.0
 
 
 async def listen(ws: WebSocket) -> None:
@@ -226,8 +225,8 @@ class Connection:
                 self.speaking = None
 
     def maybe_partial(self) -> None:
-        now = time.monotonic()
-        if now - self.partial_at < PARTIAL_EVERY_S or (self.partial and not self.partial.done()) \
+        now, every = time.monotonic(), self.the.config.serve.partial_every_s
+        if not every or now - self.partial_at < every or (self.partial and not self.partial.done()) \
                 or not self.the.worker.idle:
             return
         self.partial_at = now
