@@ -758,6 +758,8 @@ def _intents_test(args: argparse.Namespace, config: Config) -> int:
     from .nlu.evaluate import run_cases, score
 
     directory = _intents_dir(args, config)
+    if directory.name in config.languages:  # intents/de: measured with German's encoder, as the assistant runs it
+        config = config.speaking(directory.name)
     if args.cv is not None and args.cv < 2:
         raise InputError(f"--cv {args.cv}: cross-validation needs at least 2 folds; pass --cv 5 for example")
     if not (directory / "tests").is_dir():
@@ -770,7 +772,8 @@ def _intents_test(args: argparse.Namespace, config: Config) -> int:
                          "'- intent:' items and '- ' sentences")
     tested = score(run_cases(create_understander(config.nlu, lookups, directory).parse, cases))
     _print_evaluation(f"test files: {tested.count} sentences", tested)
-    report: dict[str, Any] = {"directory": str(directory), "tests": _evaluation_json(tested), "cross_validation": None}
+    report: dict[str, Any] = {"directory": str(directory), "encoder": config.nlu.encoder,
+                              "tests": _evaluation_json(tested), "cross_validation": None}
     if args.cv:
         report["cross_validation"] = _cross_validation(config, lookups, intents, args.cv)
     path = Path(args.report) if args.report else config.data_path / "reports" / f"intents-{directory.name}.json"

@@ -180,6 +180,16 @@ def test_intents_test_on_the_shipped_intents(capsys: pytest.CaptureFixture[str],
     assert any(line.strip().startswith("sensor_reading") for line in lines)
 
 
+def test_german_intents_are_measured_with_the_german_encoder(capsys: pytest.CaptureFixture[str],
+                                                             data_dir: Path) -> None:
+    """intents/de is tested as the assistant understands German: with [languages.de]'s encoder, not MiniLM."""
+    code, lines, _ = run(capsys, "intents", "test", str(ROOT / "intents" / "de"))
+    report = json.loads((data_dir / "reports" / "intents-de.json").read_text())
+    assert report["encoder"] == "use-multilingual", lines[-1]
+    summary = report["tests"]["summary"]
+    assert summary["oos_rejection"] >= 0.90 and summary["false_rejection"] <= 0.02  # the goals (RESULTS.md)
+
+
 WRONG = """\
 version: "3.1"
 nlu:
