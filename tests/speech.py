@@ -34,8 +34,9 @@ NORMAL_WPM = 160
 
 
 def say(text: str, path: Path, voice: str = "en-us", speed: int = 160, rate: int = 16000,
-        pad_s: float = 0.4, noise_db: float | None = None) -> Path:
-    """Speak ``text`` into a 16-bit mono WAV at ``rate``; ``noise_db`` adds white noise at that SNR."""
+        pad_s: float = 0.4, noise_db: float | None = None, lead_s: float | None = None) -> Path:
+    """Speak ``text`` into a 16-bit mono WAV at ``rate`` with ``pad_s`` of silence around it (``lead_s`` before it,
+    if given); ``noise_db`` adds white noise at that SNR."""
     path = Path(path)
     raw = path.with_suffix(".voice.wav")
     if ":" in voice:
@@ -44,7 +45,7 @@ def say(text: str, path: Path, voice: str = "en-us", speed: int = 160, rate: int
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text], check=True)
     padded = path.with_suffix(".pad.wav")
     subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(padded),
-                    "pad", str(pad_s), str(pad_s)], check=True)
+                    "pad", str(pad_s if lead_s is None else lead_s), str(pad_s)], check=True)
     level = 0.003 if noise_db is None else None
     _mix_noise(padded, path, level=level, snr_db=noise_db)
     raw.unlink()

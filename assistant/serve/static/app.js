@@ -334,7 +334,7 @@ async function press() {
   if (talking) return;
   talking = true;
   $("ptt").setAttribute("aria-pressed", "true");
-  $("ptt").textContent = "Listening… release to send";
+  $("ptt").textContent = mic ? "Listening… release to send" : "Opening the microphone…";
   stopPlayback(); // barge-in here; the press tells the server too
   muted = true;
   unsent = [];
@@ -344,6 +344,7 @@ async function press() {
   try {
     if (!mic) mic = await openMic();
     if (mic.context.state === "suspended") await mic.context.resume();
+    if (talking) $("ptt").textContent = "Listening… release to send"; // the first press opens the microphone
   } catch (error) {
     showStatus(`Microphone: ${error.message}`, "error");
     mic = null;
