@@ -424,4 +424,8 @@ def test_acknowledge_confirmed_by_voice_in_a_second_page(server: Server, launch:
     assert "yes" in heard.lower() and done["text"].startswith("Acknowledged"), (heard, done)
     assert _acknowledged(server, alarm["id"])
     _shown_acknowledged(second, alarm["id"])
+    # the first screen of the station no longer offers Yes for it: it was told, and shows what was done
+    first.wait_for_selector("#confirm", state="hidden", timeout=30_000)
+    told = answers(first)[-1]
+    assert told["elsewhere"] and told["text"] == done["text"], told
     assert not first.errors and not second.errors

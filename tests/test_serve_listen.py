@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 import websockets
@@ -160,6 +161,40 @@ def test_typed_text_and_the_confirmation_buttons(server: Server) -> None:
     assert of(asked, "answer")["awaiting"] == "confirm" and of(asked, "answer")["data"]["alarms"][0]["asset"] == "T1"
     assert of(dropped, "final")["intent"]["name"] == "deny" and of(dropped, "answer")["awaiting"] is None
     assert of(bad, "error")["error"].startswith("message '{\"type\": \"oops\"}' is not understood; send")
+
+
+def acknowledge_by_rest(server: Server, station: str) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token_of('desk1')}", "X-Station": station}
+    alarms = httpx.get(f"{server.url}/api/alarms", headers=headers, timeout=120).json()["alarms"]
+    alarm = next(a for a in alarms if not a["acknowledged"])
+    return httpx.post(f"{server.url}/api/alarms/{alarm['id']}/acknowledge", headers=headers, timeout=120).json()
+
+
+def test_other_screens_of_the_station_see_the_read_back_and_its_yes(server: Server) -> None:
+    """A read back asked for at one screen is confirmed at another (or through the REST API); every screen of the
+    station sees both answers (``elsewhere``), so none still offers Yes for a write already carried out."""
+    alarm = "acknowledge the alarm on the main transformer"
+
+    async def talk() -> tuple[list[Message], list[Message], list[Message], list[Message], dict[str, Any]]:
+        async with await connect(server, "pair", token=True) as one, await connect(server, "pair", token=True) as two, \
+                await connect(server, "pair-other", token=True) as other:
+            await one.send(json.dumps({"type": "text", "text": alarm}))
+            asked = await receive(two, lambda m: isinstance(m, dict) and m["type"] == "answer")
+            await receive(one, last_audio)  # the read back spoken where it was asked (max_waiting = 1 here)
+            await two.send(json.dumps({"type": "confirm", "yes": True}))
+            await receive(two, last_audio)
+            done = await receive(one, lambda m: isinstance(m, dict) and m["type"] == "answer" and m.get("elsewhere"))
+            rest = await asyncio.to_thread(acknowledge_by_rest, server, "pair")
+            by_rest = await receive(two, lambda m: isinstance(m, dict) and m["type"] == "answer")
+            await one.send(json.dumps({"type": "confirm", "yes": False}))
+            return asked, done, by_rest, await drain(other, 2.0), rest
+
+    asked, done, seen, elsewhere, rest = asyncio.run(talk())
+    assert of(asked, "answer")["elsewhere"] and of(asked, "answer")["awaiting"] == "confirm"
+    assert "pcm" not in kinds(asked)  # shown at the other screen, not spoken there
+    assert of(done, "answer")["text"].startswith("Acknowledged") and of(done, "answer")["awaiting"] is None
+    assert rest["awaiting"] == "confirm" and of(seen, "answer")["elsewhere"] and of(seen, "answer")["awaiting"] == "confirm"
+    assert "answer" not in kinds(elsewhere)  # another station of the same caller sees none of it
 
 
 def test_busy(server: Server) -> None:

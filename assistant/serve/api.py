@@ -20,7 +20,7 @@ from ..events import Entity, Intent, SpokenRequest
 from ..pipeline import Pipeline
 from ..roles import permits
 from .auth import ANONYMOUS, identify
-from .replies import ask_json
+from .replies import answer_message, ask_json
 from .sessions import MAX_TEXT, Session, ask, confirm, hear
 from .state import Console, Forbidden, Missing
 
@@ -180,6 +180,7 @@ def _text(text: str) -> str:
 async def ask_text(body: Text, s: Caller, the: The) -> dict[str, Any]:
     """A typed request answered in the session, as ``plantvoice ask --json``."""
     intent, answer = await the.worker.call(ask(s, _text(body.text)), urgent=s.awaiting_yes)
+    await s.tell(answer_message(answer))
     return ask_json(intent, answer)
 
 
@@ -187,6 +188,7 @@ async def ask_text(body: Text, s: Caller, the: The) -> dict[str, Any]:
 async def confirm_it(body: Yes, s: Caller, the: The) -> dict[str, Any]:
     """The answer to the read back waiting in this session; always admitted, even when the server is busy."""
     intent, answer = await the.worker.call(confirm(s, body.yes), urgent=True)
+    await s.tell(answer_message(answer))
     return ask_json(intent, answer)
 
 
@@ -212,6 +214,7 @@ async def understand(s: Caller, the: The, file: UploadFile = File(description="a
         wav.flush()
         samples = audio.load_wav(wav.name, the.config.audio.rate, max_seconds=the.config.asr.max_command_s)
     turn = await the.worker.call(hear(s, SpokenRequest(samples.tobytes())), urgent=s.awaiting_yes)
+    await s.tell(answer_message(turn.answer))
     return {**ask_json(turn.intent, turn.answer), "transcript": turn.transcript.text,
             "intent_ranking": turn.intent.rasa()["intent_ranking"], "latency_s": round(turn.latency_s, 4)}
 
@@ -292,6 +295,7 @@ async def acknowledge(alarm_id: Annotated[int, PathParam(ge=0, le=2**62)], s: Ca
     intent, answer = done
     if not permits(s.station.role, "alarm_acknowledge"):
         raise Forbidden(answer.text)
+    await s.tell(answer_message(answer))
     return ask_json(intent, answer)
 
 

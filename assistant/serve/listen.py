@@ -29,7 +29,7 @@ from ..errors import PlantvoiceError
 from ..events import AudioChunk, SpokenRequest, VoiceStarted
 from ..pipeline import Pipeline, Turn
 from .auth import Refused, identify
-from .replies import answer_json, entities
+from .replies import answer_message, entities
 from .sessions import MAX_TEXT, Session, ask, confirm, hear
 from .state import Console
 from .worker import Busy
@@ -77,6 +77,7 @@ class Connection:
         self.generation = 0  # bumped by a press or a new request: the answer being spoken stops
         self.speaking: int | None = None  # the generation whose answer is being spoken
         self.tasks: set[asyncio.Task[None]] = set()
+        session.watchers.add(self)
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self.lock:
@@ -93,7 +94,15 @@ class Connection:
             elif message.get("text") is not None:
                 await self.command(message["text"])
 
+    async def told(self, message: dict[str, Any]) -> None:
+        """An answer given in this session through another connection or the REST API: shown, not spoken."""
+        try:
+            await self.send({**message, "elsewhere": True})
+        except (WebSocketDisconnect, RuntimeError):  # this client went away
+            pass
+
     def close(self) -> None:
+        self.session.watchers.discard(self)
         self.generation += 1
         for task in self.tasks:
             task.cancel()
@@ -184,8 +193,9 @@ class Connection:
             await self.send({"type": "final", "transcript": transcript, "entities": entities(intent),
                              "intent": {"name": intent.name, "confidence": intent.confidence},
                              "latency_s": round(latency, 4)})
-            reply = answer_json(answer)
-            await self.send({"type": "answer", "text": reply.pop("answer"), **reply})
+            message = answer_message(answer)
+            await self.send(message)
+            await self.session.tell(message, but=self)
             if answer is not None:
                 await self.speak(answer.text, generation)
         except Busy as exc:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..events import Answer, Intent
 
-__all__ = ["ask_json", "answer_json", "entities", "values"]
+__all__ = ["ask_json", "answer_json", "answer_message", "entities", "values"]
 
 _STATISTICS = ("last", "min", "max", "mean")  # a trend's values (answer.data of the trend intent)
 
@@ -22,6 +22,12 @@ def answer_json(answer: Answer | None) -> dict[str, Any]:
     data = answer.data if answer else {}
     return {"answer": answer.text if answer else None, "awaiting": answer.awaiting if answer else None,
             "data": data, "values": values(data)}
+
+
+def answer_message(answer: Answer | None) -> dict[str, Any]:
+    """The WebSocket ``answer`` message."""
+    reply = answer_json(answer)
+    return {"type": "answer", "text": reply.pop("answer"), **reply}
 
 
 def ask_json(intent: Intent, answer: Answer | None) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -36,6 +37,12 @@ _STATION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SIGN_ON_REFUSED = "At the console you are who your token says; sign on with your own token."
 
 
+class Watcher(Protocol):
+    """A console connection of a session: told what was answered in it elsewhere."""
+
+    def told(self, message: dict[str, Any]) -> Awaitable[None]: ...
+
+
 @dataclass
 class Session:
     caller: Caller
@@ -43,6 +50,7 @@ class Session:
     station: Station
     state: DialogueState = field(default_factory=DialogueState)
     lang: LanguageParts | None = None
+    watchers: set[Watcher] = field(default_factory=set)  # its open WebSocket connections
 
     @property
     def awaiting_yes(self) -> bool:
@@ -56,6 +64,13 @@ class Session:
     def me(self) -> dict[str, str | None]:
         return {"caller": self.caller.name, "station": self.station_id, "user": self.caller.user,
                 "role": self.station.role, "language": self.language}
+
+    async def tell(self, message: dict[str, Any], but: Watcher | None = None) -> None:
+        """Every connection of this session but ``but`` sees an answer given in it (a read back now waiting for
+        its yes, a write carried out), so no screen of the station offers Yes for what is already done."""
+        for watcher in list(self.watchers):
+            if watcher is not but:
+                await watcher.told(message)
 
     @contextmanager
     def on(self, pipeline: Pipeline) -> Iterator[Pipeline]:

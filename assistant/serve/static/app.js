@@ -107,8 +107,10 @@ function onMessage(m) {
         ? `${m.intent.name || m.intent} ${m.latency_s != null ? `· ${m.latency_s.toFixed(2)} s` : ""}` : "";
       break;
     case "answer": // a new answer: what was still playing stops, and its own audio follows
-      stopPlayback();
-      muted = false;
+      if (!m.elsewhere) { // else given at another screen of this station: shown, not spoken
+        stopPlayback();
+        muted = false;
+      }
       showAnswer(m);
       break;
     case "audio":
