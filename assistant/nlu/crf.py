@@ -43,6 +43,7 @@ __all__ = ["TOKEN", "Settings", "Span", "CrfEntities", "label", "tokens"]
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 FORMAT = 1  # of the saved file; a file of another format is retrained
+Lookups = Mapping[str, Mapping[str, Iterable[str]]]  # entity -> value -> spoken forms
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,11 @@ class Settings:
     """Features and training: ``window`` tokens either side, the lookup and regex features
     (``lists``), L1 and L2 regularisation ``c1`` and ``c2``, and ``iterations`` of L-BFGS."""
 
-    window: int = 2
+    window: int = 1
     lists: bool = True
     affixes: bool = True
-    c1: float = 0.05
-    c2: float = 0.05
+    c1: float = 0.2
+    c2: float = 0.02
     iterations: int = 150
 
 
@@ -147,14 +148,17 @@ class CrfEntities:
 
     @classmethod
     def train(cls, intents: Intents, entities: Iterable[str] | None = None, settings: Settings = Settings(),
-              lookups: Mapping[str, Iterable[str]] | None = None) -> CrfEntities:
-        """Trained on the annotations of ``entities`` (all when None) in ``intents``; ``lookups`` adds
-        tables to the data's own ``lookup:`` items (the plant's lists, for example)."""
+              lookups: Lookups | None = None) -> CrfEntities:
+        """Trained on the annotations of ``entities`` (all when None) in ``intents``. ``lookups`` (entity ->
+        value -> spoken forms, such as the plant's lists) adds a table per entity to the data's own
+        ``lookup:`` items, and maps each form to its value as a synonym does."""
         wanted = None if entities is None else set(entities)
         tables = {t.name: list(t.items) for t in intents.lookups}
-        for name, items in (lookups or {}).items():
-            tables[name] = tables.get(name, []) + list(items)
-        crf = cls(None, settings, _synonyms(intents), tables, {r.name: list(r.patterns) for r in intents.regexes},
+        synonyms = _synonyms(intents)
+        for name, values in (lookups or {}).items():
+            tables[name] = tables.get(name, []) + [f for v, forms in values.items() for f in (v, *forms)]
+            synonyms.update({f.lower(): v for v, forms in values.items() for f in (v, *forms)})
+        crf = cls(None, settings, synonyms, tables, {r.name: list(r.patterns) for r in intents.regexes},
                   intents.digest())
         data = []
         for example in intents.examples:
@@ -255,10 +259,11 @@ class CrfEntities:
 
     @classmethod
     def cached(cls, intents: Intents, models_dir: str | Path, entities: Iterable[str] | None = None,
-               settings: Settings = Settings(), lookups: Mapping[str, Iterable[str]] | None = None) -> CrfEntities:
+               settings: Settings = Settings(), lookups: Lookups | None = None) -> CrfEntities:
         """Loaded from ``models_dir`` when trained on the same data and settings before, else trained and saved."""
         key = json.dumps([intents.digest(), sorted(entities) if entities is not None else None, asdict(settings),
-                          {k: sorted(v) for k, v in sorted((lookups or {}).items())}, FORMAT])
+                          {k: {v: list(f) for v, f in sorted(vs.items())} for k, vs in sorted((lookups or {}).items())},
+                          FORMAT])
         path = Path(models_dir) / f"crf-{hashlib.sha256(key.encode()).hexdigest()[:20]}.json"
         if path.exists():
             try:
