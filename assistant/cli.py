@@ -706,15 +706,15 @@ def _answers(directory: Path) -> Answers | None:
 
 
 def _intents_validate(args: argparse.Namespace, config: Config) -> int:
-    from .nlu.data import scan_intents
-    from .nlu.validate import lacks, validate
+    from .nlu.validate import notes, validate
 
     directory = _intents_dir(args, config)
-    problems = validate(directory, _lookups(args, config), _answers(directory))
+    lookups = _lookups(args, config)
+    problems = validate(directory, lookups, _answers(directory))
     for p in problems:
         about = f" {p.name}:" if p.name else ""
         print(f"{_shown(p.where)}:{about} {p.what} — {p.fix}")
-    for note in lacks(scan_intents(directory)[0]):
+    for note in notes(directory, lookups):
         print(f"{_shown(str(directory))}: {note}")
     count = len(problems)
     print(f"{_shown(str(directory))}: {count or 'no'} problem{'' if count == 1 else 's'}")

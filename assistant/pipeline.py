@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from . import asr, confirm, denoise, nlu, tts, vad
-from .answer import load_responses
+from .answer import Responses, load_responses
 from .audit import AuditLog, TurnScope
 from .config import AUTO, Config
+from .errors import DataError
 from .dialogue import DICTATING, Dialogue, DialogueState, Heard, NoFaultModel
 from .events import OUT_OF_SCOPE, Answer, AudioChunk, Intent, SpokenRequest, Transcript
 from .lang.detect import text_language
@@ -74,7 +75,9 @@ class LanguageParts:
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
         self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
         responses = self.intents_dir / "responses.yml"
-        self.responses = responses if responses.is_file() else None
+        plant = nlu.data.is_plant_domain(intents)  # another domain keeps its responses to itself
+        self.responses = responses if responses.is_file() and plant else None
+        self.domain_responses = None if plant else _domain_responses(self.intents_dir)
 
     @cached_property
     def recognizer(self) -> asr.Recognizer:
@@ -99,6 +102,23 @@ class LanguageParts:
     @cached_property
     def synthesizer(self) -> tts.Synthesizer:
         return tts.synthesizers.create(self.config.tts.backend, self.config.tts)
+
+
+def _domain_responses(directory: Path) -> Responses | None:
+    """A domain's own responses (not the plant's): ``responses.yml``, else a Rasa ``domain.yml`` with
+    ``responses:``; read, and added to the built-in templates. One that cannot be read is logged."""
+    import logging
+
+    import yaml
+
+    for path in (directory / "responses.yml", directory / "domain.yml"):
+        try:
+            if path.is_file() and "responses" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
+                return load_responses(path)
+        except (yaml.YAMLError, UnicodeDecodeError, TypeError, DataError) as exc:
+            logging.getLogger(__name__).warning("%s: its responses are not used (%s)", path,
+                                                " ".join(str(exc).split()))
+    return None
 
 
 class Pipeline:
@@ -130,7 +150,10 @@ class Pipeline:
         self.audit = AuditLog(notes.path, self.plant.model.site.tz, clock=clock)
         self.audit.settle(self.plant)  # acknowledgements logged but not carried out before a crash
         self.station = Station(people, people.signed_on)
-        self.dialogue = Dialogue(self.plant, load_responses(self.lang.responses),
+        responses = load_responses(self.lang.responses)
+        if self.lang.domain_responses is not None:
+            responses = Responses({**responses.templates, **self.lang.domain_responses.templates}, responses.path)
+        self.dialogue = Dialogue(self.plant, responses,
                                  config.data_path, notes=notes, role=self.station.role, now=clock,
                                  audit=self.audit, station=self.station)
         with contextlib.suppress(NoFaultModel):  # too little history yet: fault questions will say so

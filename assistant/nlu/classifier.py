@@ -22,7 +22,16 @@ multilingual one (``use-multilingual``, ``e5-small``) for intents in another lan
 Out of scope: data without ``out_of_scope`` examples of its own (a one-intent domain
 too) is trained with the built-in set (``data.builtin_out_of_scope``), less every
 sentence that holds all the content words of one of the domain's own examples (for a
-domain that asks "what's the weather", chatter about the weather is in scope).
+domain that asks "what's the weather", chatter about the weather is in scope) and, outside
+a plant domain, every sentence all of whose content words the domain's examples use ("hi
+there" and "see you later" for a bot that greets and says goodbye).
+
+Threshold: a plant domain (``data.is_plant_domain``) is decided at the configured
+``nlu.threshold``. Any other domain gets its own, calibrated when its model is trained
+(``calibrate``): the examples are classified by models trained without them
+(``CALIBRATION_FOLDS``-fold, on the same features), and the threshold is the one that best
+accepts its own examples with the right intent while rejecting the out-of-scope sentences
+(each side weighed equally; the middle of the best range). It is stored with the model.
 
 A trained model is stored under ``models_dir`` as ``nlu-<key>.npz`` where the key
 hashes the intents data, the lookups, the features and this module's format
@@ -48,7 +57,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..files import read_arrays, write_arrays
 from ..events import OUT_OF_SCOPE
-from .data import Example, Intents, builtin_out_of_scope
+from .data import Example, Intents, builtin_out_of_scope, is_plant_domain
 from .embeddings import ENCODERS, check_encoder, encoder_dimensions, sentence_encoder
 from .languages import language_of
 from .normalize import normalize
@@ -71,6 +80,8 @@ HEARD_WEIGHT = 0.3  # examples of a generated heard file (recognizer transcripts
 HEARD_SOURCE = "heard.yml:"  # the file scripts/speak_intents.py writes
 FEATURES = ("tfidf", "minilm", "both")
 PER_EXAMPLE = 6  # expanded copies per annotated example
+CALIBRATION_FOLDS = 3  # folds of a domain's threshold calibration
+THRESHOLDS = tuple(round(0.05 + 0.01 * i, 2) for i in range(86))  # 0.05 .. 0.90: the thresholds tried
 _FUNCTION_WORDS = frozenset(
     "a an the of on for at in is are was were be it its this that these those what whats which who how and "
     "or to me my i im you your we our us can could would will do does did with from by as any all there please "
@@ -91,8 +102,12 @@ def training_data(intents: Intents) -> Intents:
         if words:
             by_word.setdefault(min(words), set()).add(words)
 
+    vocabulary = frozenset() if is_plant_domain(intents) else frozenset(  # a domain's own words: its chatter
+        w for e in intents.examples for w in _content(_without_entities(e)))
+
     def holds_an_example(content: frozenset[str]) -> bool:
-        return any(words <= content for word in content for words in by_word.get(word, ()))
+        return any(words <= content for word in content for words in by_word.get(word, ())) or bool(
+            content and content <= vocabulary)
 
     added = tuple(e for e in builtin_out_of_scope().examples if not holds_an_example(_content(e.text)))
     return Intents(intents.examples + added, intents.synonyms, intents.lookups, intents.regexes, intents.files)
@@ -166,6 +181,7 @@ class IntentModel:
     sentences: int = 0
     models_dir: str = ""  # where the embedding model lives; set on load
     encoder: str = "minilm"  # the sentence encoder of the embedding features (NluConfig.encoder)
+    threshold: float | None = None  # calibrated on the data (domains other than the plant's), else None
 
     def template(self, text: str, delex: str) -> str | None:
         return self.templates.get(text) or self.templates.get(delex)
@@ -196,6 +212,7 @@ def model_key(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[str]
     encoded = "" if encoder == "minilm" or features == "tfidf" else f";encoder={encoder}"
     spoken = language_of(intents).model_key  # how its numbers and times are read ("" in English)
     encoded += f";{spoken}" if spoken else ""
+    encoded += "" if is_plant_domain(intents) else ";calibrated"
     h.update(f"format={FORMAT_VERSION};features={features};per_example={PER_EXAMPLE}{encoded}\n".encode())
     h.update(training_data(intents).digest().encode())
     canonical = {e: {v: list(f) for v, f in sorted(vals.items())} for e, vals in sorted(lookups.items())}
@@ -254,9 +271,52 @@ def train_model(intents: Intents, lookups: Mapping[str, Mapping[str, Sequence[st
     classifier.fit(matrix, labels, sample_weight=[weights[label] * (HEARD_WEIGHT if s.text in heard else 1.0)
                                                   for label, s in zip(labels, sentences)])
     model.classifier = classifier
+    if not is_plant_domain(intents):
+        originals = [s.original for s in sentences]
+        model.threshold = calibrate(matrix, labels, [weights[label] for label in labels], originals, c)
     model.train_seconds = time.perf_counter() - started
     model.sentences = len(sentences)
     return model
+
+
+def calibrate(matrix: Any, labels: Sequence[str], weights: Sequence[float], originals: Sequence[bool],
+              c: float = 20.0, k: int = CALIBRATION_FOLDS) -> float:
+    """The threshold that best separates held-out examples of the domain (accepted with the right
+    intent) from held-out out-of-scope sentences (rejected), each side weighed equally."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    by_label: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        if originals[i]:
+            by_label.setdefault(label, []).append(i)
+    fold = np.full(len(labels), -1)
+    for rows in by_label.values():
+        for j, i in enumerate(rows):
+            fold[i] = j % k
+    inside: list[tuple[bool, float]] = []  # (right intent, confidence) of held-out examples of the domain
+    outside: list[tuple[bool, float]] = []  # (called out_of_scope, confidence) of held-out out-of-scope ones
+    for f in range(k):
+        held, train = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+        if not len(held) or len({labels[i] for i in train}) < 2:
+            continue
+        model = LogisticRegression(C=c, max_iter=3000)
+        model.fit(matrix[train], [labels[i] for i in train], sample_weight=[weights[i] for i in train])
+        for i, probs in zip(held, model.predict_proba(matrix[held])):
+            best = str(model.classes_[int(np.argmax(probs))])
+            side = outside if labels[i] == OUT_OF_SCOPE else inside
+            side.append(((best == OUT_OF_SCOPE) if labels[i] == OUT_OF_SCOPE else best == labels[i], float(max(probs))))
+    if not inside or not outside:
+        return THRESHOLDS[0]
+
+    def balanced(t: float) -> float:
+        accepted = sum(right and p >= t for right, p in inside) / len(inside)
+        rejected = sum(oos or p < t for oos, p in outside) / len(outside)
+        return accepted + rejected
+
+    scores = [balanced(t) for t in THRESHOLDS]
+    best = [t for t, score in zip(THRESHOLDS, scores) if score >= max(scores) - 1e-9]
+    return best[len(best) // 2]
 
 
 def _balanced_weights(labels: Sequence[str]) -> dict[str, float]:
@@ -300,7 +360,7 @@ def save_model(model: IntentModel, path: Path) -> Path:
     vectorizers = [{"params": _params(v), "terms": sorted(v.vocabulary_, key=v.vocabulary_.get)}
                    for v in model.vectorizers]
     meta = {"format": FORMAT_VERSION, "key": model.key, "features": model.features, "encoder": model.encoder,
-            "labels": list(model.labels),
+            "labels": list(model.labels), "threshold": model.threshold,
             "templates": model.templates, "train_seconds": model.train_seconds, "sentences": model.sentences,
             "vectorizers": vectorizers,
             "classifier": {"params": _params(model.classifier), "classes": [str(c) for c in model.classifier.classes_]}}
@@ -344,7 +404,8 @@ def load_model(path: Path, key: str) -> IntentModel:
         return IntentModel(key=key, features=str(meta["features"]), labels=tuple(meta["labels"]),
                            templates={str(k): str(v) for k, v in meta["templates"].items()},
                            vectorizers=vectorizers, classifier=classifier,
-                           train_seconds=float(meta["train_seconds"]), sentences=int(meta["sentences"]), encoder=encoder)
+                           train_seconds=float(meta["train_seconds"]), sentences=int(meta["sentences"]), encoder=encoder,
+                           threshold=None if meta.get("threshold") is None else float(meta["threshold"]))
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise ValueError(f"damaged ({type(exc).__name__}: {exc})") from None
 

@@ -52,9 +52,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,6 +80,8 @@ __all__ = [
     "own_lookups",
     "language_code",
     "language_lists",
+    "is_plant_domain",
+    "PLANT_ENTITIES",
     "BUILTIN_OUT_OF_SCOPE",
     "MAX_EXAMPLE_CHARS",
     "MAX_EXAMPLES",
@@ -100,23 +103,29 @@ V = TypeVar("V")
 # Rasa domain and story keys that may share a file with NLU data; they are not ours.
 _IGNORED_KEYS = frozenset({
     "responses", "intents", "entities", "slots", "actions", "forms", "session_config",
-    "e2e_actions", "stories", "rules", "config", "recipe", "language", "pipeline", "policies",
+    "e2e_actions", "stories", "rules", "config", "recipe", "language", "pipeline", "policies", "assistant_id",
 })
+PLANT_ENTITIES = ("asset", "measurement")  # data annotating one of these is a plant domain
+_SKIPPED_DIRS = ("tests", "stories")  # beside the data: test sentences and test stories, not training data
 _ITEM_KINDS = ("intent", "synonym", "lookup", "regex")
 _ITEM_KEYS = frozenset(_ITEM_KINDS) | {"examples", "metadata"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_INTENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_.\-]+)?$")  # faq/ask_name: a retrieval intent
 _ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<paren>[^()]*)\)|(?P<json>\{[^{}]*\}))")
 
 
 @dataclass(frozen=True)
 class Annotation:
-    """An entity marked in an example: ``text[start:end]`` is ``entity`` (``value`` if given)."""
+    """An entity marked in an example: ``text[start:end]`` is ``entity`` (``value`` if given), in
+    ``role`` and ``group`` when the annotation gives them (Rasa's roles and groups)."""
 
     entity: str
     value: str | None
     start: int
     end: int
     text: str
+    role: str | None = None
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,8 @@ class Intents:
         """A hash of the content (not of file names or layout): changes when the data does."""
         h = hashlib.sha256()
         for e in self.examples:
-            h.update(repr((e.intent, e.text, [(a.entity, a.value, a.start, a.end) for a in e.entities])).encode())
+            h.update(repr((e.intent, e.text, [(a.entity, a.value, a.start, a.end, *_role(a)) for a in e.entities])
+                          ).encode())
         for s in self.synonyms:
             h.update(repr(("synonym", s.value, s.forms)).encode())
         for t in self.lookups:
@@ -184,6 +194,11 @@ class Intents:
         for r in self.regexes:
             h.update(repr(("regex", r.name, r.patterns)).encode())
         return h.hexdigest()
+
+
+def _role(a: Annotation) -> tuple[str, ...]:
+    """Role and group, when given, for the digest (data without them hashes as before)."""
+    return () if a.role is None and a.group is None else (f"role={a.role}", f"group={a.group}")
 
 
 @dataclass(frozen=True)
@@ -239,7 +254,9 @@ def parse_example(line: str, where: str = "<text>", intent: str | None = None) -
                 raise _fail(where, f"annotation {match.group()!r} has a value that is not text",
                             "give the value as a string", intent)
             value = None if value is None else str(value)
+            role, group = (None if spec.get(k) is None else str(spec[k]) for k in ("role", "group"))
         else:
+            role = group = None
             inside = match.group("paren").strip()
             entity, _, value_text = inside.partition(":")
             entity = entity.strip()
@@ -247,7 +264,7 @@ def parse_example(line: str, where: str = "<text>", intent: str | None = None) -
         if not _NAME.match(entity):
             raise _fail(where, f"annotation {match.group()!r} has no valid entity name",
                         "write [text](entity) or [text](entity:value)", intent)
-        annotations.append(Annotation(entity, value, length, length + len(shown), shown))
+        annotations.append(Annotation(entity, value, length, length + len(shown), shown, role, group))
         text_parts.append(shown)
         length += len(shown)
         pos = match.end()
@@ -424,8 +441,9 @@ class _Collector:
         if not isinstance(name, (str, int, float)) or isinstance(name, bool) or not str(name).strip():
             raise _fail(where, f"{kind} has no name", f"write '- {kind}: name'")
         name = str(name).strip()
-        if kind == "intent" and not _NAME.match(name):
-            raise _fail(where, f"intent name {name!r} is not valid", "use letters, digits and underscores")
+        if kind == "intent" and not _INTENT.match(name):
+            raise _fail(where, f"intent name {name!r} is not valid",
+                        "use letters, digits and underscores (faq/ask_name for a retrieval intent)")
         if "examples" not in keys:
             raise _fail(where, f"{kind} {name!r} has no examples", "add 'examples: |' with '- ' lines")
         return kind, name, keys
@@ -433,6 +451,8 @@ class _Collector:
     def _lines(self, node: yaml.Node, path: Path, intent: str | None) -> list[tuple[str, int]]:
         """The ``- item`` lines of an ``examples: |`` block with their 1-based line numbers."""
         line0 = node.start_mark.line + 1
+        if isinstance(node, yaml.SequenceNode):
+            return [self._listed(entry, path, intent) for entry in node.value]
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
             raise _fail(f"{path}:{line0}", "examples is not a text block",
                         "write 'examples: |' followed by lines '- example'", intent)
@@ -441,6 +461,20 @@ class _Collector:
         for i, raw in enumerate(node.value.splitlines()):
             self._go_on(self._line, out, raw, first + i, path, intent)
         return out
+
+    @staticmethod
+    def _listed(entry: yaml.Node, path: Path, intent: str | None) -> tuple[str, int]:
+        """One ``- text: ...`` entry (with optional ``metadata``) of an examples list."""
+        line = entry.start_mark.line + 1
+        keys = _mapping(entry) if isinstance(entry, yaml.MappingNode) else {}
+        text = _scalar(keys["text"][1]) if "text" in keys else None
+        if not isinstance(text, str) or not text.strip() or set(keys) - {"text", "metadata"}:
+            raise _fail(f"{path}:{line}", "an example of an examples list is not '- text: ...' with optional "
+                        "'metadata:'", "write '- text: example' entries, or 'examples: |' with '- ' lines", intent)
+        if len(text) > MAX_EXAMPLE_CHARS:
+            raise _fail(f"{path}:{line}", f"example of {len(text)} characters is longer than {MAX_EXAMPLE_CHARS}",
+                        "write one spoken request per line", intent)
+        return text.strip(), line
 
     @staticmethod
     def _line(out: list[tuple[str, int]], raw: str, line: int, path: Path, intent: str | None) -> None:
@@ -504,12 +538,15 @@ class _Collector:
                        tuple(str(p) for p in files))
 
 
-def _files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+def _files(directory: Path, skipped: tuple[str, ...] = _SKIPPED_DIRS) -> list[Path]:
+    """The YAML files in ``directory`` and its subdirectories, but for ``skipped`` ones and hidden ones."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+                  and p.relative_to(directory).parts[0] not in skipped)
 
 
 def load_intents(directory: str | Path) -> Intents:
-    """Load every ``*.yml`` in ``directory`` (not its ``tests/``) into ``Intents``."""
+    """Load every ``*.yml`` in ``directory`` and its subdirectories (not ``tests/`` nor ``stories/``)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise DataError(f"intents directory {directory} not found; set nlu.intents_dir to a directory of Rasa NLU YAML files")
@@ -522,19 +559,26 @@ def load_intents(directory: str | Path) -> Intents:
         raise _fail(str(directory), "no intent examples found", "add files with 'nlu:' and '- intent:' items")
     if len(collector.examples) > MAX_EXAMPLES:
         raise _fail(str(directory), _too_many(len(collector.examples)), _TOO_MANY_FIX)
+    if not {e.intent for e in collector.examples} - {OUT_OF_SCOPE}:
+        raise _fail(str(directory), "only out_of_scope examples: nothing is in scope",
+                    "add an intent the assistant serves ('- intent: name' with examples)")
     seen: dict[str, Example] = {}
+    plant = is_plant_domain(collector.intents(files))
     for example in collector.examples:
         key = " ".join(example.text.lower().split())
         other = seen.get(key)
         if other is not None and other.intent != example.intent:
-            raise _fail(example.source, f"example {example.text!r} is also in intent {other.intent} at {other.source}",
-                        "keep it in one intent only", example.intent)
+            what = f"example {example.text!r} is also in intent {other.intent} at {other.source}"
+            if plant:
+                raise _fail(example.source, what, "keep it in one intent only", example.intent)
+            log.warning("%s: %s; it is trained as %s only (as written first)", example.source, what, other.intent)
         seen.setdefault(key, example)
-    return collector.intents(files)
+    examples = tuple(e for e in collector.examples if seen[" ".join(e.text.lower().split())].intent == e.intent)
+    return replace(collector.intents(files), examples=examples)
 
 
 def scan_intents(directory: str | Path) -> tuple[Intents, tuple[Problem, ...]]:
-    """Read every ``*.yml`` in ``directory`` past its problems: what loads, and every problem found.
+    """Read every ``*.yml`` in ``directory`` (and below, as ``load_intents``) past its problems: what loads, and every problem found.
 
     Unlike ``load_intents`` this neither requires examples nor checks duplicates; an existing
     directory is assumed (``DataError`` otherwise)."""
@@ -570,7 +614,7 @@ def load_intent_tests(directory: str | Path, intents: Intents | None = None) -> 
     directory = Path(directory)
     tests_dir = directory / "tests" if (directory / "tests").is_dir() else directory
     collector = _Collector()
-    for path in _files(tests_dir):
+    for path in _files(tests_dir, ()):
         collector.load_file(path)
     if intents is not None:
         known = set(intents.names) | {OUT_OF_SCOPE}
@@ -596,7 +640,18 @@ def builtin_out_of_scope() -> Intents:
 
 def language_code(intents: Intents) -> str:
     """The language the data is written in: the name of its directory ("de" for ``intents/de``), "" without files."""
-    return Path(intents.files[0]).parent.name if intents.files else ""
+    if not intents.files:
+        return ""
+    paths = [Path(f) for f in intents.files]
+    return (Path(os.path.commonpath(paths)) if len(paths) > 1 else paths[0].parent).name
+
+
+def is_plant_domain(intents: Intents) -> bool:
+    """Data that annotates a plant entity (``PLANT_ENTITIES``: asset, measurement) is a plant domain:
+    it gets the plant's lists, the built-in extractors (time ranges, numbers, note text) and the
+    configured threshold. Any other directory is a domain of its own: only its own entities, and a
+    threshold calibrated on its data (``classifier.calibrate``)."""
+    return bool(set(PLANT_ENTITIES) & set(intents.entity_names))
 
 
 def language_lists(intents: Intents, lookups: Mapping[str, V]) -> dict[str, V]:

@@ -37,6 +37,13 @@ and "neun" is 9; any other directory by the English rules. The forms of the list
 same way, so "Speisewasserpumpe zwo" meets the form "Speisewasserpumpe zwei". Note text is found
 after the English triggers only.
 
+Which extractors run depends on the domain (``data.is_plant_domain``): a plant domain gets them all;
+any other directory only those of the entities its data annotates (a domain that annotates no
+``number`` gets none), a ``regex:`` item extracts its entity only where the data annotates an entity
+of that name (Rasa's RegexEntityExtractor), and a ``lookup:`` table named after no annotated entity
+lends its values to the annotated entity that shares the most of them (Sara's ``products`` table
+for its ``product`` annotations) or, sharing none, matches nothing.
+
 Offsets are character offsets into the original text.
 """
 
@@ -46,9 +53,10 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from ..events import Entity
-from .data import Intents
+from .data import Intents, is_plant_domain
 from .languages import Language, language_of
 from .normalize import Token, number_value
 from .phonemes import Sounds, bigrams, similarity
@@ -102,6 +110,20 @@ def _similarity(a: str, b: str, cutoff: float = 0.0, a_key: str | None = None, b
     return max(spelled, sound)
 
 
+def _entity_of(table: str, items: Sequence[str], intents: Intents, normalize: Any) -> str | None:
+    """The entity a lookup table's values are of: its own name where the data annotates it (or in a
+    plant domain), else the annotated entity sharing the most values with it; None when none does."""
+    if table in intents.entity_names or is_plant_domain(intents):
+        return table
+    values = {normalize(i) for i in items}
+    shared: dict[str, int] = {}
+    for e in intents.examples:
+        for a in e.entities:
+            if normalize(a.text) in values or (a.value and normalize(a.value) in values):
+                shared[a.entity] = shared.get(a.entity, 0) + 1
+    return max(sorted(shared), key=lambda name: shared[name]) if shared else None
+
+
 class EntityExtractor:
     """Finds entities in text. Build once (spaCy pipeline, phrase lists); ``extract`` is cheap.
     ``language``: how numbers, tags and times are said (default: the language of ``intents``)."""
@@ -132,8 +154,11 @@ class EntityExtractor:
             w for e in (intents.examples if intents else ()) for w in self.normalize(e.text).split())
         self._corrections: dict[str, tuple[tuple[str, float], ...]] = {}
         self._keys = [(w, phonetic(w)) for w in sorted(self.vocab) if len(w) >= 4 and not w[0].isdigit()]
+        plant = intents is None or is_plant_domain(intents)
+        annotated = set(intents.entity_names) if intents is not None else set()
+        self.code_entities = frozenset(CODE_ENTITIES) if plant else frozenset(CODE_ENTITIES) & annotated
         self.regexes = [(r.name, re.compile(p, re.IGNORECASE)) for r in (intents.regexes if intents else ())
-                        for p in r.patterns]
+                        for p in r.patterns if plant or r.name in annotated]
         self.sounds = Sounds()
         self._form_keys = self._sound_forms()
         self._sound_cache: dict[tuple[str, ...], tuple[float, int, str, str] | None] = {}
@@ -232,9 +257,10 @@ class EntityExtractor:
         normalize = self.normalize
         synonym_of = {normalize(f): s.value for s in intents.synonyms for f in (*s.forms, s.value)}
         for table in intents.lookups:
-            for item in table.items:
+            entity = _entity_of(table.name, table.items, intents, normalize)
+            for item in table.items if entity else ():
                 value = synonym_of.get(normalize(item), item)
-                self._add(table.name, value, [item])
+                self._add(entity, value, [item])
         for syn in intents.synonyms:
             entity = next((a.entity for e in intents.examples for a in e.entities
                            if a.value == syn.value or normalize(a.text) in map(normalize, syn.forms)), None)
@@ -437,7 +463,7 @@ class EntityExtractor:
             add(start, end, entity, value)
         for snap in snaps:
             add(snap.start, snap.end, snap.entity, snap.value, round(1.0 - snap.distance, 3), snap.distance)
-        if now is not None:  # before near-misses: 'on Monday' is a day, not the measurement 'demand'
+        if now is not None and "time_range" in self.code_entities:  # before near-misses: 'on Monday' is a day, not the measurement 'demand'
             for r in self.language.time_ranges(tokens, now, shifts):
                 if not any(taken[r.first:r.last]):
                     add(r.first, r.last, "time_range", r.value)
@@ -453,14 +479,14 @@ class EntityExtractor:
         for snap in self.list_snapper.snaps(words, [not t for t in taken]):
             for value in snap.values:  # several: the same words as near to each, which is asked
                 add(snap.start, snap.end, snap.entity, value, round(1.0 - snap.distance, 3), snap.distance)
-        note = self._note(text, tokens)
+        note = self._note(text, tokens) if "note_text" in self.code_entities else None
         if note is not None:
             entities.append(note)
             for k, t in enumerate(tokens):
                 if t.start >= note.start:
                     taken[k] = True
         for k, (tok, word) in enumerate(zip(tokens, words)):
-            if taken[k] or number_value(word) is None:
+            if taken[k] or "number" not in self.code_entities or number_value(word) is None:
                 continue
             if text[tok.start:tok.end].lower() in self.language.lone_ones and (
                     k == 0 or words[k - 1] in self.language.not_number_before):

@@ -4,9 +4,13 @@
 replaces them by placeholders, and asks the model:
 a sentence equal to a written example (as is, or with its entities replaced)
 gets that intent with confidence 1.0; otherwise the classifier's ranking decides.
-A best intent below ``NluConfig.threshold`` becomes ``out_of_scope`` with
-confidence ``1 - best``; the ranking is kept so the dialogue can still ask
-"did you mean ...".
+A best intent below the threshold becomes ``out_of_scope`` with
+confidence ``1 - best``, put first in the ranking (the intent given is always in it); the
+rest of the ranking is kept so the dialogue can still ask "did you mean ...". The threshold
+is ``NluConfig.threshold`` in a plant domain, the one calibrated on the data in any other
+(``classifier.calibrate``).
+Regexes named after no entity the data annotates are features: a sentence they match carries
+a placeholder word per regex (``xregex_namex``) in its delexicalised form, in training as in use.
 A confirm whose words say no (``confirm.refuses``: "Can't do it.", "do not save it") is
 a deny: a refusal is never taken for a yes, whatever the classifier made of it.
 
@@ -19,6 +23,7 @@ takes that sentence's intent, with the similarity as confidence. Sentences of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +32,7 @@ from ..config import NluConfig
 from ..confirm import refuses
 from ..events import OUT_OF_SCOPE, Entity, Intent
 from .classifier import IntentModel, load_or_train
-from .data import Intents, load_intents
+from .data import Intents, is_plant_domain, load_intents
 from .entities import EntityExtractor
 from .normalize import Token
 from .phonemes import bigrams, similarity
@@ -72,10 +77,15 @@ class ClassifierUnderstander:
         self.now = now or (lambda: datetime.now().astimezone())
         self.shifts = shifts  # the site's shift pattern, for "the night shift" (None: 06-14-22)
         self.extractor = EntityExtractor(self.lookups, self.intents)
+        entities = set(self.intents.entity_names)
+        self.features = [(placeholder(f"regex_{r.name}"), re.compile(p, re.IGNORECASE)) for r in self.intents.regexes
+                         if r.name not in entities for p in r.patterns]
         self.model: IntentModel
         self.model, self.trained = load_or_train(config.models_dir, self.intents, self.lookups, self.delexicalise,
                                                  config.features, config.encoder)
         self.correct = CORRECTED
+        self.threshold = (config.threshold if is_plant_domain(self.intents) or self.model.threshold is None
+                          else self.model.threshold)
         self._short = self._short_sentences()
 
     def _short_sentences(self) -> list[tuple[str, frozenset[str], str]]:
@@ -113,7 +123,11 @@ class ClassifierUnderstander:
         """(normalised text, text with entities replaced by placeholders)."""
         tokens = self.extractor.tokenize(text)
         entities = self.extractor.extract(text, tokens, now or _FIXED_NOW)
-        return " ".join(t.text for t in tokens), _delex(text, tokens, entities)
+        return " ".join(t.text for t in tokens), self._featured(text, _delex(text, tokens, entities))
+
+    def _featured(self, text: str, delex: str) -> str:
+        """``delex`` with a placeholder for every feature regex that matches ``text``."""
+        return " ".join([delex, *sorted({word for word, pattern in self.features if pattern.search(text)})])
 
     def parse(self, text: str) -> Intent:
         if not isinstance(text, str) or not text.strip():
@@ -123,19 +137,21 @@ class ClassifierUnderstander:
             return Intent(text, OUT_OF_SCOPE, 0.0)
         entities = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
         normalised = " ".join(t.text for t in tokens)
-        delex = _delex(text, tokens, entities)
+        delex = self._featured(text, _delex(text, tokens, entities))
         ranking = self.model.rank(normalised, delex)[:RANKING_SIZE]
         template = self.model.template(normalised, delex)
         if template is not None:
             ranking = [(template, 1.0)] + [(n, c) for n, c in ranking if n != template][: RANKING_SIZE - 1]
         name, confidence = ranking[0]
         rounded = tuple((n, round(c, 4)) for n, c in ranking)
-        if self.correct and (name == OUT_OF_SCOPE or confidence < self.config.threshold):
+        if self.correct and (name == OUT_OF_SCOPE or confidence < self.threshold):
             snapped = self.corrected(normalised.split())
             if snapped is not None:
                 return Intent(text, snapped[0], snapped[1], entities, rounded)
-        if name != OUT_OF_SCOPE and confidence < self.config.threshold:
-            return Intent(text, OUT_OF_SCOPE, round(1.0 - confidence, 4), entities, rounded)
+        if name != OUT_OF_SCOPE and confidence < self.threshold:
+            rejected = round(1.0 - confidence, 4)
+            return Intent(text, OUT_OF_SCOPE, rejected, entities,
+                          ((OUT_OF_SCOPE, rejected), *((n, c) for n, c in rounded if n != OUT_OF_SCOPE)))
         intent = Intent(text, name, round(confidence, 4), entities, rounded)
         if name == "confirm" and "deny" in self.model.labels and refuses(intent):
             return Intent(text, "deny", round(confidence, 4), entities, (("deny", round(confidence, 4)), *rounded))

@@ -4,17 +4,23 @@
 
 Besides what the loader checks (``scan_intents``, which goes on past each problem):
 
-* annotations of unknown entities; known are the plant's lists (``lookups``), the
-  ``lookup:`` and ``regex:`` items, and the built-in ``time_range``, ``number`` and
-  ``note_text``. Values of plant entities must be plant values (``asset:P-102``);
-* examples that belong to two intents once normalised (case, punctuation, numbers);
-* ``lookup:`` tables no example annotates;
+* in a plant domain (``data.is_plant_domain``: its data annotates ``asset`` or ``measurement``),
+  annotations of unknown entities; known are the plant's lists (``lookups``), the ``lookup:``
+  and ``regex:`` items, and the built-in ``time_range``, ``number`` and ``note_text``. In any
+  other domain an entity its training data annotates is known (learnt from the annotations);
+  one annotated only in test files is a note, not a problem (``notes``: nothing can extract it,
+  so those test sentences fail). Values of plant entities must be plant values (``asset:P-102``);
+* examples that belong to two intents once normalised (case, punctuation, numbers): a problem in a
+  plant domain, a note elsewhere (Rasa trains them; here the first intent keeps the sentence);
+* data with only ``out_of_scope`` examples;
+* in a plant domain, ``lookup:`` tables no example annotates (elsewhere a table is a list of
+  values for matching, as in Rasa, and may have a name of its own);
 * test files (``tests/*.yml``) naming intents the data does not have;
-* with ``answers`` (a directory the dialogue answers, i.e. one with a ``responses.yml``):
+* with ``answers`` (a plant domain with a ``responses.yml``; of another domain's only that it reads):
   intents without a dialogue handler (built in, or registered with ``@handler``), responses
   a handler speaks that the responses file lacks, and responses the dialogue needs at all.
 
-``lacks(intents)`` says what valid data does without (no ``out_of_scope`` examples, a single
+``notes(directory)`` says what valid data does without (no ``out_of_scope`` examples, a single
 intent): notes for the reader, not problems; training makes up for them.
 """
 
@@ -23,16 +29,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..events import OUT_OF_SCOPE
-from .data import Example, Intents, Problem, scan_intents
+from .data import Example, Intents, Problem, is_plant_domain, scan_intents
 from .entities import CODE_ENTITIES
 from .heard import HEARD_FILE
 from .normalize import normalize
 
-__all__ = ["Answers", "Problem", "validate", "known_entities", "lacks"]
+__all__ = ["Answers", "Problem", "validate", "known_entities", "lacks", "notes"]
 
 _LOCATED = re.compile(r"^(?P<where>\S+?:\d+)(?: \(intent (?P<name>[^)]+)\))?: (?P<what>.+?); (?P<fix>.+)$")
 
@@ -50,9 +56,11 @@ class Answers:
 
 
 def known_entities(intents: Intents, lookups: Mapping[str, object]) -> frozenset[str]:
-    """Entities an annotation may use: plant lists, lookup and regex items, built-in extractors."""
+    """Entities an annotation may use: plant lists, lookup and regex items, built-in extractors; outside
+    a plant domain also every entity the training data annotates."""
+    own = set() if is_plant_domain(intents) else set(intents.entity_names)
     return frozenset(lookups) | {t.name for t in intents.lookups} | {r.name for r in intents.regexes} | set(
-        CODE_ENTITIES)
+        CODE_ENTITIES) | own
 
 
 def _one_of(name: str, choices: Iterable[str], otherwise: str = "") -> str:
@@ -105,6 +113,24 @@ def _test_intents(tests: Sequence[Example], intents: Intents) -> list[Problem]:
                     _one_of(t.intent, names, "add the intent to the data"),
                     t.intent)
             for t in tests if t.intent not in names]
+
+
+def _tests_of(directory: Path) -> tuple[Intents, tuple[Problem, ...]]:
+    return scan_intents(directory / "tests") if (directory / "tests").is_dir() else (Intents(()), ())
+
+
+def notes(directory: str | Path, lookups: Mapping[str, object] = {}) -> tuple[str, ...]:
+    """``lacks`` of the data, and (outside a plant domain) entities annotated only in test files."""
+    directory = Path(directory)
+    intents = scan_intents(directory)[0]
+    if is_plant_domain(intents):
+        return lacks(intents)
+    known = known_entities(intents, lookups)
+    only_tested = sorted({a.entity for e in _tests_of(directory)[0].examples for a in e.entities} - known)
+    twice = tuple(f"{p.where}: {p.what}: trained as the first intent only" for p in _duplicates(intents))
+    return lacks(intents) + twice + tuple(
+        f"entity {name!r} is annotated only in test files: nothing extracts it, so the test sentences that "
+        f"expect it fail (annotate it in the training examples too)" for name in only_tested)
 
 
 def lacks(intents: Intents) -> tuple[str, ...]:
@@ -171,17 +197,25 @@ def validate(directory: str | Path, lookups: Mapping[str, Mapping[str, object]],
     """Every problem of the intents data in ``directory`` and its tests, by file and line."""
     directory = Path(directory)
     intents, problems = scan_intents(directory)
-    tests, test_problems = scan_intents(directory / "tests") if (directory / "tests").is_dir() else (
-        Intents(()), ())
+    tests, test_problems = _tests_of(directory)
     found = [*problems, *test_problems]
     if not intents.examples:
         found.append(Problem(str(directory), "no intent examples found",
                              "add files with 'nlu:' and '- intent:' items"))
     known = known_entities(intents, lookups)
-    found += _entities(intents.examples, known, lookups) + _entities(tests.examples, known, lookups)
-    found += _duplicates(intents) + _unused_lookups(intents) + _test_intents(tests.examples, intents)
-    if answers is not None:
+    plant = is_plant_domain(intents)
+    tested = tests.examples if plant else tuple(  # elsewhere an entity only tests annotate is a note
+        replace(t, entities=tuple(a for a in t.entities if a.entity in known)) for t in tests.examples)
+    found += _entities(intents.examples, known, lookups) + _entities(tested, known, lookups)
+    found += (_duplicates(intents) + _unused_lookups(intents) if plant else []) + _test_intents(tests.examples,
+                                                                                               intents)
+    if intents.examples and not set(intents.names) - {OUT_OF_SCOPE}:
+        found.append(Problem(str(directory), "only out_of_scope examples: nothing is in scope",
+                             "add an intent the assistant serves ('- intent: name' with examples)"))
+    if answers is not None and plant:
         found += _dialogue(intents, answers)
+    elif answers is not None and answers.error is not None:  # another domain's responses: only readable
+        found.append(_from_message(answers.error, answers.path))
     unique: dict[tuple[str, str], Problem] = {}
     for problem in found:  # a problem two checks found (a broken responses.yml) is reported once
         unique.setdefault((problem.where, problem.what), problem)
