@@ -135,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     _notes_parser(sub)
     _report_parser(sub)
     _audit_parser(sub)
+    _rasa_parser(sub)
     return parser
 
 
@@ -215,6 +216,42 @@ def _report_parser(sub: Any) -> None:
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--language", dest="report_language", metavar="CODE",
                    help="the document's language: en, de (default: the language spoken here, English for auto)")
+
+
+
+def _rasa_parser(sub: Any) -> None:
+    help = "Rasa 3.x projects: export the intents as one, import one as intents"
+    rasa = sub.add_parser("rasa", help=help, description=help)
+    rasa.__class__ = _OneLineParser
+    actions = rasa.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_OneLineParser)
+    p = _subcommand(actions, "export", _rasa_export, "write a Rasa project (data/, domain.yml, config.yml) into "
+                    "DIR, a new or empty directory")
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--intents", metavar="DIR", help="intents directory (default: nlu.intents_dir)")
+    p.add_argument("--epochs", type=int, default=100, metavar="N", help="DIETClassifier epochs in config.yml")
+    p = _subcommand(actions, "import", _rasa_import, "write the NLU data and responses of the Rasa project DIR "
+                    "as an intents directory")
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--to", required=True, metavar="DIR", help="the intents directory to write, new or empty")
+
+
+def _rasa_export(args: argparse.Namespace, config: Config) -> int:
+    from .rasa import export_project
+
+    if args.epochs < 1:
+        raise InputError(f"--epochs {args.epochs}: DIET trains at least one epoch; give N of 1 or more")
+    written = export_project(args.intents or config.nlu.intents_dir, args.directory, config.nlu.threshold,
+                             args.epochs)
+    print(f"wrote {len(written)} files to {args.directory}")
+    return 0
+
+
+def _rasa_import(args: argparse.Namespace, config: Config) -> int:
+    from .rasa import import_project
+
+    written = import_project(args.directory, args.to)
+    print(f"wrote {len(written)} files to {args.to}")
+    return 0
 
 
 class _OneLineParser(argparse.ArgumentParser):

@@ -1,0 +1,173 @@
+"""Rasa 3.x projects written from an intents directory, and intents directories read from them.
+
+    export_project(intents_dir, out, threshold)   # out/data/<file>.yml, domain.yml, config.yml
+    import_project(project, to)                    # to/<file>.yml (+ responses.yml)
+
+Each NLU file of the intents directory becomes ``data/<the same relative path>`` and back, so
+the file layout (the generated ``heard.yml`` included, which is trained at a lower weight)
+and the order of every example, synonym, lookup and regex survive a round trip; so do
+annotations with their value, role and group. ``domain.yml`` lists the intents, the entities
+(with their roles and groups) and the responses of ``responses.yml``; ``config.yml`` is a
+Rasa NLU pipeline whose FallbackClassifier threshold is ``nlu.threshold``. Rasa stories,
+rules, forms and example metadata are not carried over. The target directory must be
+empty or absent: nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import DataError, InputError
+from ..nlu.data import Example, Intents, language_code, load_intents
+
+__all__ = ["DEFAULT_EPOCHS", "export_project", "import_project", "nlu_yaml", "domain", "pipeline_config"]
+
+DEFAULT_EPOCHS = 100  # DIETClassifier epochs in the exported config
+LANGUAGES = ("en", "de")  # the language an exported config names; another directory name exports as "en"
+RESPONSES = "responses.yml"  # the responses of an intents directory, in Rasa's domain format
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
+
+
+def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
+                   epochs: int = DEFAULT_EPOCHS) -> list[Path]:
+    """Write the Rasa project of ``intents_dir`` into ``out``; the files written."""
+    intents_dir, out = Path(intents_dir), Path(out)
+    intents = load_intents(intents_dir)
+    _empty_target(out, "export")
+    responses = _responses(intents_dir / RESPONSES) if (intents_dir / RESPONSES).is_file() else {}
+    language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
+    written = _write_nlu(intents, intents_dir, out / "data")
+    written.append(_write(out / "domain.yml", yaml_text(domain(intents, responses))))
+    written.append(_write(out / "config.yml", yaml_text(pipeline_config(language, threshold, epochs))))
+    return written
+
+
+def import_project(project: str | Path, to: str | Path) -> list[Path]:
+    """Write the NLU data and responses of the Rasa project ``project`` as an intents directory ``to``."""
+    project, to = Path(project), Path(to)
+    if not (project / "data").is_dir():
+        raise InputError(f"{project}: no data/ directory; pass a Rasa project directory (data/*.yml, domain.yml)")
+    intents = load_intents(project / "data")
+    path = next((p for p in (project / "domain.yml", project / "domain.yaml") if p.is_file()), None)
+    responses = _responses(path) if path else {}
+    _empty_target(to, "import")
+    written = _write_nlu(intents, project / "data", to)
+    if responses:
+        written.append(_write(to / RESPONSES, yaml_text({"version": "3.1", "responses": responses})))
+    return written
+
+
+def nlu_yaml(intents: Intents) -> str:
+    """Rasa 3.1 NLU YAML of ``intents``: one item per intent (in order of first example), then
+    the synonyms, lookups and regexes, each ``examples: |`` block line by line."""
+    parts = ['version: "3.1"\n', "nlu:\n"]
+    names = dict.fromkeys(e.intent for e in intents.examples)
+    for name in names:
+        parts.append(_item("intent", name, (_annotated(e) for e in intents.examples if e.intent == name)))
+    parts += [_item("synonym", s.value, s.forms) for s in intents.synonyms]
+    parts += [_item("lookup", t.name, t.items) for t in intents.lookups]
+    parts += [_item("regex", r.name, r.patterns) for r in intents.regexes]
+    return "".join(parts)
+
+
+def domain(intents: Intents, responses: dict[str, Any]) -> dict[str, Any]:
+    """A Rasa 3.1 domain: the intents, the entities (with roles and groups) and ``responses``."""
+    entities: list[Any] = []
+    for name in intents.entity_names:
+        found = [a for e in intents.examples for a in e.entities if a.entity == name]
+        kinds = {k: sorted({v for a in found if (v := getattr(a, k[:-1])) is not None}) for k in ("roles", "groups")}
+        kinds = {k: v for k, v in kinds.items() if v}
+        entities.append({name: kinds} if kinds else name)
+    out: dict[str, Any] = {"version": "3.1", "intents": list(intents.names), "entities": entities}
+    if responses:
+        out["responses"] = responses
+    return out
+
+
+def pipeline_config(language: str, threshold: float, epochs: int = DEFAULT_EPOCHS) -> dict[str, Any]:
+    """Rasa's NLU pipeline for the data: DIET over word and character n-grams, a fallback at ``threshold``."""
+    return {"recipe": "default.v1", "assistant_id": f"plantvoice-{language}", "language": language,
+            "pipeline": [{"name": "WhitespaceTokenizer"}, {"name": "RegexFeaturizer"},
+                         {"name": "LexicalSyntacticFeaturizer"}, {"name": "CountVectorsFeaturizer"},
+                         {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
+                         {"name": "DIETClassifier", "epochs": epochs}, {"name": "EntitySynonymMapper"},
+                         {"name": "FallbackClassifier", "threshold": threshold}],
+            "policies": []}
+
+
+def yaml_text(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def _write_nlu(intents: Intents, source: Path, target: Path) -> list[Path]:
+    """One NLU file under ``target`` for each file of ``intents`` under ``source`` that holds items."""
+    written = []
+    for file in intents.files:
+        part = Intents(*(tuple(x for x in items if _file(x.source) == file) for items in
+                         (intents.examples, intents.synonyms, intents.lookups, intents.regexes)))
+        if part.examples or part.synonyms or part.lookups or part.regexes:
+            written.append(_write(target / Path(file).relative_to(source), nlu_yaml(part)))
+    return written
+
+
+def _file(source: str) -> str:
+    return source.rpartition(":")[0]
+
+
+def _item(kind: str, name: str, lines: Iterable[str]) -> str:
+    return f"- {kind}: {_name(name)}\n  examples: |\n" + "".join(f"    - {line}\n" for line in lines)
+
+
+def _name(name: str) -> str:
+    """``name`` as a YAML scalar: plain when it reads back as the same text, else quoted."""
+    return name if _PLAIN.match(name) and yaml.safe_load(name) == name else json.dumps(name, ensure_ascii=False)
+
+
+def _annotated(example: Example) -> str:
+    """The example line with its annotations: ``[text](entity)`` or ``[text]{"entity": ..., ...}``."""
+    out, pos = [], 0
+    for a in example.entities:
+        spec = {k: v for k, v in (("entity", a.entity), ("value", a.value), ("role", a.role), ("group", a.group))
+                if v is not None}
+        mark = f"({a.entity})" if len(spec) == 1 else json.dumps(spec, ensure_ascii=False)
+        out += [example.text[pos:a.start], f"[{a.text}]{mark}"]
+        pos = a.end
+    line = "".join(out) + example.text[pos:]
+    return f'"{line}"' if len(line) >= 2 and line[0] == line[-1] and line[0] in "\"'" else line
+
+
+def _responses(path: Path) -> dict[str, Any]:
+    """The ``responses:`` of a Rasa domain (or responses) file; DataError with file:line when it is broken."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataError(f"{where}: not valid YAML ({problem}); fix the syntax (indentation, quotes, colons)") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    if data is not None and not isinstance(data, dict):
+        raise DataError(f"{path}:1: not a mapping; write a Rasa domain (version, intents, entities, responses)")
+    responses = (data or {}).get("responses") or {}
+    if not isinstance(responses, dict):
+        raise DataError(f"{path}: 'responses' is not a mapping; write responses: -> utter_<name>: -> - text: ...")
+    return responses
+
+
+def _empty_target(path: Path, action: str) -> None:
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InputError(f"{path}: not an empty directory; {action} into a new or empty directory "
+                         "(nothing is overwritten)")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
