@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from serve_load import spoken_requests, start_server, station  # noqa: E402
+from serve_load import server_config, spoken_requests, station  # noqa: E402
+from serve_server import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 from speech import say  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 PAUSE_S = 10.0  # the other stations' pause between rounds of requests
 VOICES = ("hibari:heart", "hibari:heart-gb", "piper:joe", "en-us")
 REQUESTS = (  # (text, asset the answer must be about)
@@ -43,10 +43,6 @@ REQUESTS = (  # (text, asset the answer must be about)
     ("how much power is steam turbine one making", "ST1"),
     ("give me the drum level of the boiler", "HRSG1"),
 )
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
-
 
 def seconds(wav: Path) -> float:
     with wave.open(str(wav)) as w:
@@ -55,8 +51,8 @@ def seconds(wav: Path) -> float:
 
 def one(playwright: Any, base: str, token: str, wav: Path, pad_s: float) -> dict[str, Any]:
     """One request spoken into a fresh page (the fake microphone plays its file once per browser)."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, timeout=60_000,
-                                         args=[*ARGS, f"--use-file-for-fake-audio-capture={wav}%noloop"])
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, timeout=60_000,
+                                         args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={wav}%noloop"])
     try:
         page = browser.new_page()
         page.add_init_script(f"localStorage.setItem('plantvoice.token', {json.dumps(token)});"
@@ -104,25 +100,24 @@ def run(others: int, repeat: int, workdir: Path) -> dict[str, Any]:
     pad_s = 0.4
     wavs = [(say(text, workdir / f"r{n}-{v.replace(':', '-')}.wav", voice=v, pad_s=pad_s), asset, v)
             for n, (text, asset) in enumerate(REQUESTS) for v in VOICES]
-    server, base, tokens = start_server(workdir, others + 1, max_waiting=max(4, others + 1))
+    config, tokens = server_config(workdir, others + 1, max_waiting=max(4, others + 1))
     stop = threading.Event()
     rows = []
-    try:
-        background = busy_stations(base, tokens[1:], stop) if others else None
-        if background:
-            time.sleep(5)  # the others are talking
-        with sync_playwright() as playwright:
-            for _ in range(repeat):
-                for wav, asset, voice in wavs:
-                    try:
-                        row = one(playwright, base, tokens[0], wav, pad_s)
-                    except PlaywrightTimeout:  # no answer in time (busy, or queued too long): counted, not retried
-                        row = {"to_sound_s": None, "asset": None, "answer": None}
-                    rows.append({**row, "voice": voice, "file": wav.name, "right_asset": row["asset"] == asset})
-    finally:
-        stop.set()
-        server.terminate()
-        server.wait(30)
+    with serving(workdir, config) as (base, _):
+        try:
+            background = busy_stations(base, tokens[1:], stop) if others else None
+            if background:
+                time.sleep(5)  # the others are talking
+            with sync_playwright() as playwright:
+                for _ in range(repeat):
+                    for wav, asset, voice in wavs:
+                        try:
+                            row = one(playwright, base, tokens[0], wav, pad_s)
+                        except PlaywrightTimeout:  # no answer in time (busy, or queued too long): counted
+                            row = {"to_sound_s": None, "asset": None, "answer": None}
+                        rows.append({**row, "voice": voice, "file": wav.name, "right_asset": row["asset"] == asset})
+        finally:
+            stop.set()
     heard = sorted(r["to_sound_s"] for r in rows if r["to_sound_s"] is not None)
 
     def pct(q: float) -> float | None:

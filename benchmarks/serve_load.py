@@ -22,9 +22,7 @@ import json
 import os
 import secrets
 import hashlib
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +35,9 @@ from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "audio_samples"
+sys.path.insert(0, str(ROOT / "tests"))
+
+from serve_server import serving  # noqa: E402
 FRAME_S = 0.03
 TIMEOUT_S = 120.0  # one request, end to end; the whole run is bounded by stations x requests x this
 
@@ -54,37 +55,14 @@ def pcm(path: Path) -> bytes:
         return w.readframes(w.getnframes())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(workdir: Path, stations: int, max_waiting: int) -> tuple[subprocess.Popen[bytes], str, list[str]]:
+def server_config(workdir: Path, stations: int, max_waiting: int) -> tuple[str, list[str]]:
+    """The config of a server with one operator token per station, and the tokens."""
     tokens = [secrets.token_urlsafe(24) for _ in range(stations)]
     lines = [f'data_dir = "{workdir / "data"}"', "[serve]", f"max_waiting = {max_waiting}"]
     for n, token in enumerate(tokens):
         lines += [f"[serve.tokens.desk{n}]", f'sha256 = "{hashlib.sha256(token.encode()).hexdigest()}"',
                   'role = "operator"']
-    config = workdir / "plantvoice.toml"
-    config.write_text("\n".join(lines) + "\n")
-    port = free_port()
-    log = open(workdir / "serve.log", "wb")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/plantvoice"), "--config", str(config), "serve",
-                               "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"serve_load: the server ended; see {workdir / 'serve.log'}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return server, base, tokens
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    server.kill()
-    raise SystemExit("serve_load: the server did not answer /api/health within 300 s")
+    return "\n".join(lines) + "\n", tokens
 
 
 async def messages_until(ws: Any, wanted: str, got: dict[str, float], start: float) -> dict[str, Any]:
@@ -169,8 +147,8 @@ def pct(values: list[float], q: float) -> float | None:
 async def run(stations: int, requests: int, max_waiting: int) -> dict[str, Any]:
     items = spoken_requests()
     with tempfile.TemporaryDirectory(prefix="plantvoice-load-") as tmp:
-        server, base, tokens = start_server(Path(tmp), stations, max_waiting)
-        try:
+        config, tokens = server_config(Path(tmp), stations, max_waiting)
+        with serving(Path(tmp), config) as (base, _):
             rows: list[dict[str, Any]] = []
             gate = asyncio.Event()
             plans = [[items[(s * requests + k) % len(items)] for k in range(requests)] for s in range(stations)]
@@ -186,9 +164,6 @@ async def run(stations: int, requests: int, max_waiting: int) -> dict[str, Any]:
             acks = await asyncio.gather(*(writes(base, tokens[s], f"desk{s}") for s in range(stations)))
             audit = httpx.get(f"{base}/api/audit", headers={"Authorization": f"Bearer {tokens[0]}"},
                               timeout=30).json()
-        finally:
-            server.terminate()
-            server.wait(30)
     answered = [r for r in rows if r["end"] == "audio"]
     return {
         "stations": stations, "requests": len(rows), "answered": len(answered),

@@ -1,5 +1,6 @@
-"""A real ``plantvoice serve`` app for tests: uvicorn on 127.0.0.1 on a free port, in a thread of this process
-(so a test can hold the Pipeline's worker busy), with its config and data directory in a temporary directory.
+"""A real ``plantvoice serve`` for tests and benchmarks, on 127.0.0.1 on a free port, its config and data directory
+in a temporary directory: ``running`` is uvicorn in a thread of this process (so a test can hold the Pipeline's
+worker busy), ``serving`` the ``plantvoice serve`` command as its own process (as a site runs it).
 
     with running(tmp_path, tokens={"desk1": ("anna", None)}) as server:
         httpx.get(server.url + "/api/health")
@@ -9,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +26,11 @@ from fastapi import FastAPI
 from assistant.config import load_config
 from assistant.serve import create_app
 
+# chromium flags for a page whose microphone plays a file (add --use-file-for-fake-audio-capture=WAV%noloop)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
+                 "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required")
 USERS = '[users.anna]\nname = "Anna Becker"\nrole = "operator"\n'
 
 
@@ -44,7 +53,7 @@ class Server:
         return self.app.state.console
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -63,7 +72,7 @@ def running(root: Path, tokens: dict[str, tuple[str | None, str | None]] | None 
     path = root / "plantvoice.toml"
     path.write_text("\n".join(lines) + "\n")
     app = create_app(load_config(path, env={}))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -76,3 +85,38 @@ def running(root: Path, tokens: dict[str, tuple[str | None, str | None]] | None 
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+@contextmanager
+def serving(root: Path, config: str, start_s: float = 300) -> Iterator[tuple[str, Path]]:
+    """``plantvoice serve`` as its own process with ``config`` (TOML text) on a free port of 127.0.0.1, once
+    ``/api/health`` answers: (its URL, its log file); terminated after."""
+    path, log, port = root / "plantvoice.toml", root / "serve.log", free_port()
+    path.write_text(config)
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("plantvoice")), "--config", str(path), "serve",
+                                 "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"plantvoice serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url + "/api/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"plantvoice serve did not answer /api/health in {start_s:g} s:\n"
+                                   f"{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

@@ -14,11 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 import wave
 from collections.abc import Iterator
@@ -27,9 +22,9 @@ from typing import Any
 
 import pytest
 
+from serve_server import CHROMIUM, CHROMIUM_ARGS, serving
 from speech import say
 
-CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "console-test-token-for-anna"
 VOICE = "hibari:heart"
 REQUEST = "what is the bearing temperature of feed pump two"
@@ -44,19 +39,11 @@ name = "CR-1"
 name = "Anna Becker"
 role = "operator"
 [serve]
-host = "127.0.0.1"
-port = {port}
 anonymous = "viewer"
 [serve.tokens.anna]
 sha256 = "{digest}"
 user = "anna"
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -85,36 +72,12 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("console")
-    port = _free_port()
-    config = root / "plantvoice.toml"
-    config.write_text(CONFIG.format(data=root / "data", port=port, digest=hashlib.sha256(TOKEN.encode()).hexdigest()))
-    plantvoice = Path(sys.executable).with_name("plantvoice")
-    log = root / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([str(plantvoice), "--config", str(config), "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", log)
+    digest = hashlib.sha256(TOKEN.encode()).hexdigest()
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"plantvoice serve exited with {proc.returncode}:\n{server.tail()}", pytrace=False)
-            try:
-                if server.api("/api/health", token=None) == {"status": "ok"}:
-                    break
-            except (OSError, urllib.error.URLError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"plantvoice serve did not answer /api/health in 180 s:\n{server.tail()}", pytrace=False)
-            time.sleep(0.5)
-        yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        with serving(root, CONFIG.format(data=root / "data", digest=digest), start_s=180) as (url, log):
+            yield Server(url, log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -146,9 +109,7 @@ def launch(playwright: Any) -> Iterator[Any]:
     browsers: list[Any] = []
 
     def launch(wav: Path | None = None) -> Any:
-        args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+        args = list(CHROMIUM_ARGS)
         if wav is not None:
             args.append(f"--use-file-for-fake-audio-capture={wav}%noloop")
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args, timeout=60_000)
