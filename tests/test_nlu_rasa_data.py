@@ -1,0 +1,160 @@
+"""Public Rasa 3.x NLU data (tests/fixtures/rasa/<name>, unchanged, each with its LICENSE) loads,
+validates and is understood as its own domain: no plant entities, its own threshold.
+
+The CLI runs as a subprocess (``.venv/bin/plantvoice``), as a developer runs it; models go to one
+temporary directory for the session, so each domain is trained once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_config
+from assistant.nlu import create_understander, load_intents
+from assistant.nlu.data import is_plant_domain
+from assistant.nlu.entities import EntityExtractor
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / "tests" / "fixtures" / "rasa"
+PLANTVOICE = str(Path(sys.executable).parent / "plantvoice")
+FIXTURES = sorted(p.name for p in RASA.iterdir() if p.is_dir()) if RASA.is_dir() else []
+PLANT = {"asset", "measurement", "number", "time_range", "note_text"}
+MOODBOT_IN_DOMAIN = ["yes", "yes please", "of course", "hello", "hi there", "I am sad", "not so good",
+                     "I feel great", "goodbye", "bye now", "no", "are you a bot?"]
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {**os.environ, "PLANTVOICE_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            "PLANTVOICE_NLU_MODELS_DIR": str(tmp_path_factory.mktemp("models"))}
+
+
+def plantvoice(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PLANTVOICE, *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=1200)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_each_fixture_validates_as_published(env: dict[str, str], name: str) -> None:
+    directory = RASA / name
+    assert (directory / "LICENSE").is_file()
+    result = plantvoice(env, "intents", "validate", str(directory))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1].endswith(": no problems")
+    assert "Traceback" not in result.stderr
+    assert not is_plant_domain(load_intents(directory))
+
+
+def test_moodbot_is_understood_as_its_own_domain(env: dict[str, str]) -> None:
+    """Its domain.yml (with responses:) beside the data breaks nothing; the plant's names, numbers and
+    times are not its entities; its yes and hello are in scope; the intent given heads the ranking."""
+    lines = [*MOODBOT_IN_DOMAIN, "is feed pump two running", "take a note that the last eight hours were 20 degrees"]
+    result = plantvoice(env, "parse", "--json", "--intents", str(RASA / "moodbot"), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    parsed = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [p["text"] for p in parsed] == lines
+    for p in parsed:
+        assert not {e["entity"] for e in p["entities"]} & PLANT, p
+        assert p["intent_ranking"][0] == p["intent"], p
+    for p in parsed[:len(MOODBOT_IN_DOMAIN)]:
+        assert p["intent"]["name"] != "out_of_scope", p
+    assert parsed[len(MOODBOT_IN_DOMAIN)]["intent"]["name"] == "out_of_scope"
+
+
+def test_a_rasa_responses_file_breaks_no_parse(env: dict[str, str], tmp_path: Path) -> None:
+    directory = Path(shutil.copytree(RASA / "moodbot", tmp_path / "moodbot"))
+    shutil.copy(directory / "domain.yml", directory / "responses.yml")
+    result = plantvoice(env, "parse", "--intents", str(directory), "hello there")
+    assert result.returncode == 0 and result.stdout.startswith("greet "), result.stderr
+    checked = plantvoice(env, "intents", "validate", str(directory))
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_intents_test_without_test_sentences_fails_saying_so(env: dict[str, str], tmp_path: Path) -> None:
+    directory = Path(shutil.copytree(RASA / "moodbot", tmp_path / "moodbot"))
+    result = plantvoice(env, "intents", "test", str(directory))
+    assert result.returncode != 0 and "no tests/ directory" in result.stderr
+    (directory / "tests").mkdir()
+    (directory / "tests" / "test_stories.yml").write_text('version: "3.1"\nstories:\n- story: hi\n  steps: []\n')
+    result = plantvoice(env, "intents", "test", str(directory))
+    assert result.returncode != 0 and "holds no test sentences" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_subdirectories_load_and_tests_and_stories_are_no_training_data(tmp_path: Path) -> None:
+    intents = load_intents(RASA / "moodbot")  # data/nlu.yml, below the directory given
+    assert "mood_great" in intents.names
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for where, intent in (("a/b/deep.yml", "deep"), ("top.yml", "top"), ("tests/t_test.yml", "tested"),
+                          ("stories/s.yml", "storied")):
+        (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / where).write_text(f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n    - {intent} it\n')
+    assert load_intents(tmp_path).names == ("deep", "top")
+
+
+def test_roles_groups_and_synonyms_are_kept() -> None:
+    intents = load_intents(RASA / "rasa-composite-entities")
+    found = {(a.text, a.entity, a.value, a.role, a.group) for e in intents.examples for a in e.entities}
+    assert ("SF", "location", "San Fransisco", "from", None) in found
+    assert ("New York", "location", None, "to", None) in found
+    assert ("bacon", "topping", None, None, "2") in found
+    assert ("large", "size", None, None, "1") in found
+    assert [s.value for s in intents.synonyms] == ["San Fransisco"]
+
+
+def test_retrieval_intents_and_metadata_are_honoured(tmp_path: Path) -> None:
+    assert load_intents(RASA / "rasa-retrieval-intent").names == ("chitchat/hello",)
+    (tmp_path / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: faq/ask_name\n  metadata:\n    sentiment: neutral\n  examples:\n'
+        '  - text: what is your name\n    metadata:\n      source: chat\n  - text: who are you\n')
+    intents = load_intents(tmp_path)
+    assert [(e.intent, e.text, e.source) for e in intents.examples] == [
+        ("faq/ask_name", "what is your name", f"{tmp_path / 'nlu.yml'}:7"),
+        ("faq/ask_name", "who are you", f"{tmp_path / 'nlu.yml'}:10")]
+
+
+def test_lookup_tables_lend_values_to_the_annotated_entity_and_regexes_extract_theirs(tmp_path: Path) -> None:
+    (tmp_path / "nlu.yml").write_text(  # Sara's layout: lookup 'products', annotations 'product'
+        'version: "2.0"\nnlu:\n- intent: faq/rasax\n  examples: |\n    - what is [Rasa X](product)\n'
+        '    - tell me about [core](product)\n- lookup: products\n  examples: |\n    - nlu\n    - rasa x\n'
+        '    - core\n- regex: help\n  examples: |\n    - \\bhelp\\b\n')
+    extractor = EntityExtractor({}, load_intents(tmp_path))
+    found = [(e.entity, e.value) for e in extractor.extract("tell me about nlu and help me please")]
+    assert found == [("product", "nlu")]  # no 'products' entity; 'help' names no entity: a feature only
+    zipcodes = EntityExtractor({}, load_intents(RASA / "rasa-regex-entities"))
+    assert [(e.entity, e.value) for e in zipcodes.extract("anywhere near 40213 in 3 minutes")] == [
+        ("zipcode", "40213")]
+
+
+def test_a_one_intent_domain_parses_with_a_calibrated_threshold(tmp_path: Path) -> None:
+    config = dataclasses.replace(load_config(None).nlu, models_dir=str(tmp_path / "models"))
+    understander = create_understander(config, {}, RASA / "rasa-retrieval-intent")
+    assert understander.parse("hello there").name == "chitchat/hello"
+    far = understander.parse("who won the football match yesterday")
+    assert far.name == "out_of_scope" and far.ranking[0] == ("out_of_scope", far.confidence)
+    assert 0.05 <= understander.threshold <= 0.9  # type: ignore[attr-defined]
+
+
+def test_problems_of_rasa_features_name_file_and_line(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples:\n  - txt: hello\n- regex: zip\n  examples: |\n'
+        '    - [0-9{5}\n- synonym: big\n  example: |\n    - large\n- intent: faq/a/b\n  examples: |\n    - x\n')
+    result = plantvoice(env, "intents", "validate", str(tmp_path))
+    shown = {line.split(": ", 1)[0] for line in result.stdout.splitlines()[:-1]}
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert {f"{tmp_path}/nlu.yml:{n}" for n in (5, 8, 10, 12)} <= shown, result.stdout
+
+
+def test_only_out_of_scope_data_is_one_line_error(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "nlu.yml").write_text('version: "3.1"\nnlu:\n- intent: out_of_scope\n  examples: |\n    - hi\n')
+    result = plantvoice(env, "parse", "--intents", str(tmp_path), "hi")
+    assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
+    assert "only out_of_scope examples" in result.stderr
