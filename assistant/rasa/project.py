@@ -54,8 +54,8 @@ def import_project(project: str | Path, to: str | Path) -> list[Path]:
     if not (project / "data").is_dir():
         raise InputError(f"{project}: no data/ directory; pass a Rasa project directory (data/*.yml, domain.yml)")
     intents = load_intents(project / "data")
-    path = next((p for p in (project / "domain.yml", project / "domain.yaml") if p.is_file()), None)
-    responses = _responses(path) if path else {}
+    domains = [project / "domain.yml", project / "domain.yaml", *sorted((project / "domain").rglob("*.y*ml"))]
+    responses = {k: v for path in domains if path.is_file() for k, v in _responses(path).items()}
     _empty_target(to, "import")
     written = _write_nlu(intents, project / "data", to)
     if responses:
