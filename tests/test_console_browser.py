@@ -142,8 +142,9 @@ def seconds(wav: Path) -> float:
         return w.getnframes() / w.getframerate()
 
 
-def speak(page: Any, wav: Path) -> None:
-    """Hold the space bar until the page has sent all of ``wav`` (and 0.5 s more) from the fake microphone.
+def speak(page: Any, wav: Path, partial: str = "") -> None:
+    """Hold the space bar until the page has sent all of ``wav`` (and 0.5 s more) from the fake microphone, and
+    until a partial transcript with a word of ``partial`` has been shown, if given.
 
     The microphone opens, and the file starts playing, at the first press; on a busy machine that takes a while,
     so the release waits for the samples, not for a time.
@@ -153,6 +154,10 @@ def speak(page: Any, wav: Path) -> None:
     page.keyboard.down("Space")
     wanted = sent + int((seconds(wav) + 0.5) * 16000)
     page.wait_for_function(f"window.plantvoice.stats.samplesSent >= {wanted}", polling=20, timeout=60_000)
+    if partial:
+        words = json.dumps(partial.lower().split())
+        page.wait_for_function(f"window.plantvoice.partials.some((p) => p.toLowerCase().split(/[^a-z']+/)"
+                               f".some((w) => {words}.includes(w)))", polling=50, timeout=60_000)
     assert page.locator("#ptt").inner_text() == "Listening… release to send"  # the microphone is open
     page.keyboard.up("Space")
 
@@ -192,7 +197,7 @@ def test_a_spoken_request_is_answered_on_screen_and_aloud(server: Server, launch
                                                           screens: Path) -> None:
     page = open_console(launch(wavs["request"]), server, TOKEN, "desk-speech")
     assert page.locator("#who").inner_text().startswith("station desk-speech · operator")
-    speak(page, wavs["request"])
+    speak(page, wavs["request"], partial=REQUEST)  # a partial transcript with its words shows while it is held
     answer = wait_answers(page, 1, timeout=ANSWER_S)
     transcript = page.locator("#transcript").inner_text().lower()
     assert "bearing temperature" in transcript, (transcript, server.tail())

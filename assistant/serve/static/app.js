@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 // Counters a person or a test can read: window.plantvoice.stats
 const stats = { framesSent: 0, samplesSent: 0, audioFrames: 0, audioRate: 0, audioLast: false, samplesReceived: 0,
   samplesPlayed: 0, answers: 0, stopped: 0, toSound: [] }; // toSound: ms from each release to its answer's first sound
-window.plantvoice = { stats, answers: [], trend: null, faults: [] };
+window.plantvoice = { stats, answers: [], partials: [], trend: null, faults: [] };
 
 // ---------------------------------------------------------------- token and station
 
@@ -97,6 +97,7 @@ function onMessage(m) {
       $("transcript").classList.add("partial");
       break;
     case "partial":
+      window.plantvoice.partials.push(m.text);
       setText($("transcript"), m.text || "…");
       $("transcript").classList.add("partial");
       break;
