@@ -158,3 +158,11 @@ def test_only_out_of_scope_data_is_one_line_error(env: dict[str, str], tmp_path:
     result = plantvoice(env, "parse", "--intents", str(tmp_path), "hi")
     assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
     assert "only out_of_scope examples" in result.stderr
+
+
+def test_saras_products_table_lends_its_values_to_product() -> None:
+    intents = load_intents(RASA / "sara")  # data/nlu/faq.yml and data/nlu/lookups/products.yml
+    assert "faq/rasax" in intents.names and all(name.startswith("faq/") for name in intents.names)
+    extractor = EntityExtractor({}, intents)
+    found = [(e.entity, e.value) for e in extractor.extract("tell me about dialogue management and both of them")]
+    assert found == [("product", "dialogue management"), ("product", "both")]  # 'both' is in the table only
