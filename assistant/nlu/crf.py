@@ -112,9 +112,9 @@ def _bio(spans: list[tuple[int, int]], annotations: Iterable[Annotation], wanted
 def _compile(lists: Mapping[str, Iterable[str]], regex: bool) -> dict[str, re.Pattern[str]]:
     out = {}
     for name, items in lists.items():
-        items = sorted({i for i in items if i.strip()}, key=len, reverse=True)
-        if items:
-            body = "|".join(f"(?:{i})" if regex else re.escape(i) for i in items)
+        ordered = sorted({i for i in items if i.strip()}, key=len, reverse=True)
+        if ordered:
+            body = "|".join(f"(?:{i})" if regex else re.escape(i) for i in ordered)
             out[name] = re.compile(body if regex else rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
     return out
 
@@ -132,7 +132,7 @@ class CrfEntities:
         self.digest = digest
         self._lists = {**{f"lookup:{k}": p for k, p in _compile(self.lookups, False).items()},
                        **{f"regex:{k}": p for k, p in _compile(self.regexes, True).items()}}
-        self._tagger = None
+        self._tagger: Any = None  # a pycrfsuite.Tagger once a model is given
         if model is not None:
             import pycrfsuite
 
