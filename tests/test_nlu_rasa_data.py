@@ -166,3 +166,14 @@ def test_saras_products_table_lends_its_values_to_product() -> None:
     extractor = EntityExtractor({}, intents)
     found = [(e.entity, e.value) for e in extractor.extract("tell me about dialogue management and both of them")]
     assert found == [("product", "dialogue management"), ("product", "both")]  # 'both' is in the table only
+
+
+def test_an_entity_only_tests_annotate_is_a_note_not_a_problem(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "nlu.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello\n'
+                                      '- intent: book\n  examples: |\n    - book a table for [two](people)\n')
+    (tmp_path / "tests" / "nlu_test.yml").write_text('version: "3.1"\nnlu:\n- intent: book\n  examples: |\n'
+                                                     '    - a table in [Paris](city)\n')
+    result = plantvoice(env, "intents", "validate", str(tmp_path))
+    assert result.returncode == 0, result.stdout
+    assert any("entity 'city' is annotated only in test files" in line for line in result.stdout.splitlines())

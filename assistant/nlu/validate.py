@@ -119,13 +119,13 @@ def _tests_of(directory: Path) -> tuple[Intents, tuple[Problem, ...]]:
     return scan_intents(directory / "tests") if (directory / "tests").is_dir() else (Intents(()), ())
 
 
-def notes(directory: str | Path, lookups: Mapping[str, object] = {}) -> tuple[str, ...]:
+def notes(directory: str | Path, lookups: Mapping[str, object] | None = None) -> tuple[str, ...]:
     """``lacks`` of the data, and (outside a plant domain) entities annotated only in test files."""
     directory = Path(directory)
     intents = scan_intents(directory)[0]
     if is_plant_domain(intents):
         return lacks(intents)
-    known = known_entities(intents, lookups)
+    known = known_entities(intents, lookups or {})
     only_tested = sorted({a.entity for e in _tests_of(directory)[0].examples for a in e.entities} - known)
     twice = tuple(f"{p.where}: {p.what}: trained as the first intent only" for p in _duplicates(intents))
     return lacks(intents) + twice + tuple(
