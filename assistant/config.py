@@ -82,6 +82,7 @@ class AsrConfig:
     no_speech_threshold: float = 0.6  # above: the audio holds no request
     min_confidence: float = 0.2  # below: the transcript is not trusted (noise is caught by no_speech_threshold)
     max_command_s: float = 30.0  # longer audio is no spoken request (use dictation mode)
+    window_s: float = 15.0  # whisper's encoder window for a spoken request, 5 to 30 s (longer: its length + 0.5 s)
     language: str = ""  # what a multilingual model listens for: "" = the spoken language (set from `language`)
 
 
@@ -255,6 +256,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "asr -> no_speech_threshold": (0.0, 1.0, ""),
     "asr -> min_confidence": (0.0, 1.0, ""),
     "asr -> max_command_s": (1.0, 3600.0, "s"),
+    "asr -> window_s": (5.0, 30.0, "s"),
     "nlu -> threshold": (0.0, 1.0, ""),
     "plant -> seed": (0, 2**32 - 1, ""),
     "plant -> stale_after_s": (1.0, 31_536_000.0, "s"),  # a second to a year

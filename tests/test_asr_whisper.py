@@ -311,3 +311,15 @@ def test_silence_has_one_reading_and_it_is_no_request(command: WhisperRecognizer
     readings = command.hypotheses(np.zeros(2 * 16000, dtype=np.int16))
     assert is_no_request(readings[0], config), readings
     assert command.hypotheses(np.zeros(0, dtype=np.int16))[0].text == ""
+
+
+def test_a_request_longer_than_the_encoder_window_is_heard_to_its_end(command: WhisperRecognizer,
+                                                                        tmp_path: Path) -> None:
+    """The encoder sees ``asr -> window_s`` (15 s), or a longer request with half a second after it."""
+    assert command.config.window_s == 15.0
+    words = "show me the vibration of gas turbine one and then the bearing temperature of feed pump two"
+    samples = load(say(words, tmp_path / "long.wav", voice="hibari:heart", pad_s=0.3))
+    long = np.concatenate([np.zeros(14 * 16000, dtype=np.int16), samples])  # 14 s of silence first
+    assert long.size / 16000 > 17.0
+    text = command.hypotheses(long, n=1)[0].text.lower()
+    assert "feed pump two" in text and "vibration" in text, text

@@ -52,6 +52,7 @@ HOTWORD_TOKENS = 60
 LONG_AUDIO_S = 30.0  # dictation longer than this is cut into speech regions first
 DICTATION_PROMPT_TOKENS = 120  # the asset names' prompt; the demo plant's 16 names take 66
 END_S = 1.0  # dictation: a segment ending this close to the end of the audio ends the decode
+WINDOW_MARGIN_S = 0.5  # a request longer than asr -> window_s is encoded with this much silence after it
 
 # Ordinary words that need no bias: leaving them out leaves room for the plant's words.
 _COMMON = frozenset(
@@ -308,7 +309,8 @@ class WhisperRecognizer:
             return (self.transcribe(samples),)
         model = self.model
         features = model.feature_extractor(pcm.astype(np.float32) / 32768.0)
-        encoded = model.encode(pad_or_trim(features[:, : features.shape[-1] - 1]))
+        window = min(30.0, max(self.config.window_s, duration + WINDOW_MARGIN_S))  # s the encoder sees
+        encoded = model.encode(pad_or_trim(features[:, : features.shape[-1] - 1], length=round(window * 100)))
         tokenizer = Tokenizer(model.hf_tokenizer, False, task="transcribe", language="en")
         previous = tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
         prompt = model.get_prompt(tokenizer, previous, without_timestamps=not timestamps,
