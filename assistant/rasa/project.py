@@ -43,8 +43,8 @@ def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
     responses = _responses(intents_dir / RESPONSES) if (intents_dir / RESPONSES).is_file() else {}
     language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
     written = _write_nlu(intents, intents_dir, out / "data")
-    written.append(_write(out / "domain.yml", yaml_text(domain(intents, responses))))
-    written.append(_write(out / "config.yml", yaml_text(pipeline_config(language, threshold, epochs))))
+    written.append(_write(out / "domain.yml", _yaml_text(domain(intents, responses))))
+    written.append(_write(out / "config.yml", _yaml_text(pipeline_config(language, threshold, epochs))))
     return written
 
 
@@ -59,7 +59,7 @@ def import_project(project: str | Path, to: str | Path) -> list[Path]:
     _empty_target(to, "import")
     written = _write_nlu(intents, project / "data", to)
     if responses:
-        written.append(_write(to / RESPONSES, yaml_text({"version": "3.1", "responses": responses})))
+        written.append(_write(to / RESPONSES, _yaml_text({"version": "3.1", "responses": responses})))
     return written
 
 
@@ -101,7 +101,7 @@ def pipeline_config(language: str, threshold: float, epochs: int = DEFAULT_EPOCH
             "policies": []}
 
 
-def yaml_text(data: dict[str, Any]) -> str:
+def _yaml_text(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
