@@ -177,3 +177,15 @@ def test_an_entity_only_tests_annotate_is_a_note_not_a_problem(env: dict[str, st
     result = plantvoice(env, "intents", "validate", str(tmp_path))
     assert result.returncode == 0, result.stdout
     assert any("entity 'city' is annotated only in test files" in line for line in result.stdout.splitlines())
+
+
+def test_entities_without_lists_are_learned_from_the_annotations(tmp_path: Path) -> None:
+    """financial-demo annotates card names with no lookup table: one never seen in training is still found."""
+    config = dataclasses.replace(load_config(None).nlu, models_dir=str(tmp_path / "models"))
+    understander = create_understander(config, {}, RASA / "financial-demo")
+    seen = {a.text.lower() for ex in load_intents(RASA / "financial-demo").examples for a in ex.entities}
+    assert "amex" not in seen
+    intent = understander.parse("pay the minimum on my amex card")
+    found = [(e.entity, e.text) for e in intent.entities]
+    assert ("credit_card", "amex") in found and intent.name == "pay_cc", intent
+    assert all(e.entity not in ("asset", "measurement") for e in intent.entities)

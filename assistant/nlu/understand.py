@@ -10,6 +10,8 @@ The ranking (the ``RANKING_SIZE`` best) always holds ``out_of_scope`` too, with 
 classifier's probability, so the intent given is always in it. The threshold
 is ``NluConfig.threshold`` in a plant domain, the one calibrated on the data in any other
 (``classifier.calibrate``).
+In a domain of its own (``data.is_plant_domain``), entities its lookups and regexes do not find are
+found by a CRF trained on its annotations (``crf``), where no other entity was found.
 Regexes named after no entity the data annotates are features: a sentence they match carries
 a placeholder word per regex (``xregex_namex``) in its delexicalised form, in training as in use.
 A confirm whose words say no (``confirm.refuses``: "Can't do it.", "do not save it") is
@@ -33,6 +35,7 @@ from ..config import NluConfig
 from ..confirm import refuses
 from ..events import OUT_OF_SCOPE, Entity, Intent
 from .classifier import IntentModel, load_or_train
+from .crf import CrfEntities
 from .data import Intents, is_plant_domain, load_intents
 from .entities import EntityExtractor
 from .normalize import Token
@@ -78,6 +81,9 @@ class ClassifierUnderstander:
         self.now = now or (lambda: datetime.now().astimezone())
         self.shifts = shifts  # the site's shift pattern, for "the night shift" (None: 06-14-22)
         self.extractor = EntityExtractor(self.lookups, self.intents)
+        # a domain of its own: entities its lists and regexes do not find are learned from its annotations
+        own = not is_plant_domain(self.intents) and bool(self.intents.entity_names)
+        self.learned = CrfEntities.cached(self.intents, config.models_dir) if own else None
         entities = set(self.intents.entity_names)
         self.features = [(placeholder(f"regex_{r.name}"), re.compile(p, re.IGNORECASE)) for r in self.intents.regexes
                          if r.name not in entities for p in r.patterns]
@@ -130,6 +136,13 @@ class ClassifierUnderstander:
         """``delex`` with a placeholder for every feature regex that matches ``text``."""
         return " ".join([delex, *sorted({word for word, pattern in self.features if pattern.search(text)})])
 
+    def _with_learned(self, text: str, found: tuple[Entity, ...]) -> tuple[Entity, ...]:
+        """``found`` and the learned entities where it has none, in order."""
+        assert self.learned is not None
+        learned = [Entity(s.entity, s.value, s.start, s.end, text[s.start:s.end], round(s.confidence, 4))
+                   for s in self.learned.extract(text) if not any(e.start < s.end and s.start < e.end for e in found)]
+        return tuple(sorted((*found, *learned), key=lambda e: e.start))
+
     def parse(self, text: str) -> Intent:
         if not isinstance(text, str) or not text.strip():
             return Intent(text if isinstance(text, str) else "", OUT_OF_SCOPE, 0.0)
@@ -137,6 +150,8 @@ class ClassifierUnderstander:
         if not tokens:
             return Intent(text, OUT_OF_SCOPE, 0.0)
         entities = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
+        if self.learned is not None:
+            entities = self._with_learned(text, entities)
         normalised = " ".join(t.text for t in tokens)
         delex = self._featured(text, _delex(text, tokens, entities))
         full = self.model.rank(normalised, delex)
