@@ -112,7 +112,7 @@ def test_intents_directory_round_trips(capsys: pytest.CaptureFixture[str], tmp_p
     config = yaml.safe_load((tmp_path / "project" / "config.yml").read_text())
     assert config["language"] == language
     assert config["pipeline"][-1] == {"name": "FallbackClassifier", "threshold": 0.4}
-    assert {"name": "DIETClassifier", "epochs": 100} in config["pipeline"]
+    assert {"name": "DIETClassifier", "epochs": 100, "random_seed": 1} in config["pipeline"]
 
 
 def test_roles_groups_synonyms_regexes_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

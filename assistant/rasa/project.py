@@ -96,7 +96,7 @@ def pipeline_config(language: str, threshold: float, epochs: int = DEFAULT_EPOCH
             "pipeline": [{"name": "WhitespaceTokenizer"}, {"name": "RegexFeaturizer"},
                          {"name": "LexicalSyntacticFeaturizer"}, {"name": "CountVectorsFeaturizer"},
                          {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
-                         {"name": "DIETClassifier", "epochs": epochs}, {"name": "EntitySynonymMapper"},
+                         {"name": "DIETClassifier", "epochs": epochs, "random_seed": 1}, {"name": "EntitySynonymMapper"},
                          {"name": "FallbackClassifier", "threshold": threshold}],
             "policies": []}
 
