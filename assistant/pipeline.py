@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from . import asr, confirm, denoise, nlu, tts, vad
 from .answer import Responses, load_responses
@@ -38,6 +40,8 @@ from .people import People, Station
 from .plant import create_plant
 
 __all__ = ["Pipeline", "Turn"]
+
+log = logging.getLogger(__name__)
 
 REHEAR_BIAS = "hotwords"  # the second hearing's bias where a slot is missing (chosen on benchmarks/dev, RESULTS.md)
 
@@ -107,16 +111,12 @@ class LanguageParts:
 def _domain_responses(directory: Path) -> Responses | None:
     """A domain's own responses (not the plant's): ``responses.yml``, else a Rasa ``domain.yml`` with
     ``responses:``; read, and added to the built-in templates. One that cannot be read is logged."""
-    import logging
-
-    import yaml
-
     for path in (directory / "responses.yml", directory / "domain.yml"):
         try:
             if path.is_file() and "responses" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
                 return load_responses(path)
         except (yaml.YAMLError, UnicodeDecodeError, TypeError, DataError) as exc:
-            logging.getLogger(__name__).warning("%s: its responses are not used (%s)", path,
+            log.warning("%s: its responses are not used (%s)", path,
                                                 " ".join(str(exc).split()))
     return None
 
