@@ -82,7 +82,7 @@ class AsrConfig:
     no_speech_threshold: float = 0.6  # above: the audio holds no request
     min_confidence: float = 0.2  # below: the transcript is not trusted (noise is caught by no_speech_threshold)
     max_command_s: float = 30.0  # longer audio is no spoken request (use dictation mode)
-    window_s: float = 15.0  # whisper's encoder window for a spoken request, 5 to 30 s (longer: its length + 0.5 s)
+    window_s: float = 30.0  # whisper's encoder window for a spoken request, 5 to 30 s (longer: its length + 0.5 s)
     language: str = ""  # what a multilingual model listens for: "" = the spoken language (set from `language`)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import wave
 from pathlib import Path
 
@@ -313,10 +314,10 @@ def test_silence_has_one_reading_and_it_is_no_request(command: WhisperRecognizer
     assert command.hypotheses(np.zeros(0, dtype=np.int16))[0].text == ""
 
 
-def test_a_request_longer_than_the_encoder_window_is_heard_to_its_end(command: WhisperRecognizer,
-                                                                        tmp_path: Path) -> None:
-    """The encoder sees ``asr -> window_s`` (15 s), or a longer request with half a second after it."""
-    assert command.config.window_s == 15.0
+def test_a_request_longer_than_the_encoder_window_is_heard_to_its_end(config: AsrConfig, tmp_path: Path) -> None:
+    """The encoder sees ``asr -> window_s`` (here 15 s), or a longer request with half a second after it."""
+    command = create_recognizer(dataclasses.replace(config, window_s=15.0), VOCAB, "command")
+    assert isinstance(command, WhisperRecognizer)
     words = "show me the vibration of gas turbine one and then the bearing temperature of feed pump two"
     samples = load(say(words, tmp_path / "long.wav", voice="hibari:heart", pad_s=0.3))
     long = np.concatenate([np.zeros(14 * 16000, dtype=np.int16), samples])  # 14 s of silence first

@@ -94,8 +94,8 @@ def test_bad_input_is_one_error_line(server: Server) -> None:
 
 def test_alarms_list_the_active_ones(server: Server) -> None:
     body = call(server, "GET", "/api/alarms").json()
-    assert body["count"] == len(body["alarms"]) >= 3 and all(a["active"] for a in body["alarms"])
-    assert {"P-102", "T1", "BESS1"} <= {a["asset"] for a in body["alarms"]}
+    assert body["count"] == len(body["alarms"]) >= 2 and all(a["active"] for a in body["alarms"])
+    assert {"P-102", "T1"} <= {a["asset"] for a in body["alarms"]}  # others come and go with the simulated day
     plant = call(server, "GET", "/api/plant").json()
     counts = {a["id"]: a["active_alarms"] for a in plant["assets"]}
     assert counts["P-102"] >= 1 and sum(counts.values()) == body["count"]
@@ -190,7 +190,8 @@ def test_faults_highest_first(server: Server) -> None:
 
 
 def test_busy_gives_503_but_a_confirmation_is_carried_out(server: Server) -> None:
-    alarm = alarm_id(server, "BESS1")
+    left = [a for a in call(server, "GET", "/api/alarms").json()["alarms"] if a["acknowledged"] is None]
+    alarm, asset = left[-1]["id"], left[-1]["asset"]  # T1's is still left: earlier tests only said no to it
     assert call(server, "POST", f"/api/alarms/{alarm}/acknowledge", station="busy").json()["awaiting"] == "confirm"
     worker, gate = server.console.worker, threading.Event()
     worker.jobs.put((lambda pipeline: gate.wait(120), lambda result, error: None))  # the recognizer held busy
@@ -217,4 +218,4 @@ def test_busy_gives_503_but_a_confirmation_is_carried_out(server: Server) -> Non
         assert waiting.result().status_code == 200
         done = confirmed.result().json()
     assert [a["id"] for a in done["data"]["acknowledged"]] == [alarm]
-    assert acknowledged(server, "BESS1")["acknowledged_by"] == "Anna Becker"
+    assert acknowledged(server, asset)["acknowledged_by"] == "Anna Becker"
