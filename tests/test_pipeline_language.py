@@ -83,7 +83,8 @@ def test_a_german_no_or_a_new_request_never_acknowledges(pipeline: Pipeline, ans
     if asked.awaiting != "confirm":
         pytest.fail(f"no read back: {asked.text}")
     pipeline.ask(answer)
-    assert [a.id for a in pipeline.plant.alarms() if a.acknowledged is None] == unacknowledged
+    still = {a.id for a in pipeline.plant.alarms() if a.acknowledged is None}  # an alarm may have come meanwhile
+    assert set(unacknowledged) <= still, (unacknowledged, still)
 
 
 def test_a_station_speaks_its_language_and_the_command_line_sets_it(tmp_path: Path) -> None:
