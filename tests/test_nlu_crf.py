@@ -3,7 +3,6 @@ RasaHQ's financial-demo."""
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 
 import pytest
@@ -143,8 +142,6 @@ def test_one_example_trains():
     assert found(crf, "send money to Bob") == [("person", "Bob", "Bob")]
 
 
-@pytest.mark.skipif("role" not in {f.name for f in dataclasses.fields(Annotation)},
-                    reason="annotations carry no roles in this version of the data loader")
 def test_roles_and_groups_are_part_of_the_label():
     def ex(text: str, *spans: tuple[str, str, str | None, str | None]) -> Example:
         annotations = []
