@@ -220,7 +220,7 @@ def _report_parser(sub: Any) -> None:
 
 
 def _rasa_parser(sub: Any) -> None:
-    help = "Rasa 3.x projects: export the intents as one, import one as intents"
+    help = "Rasa 3.x: export the intents as a project, import one as intents, answer a Rasa assistant from the plant"
     rasa = sub.add_parser("rasa", help=help, description=help)
     rasa.__class__ = _OneLineParser
     actions = rasa.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_OneLineParser)
@@ -229,6 +229,12 @@ def _rasa_parser(sub: Any) -> None:
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--intents", metavar="DIR", help="intents directory (default: nlu.intents_dir)")
     p.add_argument("--epochs", type=int, default=100, metavar="N", help="DIETClassifier epochs in config.yml")
+    p.add_argument("--actions", metavar="URL", help="the webhook of `plantvoice rasa actions` "
+                   "(e.g. http://127.0.0.1:5055/webhook): adds rules sending every intent to it and endpoints.yml")
+    p = _subcommand(actions, "actions", _rasa_actions, "serve action_plantvoice, the plant's answers, to a Rasa "
+                    "assistant (rasa-sdk action server)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5055, help="port (default 5055, Rasa's action server port)")
     p = _subcommand(actions, "import", _rasa_import, "write the NLU data and responses of the Rasa project DIR "
                     "as an intents directory")
     p.add_argument("directory", metavar="DIR")
@@ -240,9 +246,21 @@ def _rasa_export(args: argparse.Namespace, config: Config) -> int:
 
     if args.epochs < 1:
         raise InputError(f"--epochs {args.epochs}: DIET trains at least one epoch; give N of 1 or more")
+    if args.actions is not None and not args.actions.startswith(("http://", "https://")):
+        raise InputError(f"--actions {args.actions!r} is not an http(s) URL; give the action server's webhook, "
+                         "e.g. http://127.0.0.1:5055/webhook")
     written = export_project(args.intents or config.nlu.intents_dir, args.directory, config.nlu.threshold,
-                             args.epochs)
+                             args.epochs, args.actions)
     print(f"wrote {len(written)} files to {args.directory}")
+    return 0
+
+
+def _rasa_actions(args: argparse.Namespace, config: Config) -> int:
+    from .rasa.actions import serve
+
+    if not 1 <= args.port <= 65535:
+        raise InputError(f"--port {args.port}: not a port; give 1 to 65535")
+    serve(config, args.host, args.port)
     return 0
 
 

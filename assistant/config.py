@@ -94,6 +94,8 @@ class NluConfig:
     threshold: float = 0.4  # intent confidence below which a request is out of scope (chosen on the dev sets)
     features: str = "both"  # intent classifier features: both | tfidf | minilm (benchmarks/RESULTS.md)
     encoder: str = "minilm"  # sentence encoder of those features: minilm (English) | use-multilingual | e5-small
+    rasa_url: str = "http://127.0.0.1:5005"  # backend rasa: the Rasa server (rasa run --enable-api) that understands
+    rasa_timeout_s: float = 5.0  # backend rasa: for one POST /model/parse
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,13 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class RasaConfig:
+    """A Rasa assistant asking ``plantvoice rasa actions``: who its users are here."""
+
+    actions_role: str = "viewer"  # the role of every Rasa conversation at the action server: writes need operator
+
+
+@dataclass(frozen=True)
 class LanguageConfig:
     """What changes with the language spoken; "" keeps the value of the section ([nlu], [asr], [tts])."""
 
@@ -200,6 +209,7 @@ class Config:
     notes: NotesConfig = field(default_factory=NotesConfig)
     station: StationConfig = field(default_factory=StationConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    rasa: RasaConfig = field(default_factory=RasaConfig)
     users: dict[str, UserConfig] = field(default_factory=dict)
     languages: dict[str, LanguageConfig] = field(default_factory=lambda: dict(LANGUAGES))
 
@@ -267,6 +277,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "serve -> port": (1, 65535, ""),
     "serve -> max_waiting": (0, 10000, "requests"),
     "serve -> partial_every_s": (0.0, 60.0, "s"),
+    "nlu -> rasa_timeout_s": (0.1, 600.0, "s"),
 }
 
 
@@ -394,9 +405,10 @@ def _check_people(config: Config) -> Config:
         if user.role not in ROLES:
             raise ConfigError(f"config value users -> {key} -> role = {user.role!r} is not a role; "
                               f"use one of: {', '.join(ROLES)}")
-    if config.station.default_role not in ROLES:
-        raise ConfigError(f"config value station -> default_role = {config.station.default_role!r} is not a role; "
-                          f"use one of: {', '.join(ROLES)}")
+    for where, role in (("station -> default_role", config.station.default_role),
+                        ("rasa -> actions_role", config.rasa.actions_role)):
+        if role not in ROLES:
+            raise ConfigError(f"config value {where} = {role!r} is not a role; use one of: {', '.join(ROLES)}")
     if config.station.user and config.station.user not in config.users:
         known = ", ".join(sorted(config.users)) or "none yet"
         raise ConfigError(f"config value station -> user = {config.station.user!r} names no user (known: {known}); "

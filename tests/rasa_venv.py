@@ -23,7 +23,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -109,14 +109,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def rasa_server(models: Path, log: Path | None = None) -> Iterator[str]:
+def rasa_server(models: Path, log: Path | None = None, args: Sequence[str] = ()) -> Iterator[str]:
     """``rasa run --enable-api`` on the model(s) in ``models``, on 127.0.0.1 at a free port; yields its
-    URL once the model is loaded and stops the server afterwards. Its output goes to ``log``."""
+    URL once the model is loaded and stops the server afterwards. Its output goes to ``log``; ``args``
+    are more of ``rasa run``'s (``--endpoints``, ``--connector rest``)."""
     port = free_port()
     log = log or models.parent / f"rasa-server-{port}.log"
     with open(log, "w") as out:
         server = subprocess.Popen([str(rasa_bin()), "run", "--enable-api", "-m", str(models), "-i", "127.0.0.1",
-                                   "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=rasa_env(),
+                                   "--port", str(port), *args], stdout=out, stderr=subprocess.STDOUT, env=rasa_env(),
                                   cwd=models.parent, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

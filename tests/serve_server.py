@@ -88,28 +88,31 @@ def running(root: Path, tokens: dict[str, tuple[str | None, str | None]] | None 
 
 
 @contextmanager
-def serving(root: Path, config: str, start_s: float = 300) -> Iterator[tuple[str, Path]]:
-    """``plantvoice serve`` as its own process with ``config`` (TOML text) on a free port of 127.0.0.1, once
-    ``/api/health`` answers: (its URL, its log file); terminated after."""
-    path, log, port = root / "plantvoice.toml", root / "serve.log", free_port()
+def serving(root: Path, config: str, start_s: float = 300, command: tuple[str, ...] = ("serve",),
+            health: str = "/api/health", port: int | None = None) -> Iterator[tuple[str, Path]]:
+    """``plantvoice serve`` (or another serving ``command``, such as ``rasa actions``) as its own process with
+    ``config`` (TOML text) on ``port`` (a free one) of 127.0.0.1, once ``health`` answers: (its URL, its log
+    file); terminated after."""
+    name = "-".join(command)
+    path, log, port = root / "plantvoice.toml", root / f"{name}.log", port or free_port()
     path.write_text(config)
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).with_name("plantvoice")), "--config", str(path), "serve",
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("plantvoice")), "--config", str(path), *command,
                                  "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_s
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"plantvoice serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"plantvoice {name} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
             try:
-                with urllib.request.urlopen(url + "/api/health", timeout=5) as response:
+                with urllib.request.urlopen(url + health, timeout=5) as response:
                     if response.status == 200:
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"plantvoice serve did not answer /api/health in {start_s:g} s:\n"
+                raise RuntimeError(f"plantvoice {name} did not answer {health} in {start_s:g} s:\n"
                                    f"{log.read_text()[-3000:]}")
             time.sleep(0.5)
         yield url, log

@@ -21,7 +21,7 @@ def test_example_lists_every_key_with_its_default() -> None:
     defaults = Config()
     assert re.search(r"^# data_dir = ", text, re.M)
     sections = [s.name for s in dataclasses.fields(Config) if dataclasses.is_dataclass(getattr(defaults, s.name))]
-    assert len(sections) == 9
+    assert len(sections) == 10
     assert values["language"] == defaults.language
     assert all(re.search(rf"^# {f.name} = ", text, re.M) for f in dataclasses.fields(LanguageConfig))
     for name in sections:

@@ -65,6 +65,15 @@ def _classifier(config: NluConfig, lookups: Lookups, intents_dir: str | Path | N
     return ClassifierUnderstander(config, lookups, intents_dir, now, intents=intents, shifts=shifts)
 
 
+@understanders.register("rasa")
+def _rasa(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
+          now: Callable[[], datetime] | None = None, intents: Intents | None = None,
+          shifts: Sequence[ShiftTimes] | None = None) -> Understander:
+    from ..rasa.understand import RasaUnderstander
+
+    return RasaUnderstander(config, lookups, intents_dir or config.intents_dir, now, intents=intents, shifts=shifts)
+
+
 def create_understander(config: NluConfig, lookups: Lookups, intents_dir: str | Path | None = None,
                         now: Callable[[], datetime] | None = None, intents: Intents | None = None,
                         **options: Any) -> Understander:

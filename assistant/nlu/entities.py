@@ -172,6 +172,11 @@ class EntityExtractor:
                                     stopwords)
         self._add_plurals()
 
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The entities it finds: those of its lists, code (time ranges, numbers, note text) and regexes."""
+        return frozenset(e for e, _ in self.patterns.values()) | self.code_entities | {n for n, _ in self.regexes}
+
     def _tag_forms(self, assets: Mapping[str, Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
         """(tag digits -> asset, spelled acronym -> asset), each only where it names one asset."""
         tags: dict[str, list[str]] = {}

@@ -1,6 +1,8 @@
 """Rasa 3.x projects written from an intents directory, and intents directories read from them.
 
     export_project(intents_dir, out, threshold)   # out/data/<file>.yml, domain.yml, config.yml
+    export_project(intents_dir, out, threshold, actions="http://127.0.0.1:5055/webhook")
+                                                   # and data/rules.yml, endpoints.yml: answers from the plant
     import_project(project, to)                    # to/<file>.yml (+ responses.yml)
 
 Each NLU file of the intents directory becomes ``data/<the same relative path>`` and back, so
@@ -8,8 +10,11 @@ the file layout (the generated ``heard.yml`` included, which is trained at a low
 and the order of every example, synonym, lookup and regex survive a round trip; so do
 annotations with their value, role and group. ``domain.yml`` lists the intents, the entities
 (with their roles and groups) and the responses of ``responses.yml``; ``config.yml`` is a
-Rasa NLU pipeline whose FallbackClassifier threshold is ``nlu.threshold``. Rasa stories,
-rules, forms and example metadata are not carried over. The target directory must be
+Rasa NLU pipeline whose FallbackClassifier threshold is ``nlu.threshold``. With ``actions`` (the
+URL of ``plantvoice rasa actions``), the project is a whole Rasa assistant that answers from the
+plant: a rule sends every intent (and Rasa's ``nlu_fallback``) to ``action_plantvoice``, the
+config adds Rasa's RulePolicy and ``endpoints.yml`` names the action server. Rasa stories, forms
+and example metadata are not carried over. The target directory must be
 empty or absent: nothing is overwritten.
 """
 
@@ -26,25 +31,35 @@ import yaml
 from ..errors import DataError, InputError
 from ..nlu.data import Example, Intents, language_code, load_intents
 
-__all__ = ["DEFAULT_EPOCHS", "export_project", "import_project", "nlu_yaml", "domain", "pipeline_config"]
+__all__ = ["ACTION", "DEFAULT_EPOCHS", "export_project", "import_project", "nlu_yaml", "domain", "pipeline_config"]
 
+ACTION = "action_plantvoice"  # the action of ``plantvoice rasa actions``: answers the latest message
 DEFAULT_EPOCHS = 100  # DIETClassifier epochs in the exported config
 LANGUAGES = ("en", "de")  # the language an exported config names; another directory name exports as "en"
 RESPONSES = "responses.yml"  # the responses of an intents directory, in Rasa's domain format
+FALLBACK = "nlu_fallback"  # Rasa's FallbackClassifier intent
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
 
 
 def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
-                   epochs: int = DEFAULT_EPOCHS) -> list[Path]:
-    """Write the Rasa project of ``intents_dir`` into ``out``; the files written."""
+                   epochs: int = DEFAULT_EPOCHS, actions: str | None = None) -> list[Path]:
+    """Write the Rasa project of ``intents_dir`` into ``out``; the files written. ``actions``: the
+    webhook URL of ``plantvoice rasa actions``, which then answers every intent."""
     intents_dir, out = Path(intents_dir), Path(out)
     intents = load_intents(intents_dir)
     _empty_target(out, "export")
     responses = _responses(intents_dir / RESPONSES) if (intents_dir / RESPONSES).is_file() else {}
     language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
     written = _write_nlu(intents, intents_dir, out / "data")
-    written.append(_write(out / "domain.yml", _yaml_text(domain(intents, responses))))
-    written.append(_write(out / "config.yml", _yaml_text(pipeline_config(language, threshold, epochs))))
+    project_domain, config = domain(intents, responses), pipeline_config(language, threshold, epochs)
+    if actions:
+        rules = [{"rule": name, "steps": [{"intent": name}, {"action": ACTION}]} for name in (*intents.names, FALLBACK)]
+        written.append(_write(out / "data" / "rules.yml", _yaml_text({"version": "3.1", "rules": rules})))
+        written.append(_write(out / "endpoints.yml", _yaml_text({"action_endpoint": {"url": actions}})))
+        project_domain["actions"] = [ACTION]
+        config["policies"] = [{"name": "RulePolicy", "core_fallback_action_name": ACTION}]
+    written.append(_write(out / "domain.yml", _yaml_text(project_domain)))
+    written.append(_write(out / "config.yml", _yaml_text(config)))
     return written
 
 

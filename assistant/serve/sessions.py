@@ -28,7 +28,7 @@ from ..people import People, Station
 from ..pipeline import LanguageParts, Pipeline, Turn
 from .auth import Caller
 
-__all__ = ["Session", "Sessions", "ask", "confirm", "hear", "DEFAULT_STATION", "MAX_TEXT"]
+__all__ = ["Session", "Sessions", "ask", "confirm", "hear", "respond", "DEFAULT_STATION", "MAX_TEXT"]
 
 DEFAULT_STATION = "web"
 MAX_TEXT = 1000  # characters in one typed request, as the CLI
@@ -108,7 +108,8 @@ class Sessions:
         return self._all[key]
 
 
-def _respond(pipeline: Pipeline, intent: Intent, said: str, heard: Heard | None = None) -> Answer:
+def respond(pipeline: Pipeline, intent: Intent, said: str, heard: Heard | None = None) -> Answer:
+    """The answer to ``intent`` in the session the Pipeline holds; a sign-on is refused (the token decides)."""
     if intent.name == "sign_on":
         return Answer(SIGN_ON_REFUSED, intent.name, {"refused": "sign_on"})
     return pipeline.respond(intent, heard=heard, said=said)
@@ -120,7 +121,7 @@ def ask(session: Session, text: str) -> Callable[[Pipeline], tuple[Intent, Answe
         with session.on(pipeline):
             intent = pipeline.parse(text)
             if intent.name == "sign_on":
-                return intent, _respond(pipeline, intent, text)
+                return intent, respond(pipeline, intent, text)
             return pipeline.ask(text)
     return job
 
@@ -143,6 +144,6 @@ def hear(session: Session, request: SpokenRequest) -> Callable[[Pipeline], Turn]
             start = time.perf_counter()
             transcript, intent = pipeline.understand(np.frombuffer(request.audio, dtype=np.int16))
             heard = Heard(request.audio, request.rate, transcript.confidence)
-            answer = _respond(pipeline, intent, transcript.text, heard) if intent.text else None
+            answer = respond(pipeline, intent, transcript.text, heard) if intent.text else None
             return Turn(transcript, intent, answer, time.perf_counter() - start)
     return job
