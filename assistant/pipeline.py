@@ -79,9 +79,9 @@ class LanguageParts:
         self.vocabulary = asr.Vocabulary(phrases, sentences, nlu.typical_requests(intents), nlu.prompt_names(domain))
         self.required = nlu.required_slots(intents)  # intent -> entities its examples always carry
         responses = self.intents_dir / "responses.yml"
-        plant = nlu.data.is_plant_domain(intents)  # another domain keeps its responses to itself
-        self.responses = responses if responses.is_file() and plant else None
-        self.domain_responses = None if plant else _domain_responses(self.intents_dir)
+        plant = nlu.data.is_plant_domain(intents)  # another domain keeps its responses to itself, and answers
+        self.responses = responses if responses.is_file() and plant else None  # with them (dialogue/domain.py)
+        self.domain_responses = None if plant else (_domain_responses(self.intents_dir) or Responses({}))
 
     @cached_property
     def recognizer(self) -> asr.Recognizer:
@@ -350,6 +350,7 @@ class Pipeline:
     def _dialogue(self, intent: Intent, user: str | None, heard: Heard | None) -> Answer:
         self.dialogue.role = self.station.role  # what they may write, stored with each note
         self.dialogue.language = self.lang.code  # what it answers in
+        self.dialogue.domain = self.lang.domain_responses  # who answers: the plant, or a domain of its own
         answer, self.state = self.dialogue.respond(intent, self.state, user=user or self.station.label, heard=heard)
         return answer
 

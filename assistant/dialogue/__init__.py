@@ -33,6 +33,7 @@ The package:
     reports.py       report_start and the steps of a guided report
     conversation.py  help, confirm, deny, cancel, repeat, out_of_scope
     people.py        sign_on
+    domain.py        who answers in a domain of its own (not the plant's data): its handlers and responses
 """
 
 from __future__ import annotations

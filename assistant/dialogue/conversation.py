@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..events import Answer, Intent
 from .alarms import acknowledge
-from .handlers import handler
+from .handlers import built_in, handler
 from .notes import save
 from .state import DialogueState, PendingWrite
 
@@ -50,7 +50,9 @@ def help(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answ
 
 @handler("confirm")
 def confirm(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[Answer, DialogueState]:
-    """A clear yes: the waiting write is carried out, or the guessed request answered."""
+    """A clear yes: the waiting write is carried out, or the guessed request answered. A write read back by a
+    handler registered by other code (its kind: that handler's intent) is carried out by that handler,
+    called with the yes and the state still holding the write."""
     pending = state.pending
     cleared = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
     if pending is None or state.awaiting != "confirm":
@@ -58,6 +60,9 @@ def confirm(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
     if pending.kind == "clarify":  # the guess was right: answer it (a write still asks to confirm)
         meant = pending.data["intent"]
         return dialogue.handlers[meant.name](dialogue, meant, cleared)
+    own = dialogue.handlers.get(pending.kind)
+    if own is not None and not built_in(own):
+        return own(dialogue, intent, state)
     note = dialogue.notes.get(pending.data["id"]) if pending.kind in ("note_correct", "note_withdraw") else None
     refused = dialogue.refused(intent, pending.kind, note)  # asked when read back; asked again as it is carried out
     if refused is not None:

@@ -37,7 +37,9 @@ Rules of ``respond``, in order:
 
 The request then goes to its handler (``HANDLERS``, ``@handler``); a request of an intent without
 one is out of scope. A handler finds the user on ``dialogue.user`` and the speech of the request on
-``dialogue.heard``.
+``dialogue.heard``. In a domain of its own (``dialogue.domain``, not the plant's data) only handlers
+registered by other code answer, and the domain's responses the rest (``domain.py``); rules 4 and 6
+hold there too.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ from ..confirm import Consent, consent
 from ..events import Answer, Intent
 from ..notes.dictation import cancelling, ending
 from ..notes.report import control
-from .handlers import HANDLERS, IntentHandler
+from . import domain
+from .handlers import HANDLERS, IntentHandler, built_in
 from .helpers import Helpers, NoFaultModel
 from .notes import dictated, note_changed
 from .reference import FOLLOW_UP
@@ -100,6 +103,7 @@ RESPONSES = (
     "utter_asset_named", "utter_alarm_name", "utter_alarm_item_acknowledged", "utter_alarm_priority",
     "utter_alarm_where", "utter_alarm_ack_failed", "utter_status_deviation", "utter_excerpt_more", "utter_note_scope",
     "utter_notes_shift_since", "utter_notes_shift_period", "utter_help_example", "utter_clarify_topic_of",
+    "utter_understood", "utter_understood_entities", "utter_out_of_scope_domain",
 )
 
 DICTATING = ("note_text", "dictation", "report")  # states in which the next words are dictated text
@@ -126,13 +130,14 @@ class Dialogue(Helpers):
         super().__init__(plant, responses, data_dir, **options)
         self.heard: Heard | None = None  # the speech of the request being answered
         self.handlers: dict[str, IntentHandler] = dict(HANDLERS)
+        self.domain: Responses | None = None  # a domain of its own: its responses; who answers there: domain.py
 
     def respond(self, intent: Intent, state: DialogueState, user: str = "operator", heard: Heard | None = None
                 ) -> tuple[Answer, DialogueState]:
         """Answer one request; returns the answer and the state for the next request.
         ``heard``: the speech the request came from, kept with a dictated note."""
         self.user, self.heard = user, heard
-        name = intent.name if intent.name in self.handlers else "out_of_scope"
+        name = self._route(intent.name)
         if name == "repeat":
             return self.handlers["repeat"](self, intent, state)
         if state.awaiting == "dictation":  # the recognizer has no grammar here: commands are found by sound
@@ -161,7 +166,7 @@ class Dialogue(Helpers):
             intent, name = self._fill_waiting(intent, state.waiting)
         elif state.topic is not None and name not in _KEEP_PENDING:
             intent = self._follow_up(intent, state.topic)
-            name = intent.name if intent.name in self.handlers else "out_of_scope"
+            name = self._route(intent.name)
         dropped = state.pending if state.pending is not None and name not in _KEEP_PENDING else None
         if dropped is not None and dropped.kind == "clarify":
             dropped = None  # a new request answers "did you mean ...?" too
@@ -169,7 +174,7 @@ class Dialogue(Helpers):
             state = dataclasses.replace(state, pending=None, awaiting=None, waiting=None)
         self.said_back = {}
         try:
-            answer, new = self.handlers[name](self, intent, state)
+            answer, new = self._handler(name)(self, intent, state)
         except NoFaultModel as e:
             answer = self.answer(intent, "utter_faults_unavailable", {"error": str(e)})
             new = state
@@ -184,6 +189,20 @@ class Dialogue(Helpers):
             answer = dataclasses.replace(answer, text=f"{prefix} {answer.text}",
                                          data={**answer.data, "dropped": dropped.kind})
         return self._done(answer, new)
+
+    def _route(self, name: str) -> str:
+        """Where a request of intent ``name`` goes: its handler, else out_of_scope; in a domain of its own
+        (``domain``) only a handler registered for it (never a built-in one), else the domain's response."""
+        if self.domain is None:
+            return name if name in self.handlers else "out_of_scope"
+        if name in self.handlers and not built_in(self.handlers[name]):
+            return name
+        return name if name == "out_of_scope" else domain.RESPONDS
+
+    def _handler(self, name: str) -> IntentHandler:
+        if self.domain is not None and name in domain.ROUTES:
+            return domain.ROUTES[name]
+        return self.handlers[name]
 
     @staticmethod
     def _done(answer: Answer, new: DialogueState) -> tuple[Answer, DialogueState]:

@@ -31,7 +31,7 @@ from .state import DialogueState
 if TYPE_CHECKING:
     from .core import Dialogue
 
-__all__ = ["HANDLERS", "IntentHandler", "handler", "handler_responses", "import_handlers"]
+__all__ = ["HANDLERS", "IntentHandler", "built_in", "handler", "handler_responses", "import_handlers"]
 
 IntentHandler = Callable[["Dialogue", Intent, DialogueState], tuple[Answer, DialogueState]]
 HANDLERS: dict[str, IntentHandler] = {}  # intent -> function registered with @handler
@@ -56,7 +56,8 @@ def _qualified(function: Callable[..., object]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def _built_in(function: Callable[..., object]) -> bool:
+def built_in(function: Callable[..., object]) -> bool:
+    """A handler of plantvoice itself (a module of this package), not one registered by other code."""
     return function.__module__.startswith(f"{__package__}.")
 
 
@@ -65,7 +66,7 @@ def _check_free(intent: str, function: IntentHandler) -> None:
     if other is None or _qualified(other) == _qualified(function):
         return  # a free name, or the same function again (a module imported twice)
     where = f"@handler({intent!r}) on {_qualified(function)}"
-    if _built_in(other):
+    if built_in(other):
         raise ConfigError(f"{where}: {intent!r} is a built-in intent, answered by {other.__qualname__} in "
                           f"{other.__module__}; give the new intent a name of its own")
     raise ConfigError(f"{where}: {intent!r} is already handled by {_qualified(other)}; "
@@ -127,6 +128,6 @@ def _speaks(function: Callable[..., object], dialogue: type, seen: set[str]) -> 
                 found |= _speaks(method, dialogue, seen)
         elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
             callee = names.get(sub.func.id)
-            if inspect.isfunction(callee) and (callee.__module__ == function.__module__ or _built_in(callee)):
+            if inspect.isfunction(callee) and (callee.__module__ == function.__module__ or built_in(callee)):
                 found |= _speaks(callee, dialogue, seen)
     return found
