@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("--json", action="store_true")
     p.add_argument("--speak", metavar="OUT.wav", help="also write the spoken answer to this WAV")
+    p.add_argument("--intents", metavar="DIR", help="intents directory (default from config)")
     _user_option(p)
     p = command("parse", _parse, "understanding only, shaped like Rasa's /model/parse response")
     p.add_argument("text", nargs="*")
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default: serve.port, 8080)")
     p = command("chat", _chat, "the loop typed: one request per line, answers printed; a line that cannot be answered gets one error line and the chat goes on (blank lines are skipped)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--intents", metavar="DIR", help="intents directory (default from config)")
     _user_option(p)
     p = command("demo", _demo, "run every sample in audio_samples/ through the whole loop")
     p.add_argument("--samples", default=str(ROOT / "audio_samples"), metavar="DIR")
@@ -570,7 +572,8 @@ def _load(path: str, config: Config, mode: str = "command") -> Any:
 
 
 def _entities(intent: Any) -> list[dict[str, Any]]:
-    return [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end, **e.snapped()} for e in intent.entities]
+    return [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end,
+             **{k: v for k, v in (("role", e.role), ("group", e.group)) if v}, **e.snapped()} for e in intent.entities]
 
 
 def _ask_json(intent: Any, answer: Any) -> dict[str, Any]:
@@ -607,7 +610,7 @@ def _shown(where: str) -> str:
 def _ask(args: argparse.Namespace, config: Config) -> int:
     """TEXT answered; without TEXT every line of standard input answered or refused on its own (exit 2
     when any line was refused). Blank lines are skipped; each stdin result carries its ``line``."""
-    pipeline = _pipeline(config, user=args.user)
+    pipeline = _pipeline(config, args.intents, args.user)
     if args.text:
         intent, answer = pipeline.ask(_checked(" ".join(args.text)))
         if args.speak:
@@ -682,7 +685,7 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
     """One request per line until end of input (exit 0). A line that cannot be answered (any
     PlantvoiceError) gets one error line and the chat goes on. A bug ends the chat with one line and
     exit 1; every write is committed on its own, so what was stored before stays stored."""
-    pipeline = _pipeline(config, user=args.user)
+    pipeline = _pipeline(config, args.intents, args.user)
     prompt = "you> " if sys.stdin.isatty() else ""
     print(prompt, end="", flush=True)
     for number, raw in enumerate(_stdin_lines(), 1):

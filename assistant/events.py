@@ -129,7 +129,8 @@ class Transcript(_Event):
 @dataclass(frozen=True)
 class Entity:
     """A value found in ``text[start:end]``; ``distance`` is set when the words heard were only
-    near the value's spoken form (a snapped near-miss, 0 = same sound; see ``nlu.snap``)."""
+    near the value's spoken form (a snapped near-miss, 0 = same sound; see ``nlu.snap``); ``role``
+    and ``group`` as Rasa's (``[Berlin]{"entity": "city", "role": "departure"}``), learned by the CRF."""
 
     entity: str
     value: str
@@ -138,6 +139,8 @@ class Entity:
     text: str = ""
     confidence: float = 1.0
     distance: float | None = None
+    role: str | None = None
+    group: str | None = None
 
     def snapped(self) -> dict[str, Any]:
         """``{"heard": ..., "distance": ...}`` for a snapped value, else an empty dict."""
@@ -169,6 +172,8 @@ class Intent(_Event):
                     "end": e.end,
                     "confidence_entity": e.confidence,
                     "extractor": "plantvoice",
+                    **({"role": e.role} if e.role else {}),
+                    **({"group": e.group} if e.group else {}),
                     **e.snapped(),
                 }
                 for e in self.entities

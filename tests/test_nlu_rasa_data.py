@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from assistant.config import load_config
+from assistant.events import Entity
 from assistant.nlu import create_understander, load_intents
-from assistant.nlu.data import is_plant_domain
+from assistant.nlu.data import Annotation, is_plant_domain
+from assistant.nlu.evaluate import entity_found
 from assistant.nlu.entities import EntityExtractor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,3 +191,52 @@ def test_entities_without_lists_are_learned_from_the_annotations(tmp_path: Path)
     found = [(e.entity, e.text) for e in intent.entities]
     assert ("credit_card", "amex") in found and intent.name == "pay_cc", intent
     assert all(e.entity not in ("asset", "measurement") for e in intent.entities)
+
+
+FLIGHTS = [("Berlin", "Rome"), ("Madrid", "Oslo"), ("Paris", "Vienna"), ("Prague", "Lisbon"), ("Dublin", "Athens"),
+           ("Warsaw", "Zurich"), ("Munich", "London"), ("Brussels", "Helsinki"), ("Hamburg", "Milan"),
+           ("Budapest", "Copenhagen"), ("Cologne", "Stockholm"), ("Naples", "Seville")]
+WORDINGS = ["fly from {a} to {b}", "I want to fly from {a} to {b}", "book a flight from {a} to {b}",
+            "a flight to {b} from {a}", "get me from {a} to {b}", "I need a ticket from {a} to {b}",
+            "flights from {a} to {b} please", "to {b} from {a}", "leaving {a} for {b}",
+            "is there a flight from {a} to {b}", "fly me to {b} from {a}", "one way from {a} to {b}"]
+
+
+def flights(directory: Path) -> Path:
+    """Rasa's roles: a departure and a destination city in every example."""
+    def city(name: str, role: str) -> str:
+        return f'[{name}]{{"entity": "city", "role": "{role}"}}'
+
+    lines = [w.format(a=city(a, "departure"), b=city(b, "destination")) for w, (a, b) in zip(WORDINGS, FLIGHTS)]
+    (directory / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: book_flight\n  examples: |\n' + "".join(f"    - {x}\n" for x in lines)
+        + "- intent: greet\n  examples: |\n    - hello\n    - hi there\n    - good morning\n    - hey\n")
+    return directory
+
+
+def test_parse_gives_the_roles_the_data_annotates(env: dict[str, str], tmp_path: Path) -> None:
+    """A sentence of no example, with a city of none and a known one in the other role; parse, the Rasa
+    shape and ask --json all carry the role, and a role or group not set is no key."""
+    directory = flights(tmp_path)
+    config = dataclasses.replace(load_config(None).nlu, models_dir=env["PLANTVOICE_NLU_MODELS_DIR"])
+    intent = create_understander(config, {}, directory).parse("I would like to fly from Porto to Berlin")
+    assert [(e.entity, e.value, e.role, e.group) for e in intent.entities] == [
+        ("city", "Porto", "departure", None), ("city", "Berlin", "destination", None)]
+    assert [{k: e[k] for k in ("value", "role")} for e in intent.rasa()["entities"]] == [
+        {"value": "Porto", "role": "departure"}, {"value": "Berlin", "role": "destination"}]
+    assert all("group" not in e for e in intent.rasa()["entities"])
+    result = plantvoice(env, "ask", "--json", "--intents", str(directory), "a flight to Krakow from Rome")
+    assert result.returncode == 0, result.stderr
+    asked = json.loads(result.stdout)
+    assert [(e["value"], e["role"]) for e in asked["entities"]] == [("Krakow", "destination"), ("Rome", "departure")]
+    assert asked["answer"] == ("I understood book flight, with destination city Krakow and departure city Rome, "
+                               "but I have no answer for it.")
+
+
+def test_scoring_asks_for_the_role_and_group_annotated() -> None:
+    porto = Annotation("city", None, 0, 5, "Porto", role="departure")
+    found = Entity("city", "Porto", 0, 5, "Porto", role="destination")
+    assert not entity_found(porto, [found])
+    assert entity_found(porto, [dataclasses.replace(found, role="departure")])
+    assert entity_found(dataclasses.replace(porto, role=None), [found])
+    assert not entity_found(dataclasses.replace(porto, role=None, group="1"), [found])

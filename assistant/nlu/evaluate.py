@@ -6,7 +6,7 @@ rejection, confused pairs and failing sentences; stratified K-fold cross-validat
     cv = cross_validate(intents, 5, lambda train: create_understander(config, lookups, intents=train).parse)
 
 A sentence passes when its intent is right and every entity its test annotates is found
-(same entity, overlapping span, and the annotated value when one is given); entities
+(same entity, overlapping span, and the annotated value, role and group when given); entities
 found but not annotated only lower the entity precision. Pure functions over values:
 ``plantvoice intents test`` and ``benchmarks/nlu.py`` print what they return.
 """
@@ -176,9 +176,10 @@ def summary(pairs: Sequence[tuple[str, str]]) -> Summary:
 
 
 def entity_found(expected: Annotation, entities: Iterable[Entity]) -> bool:
-    """An extracted entity of the same kind overlaps the annotation (with its value, if annotated)."""
+    """An extracted entity of the same kind overlaps the annotation (with its value, role and group, if annotated)."""
+    wanted = {"value": expected.value, "role": expected.role, "group": expected.group}
     return any(e.entity == expected.entity and e.start < expected.end and expected.start < e.end
-               and (expected.value is None or e.value == expected.value) for e in entities)
+               and all(want is None or getattr(e, key) == want for key, want in wanted.items()) for e in entities)
 
 
 def _matches(found: Entity, annotations: Iterable[Annotation]) -> bool:

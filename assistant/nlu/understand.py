@@ -26,6 +26,7 @@ takes that sentence's intent, with the similarity as confidence. Sentences of
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -137,11 +138,16 @@ class ClassifierUnderstander:
         return " ".join([delex, *sorted({word for word, pattern in self.features if pattern.search(text)})])
 
     def _with_learned(self, text: str, found: tuple[Entity, ...]) -> tuple[Entity, ...]:
-        """``found`` and the learned entities where it has none, in order."""
+        """``found`` and the learned entities where it has none, in order; a found entity takes the role
+        and group of a learned one of its name over the same words ("from [Berlin]" a departure city)."""
         assert self.learned is not None
-        learned = [Entity(s.entity, s.value, s.start, s.end, text[s.start:s.end], round(s.confidence, 4))
-                   for s in self.learned.extract(text) if not any(e.start < s.end and s.start < e.end for e in found)]
-        return tuple(sorted((*found, *learned), key=lambda e: e.start))
+        spans = self.learned.extract(text)
+        kept = [next((dataclasses.replace(e, role=s.role, group=s.group) for s in spans
+                      if s.entity == e.entity and s.start < e.end and e.start < s.end), e) for e in found]
+        learned = [Entity(s.entity, s.value, s.start, s.end, text[s.start:s.end], round(s.confidence, 4),
+                          role=s.role, group=s.group)
+                   for s in spans if not any(e.start < s.end and s.start < e.end for e in found)]
+        return tuple(sorted((*kept, *learned), key=lambda e: e.start))
 
     def parse(self, text: str) -> Intent:
         if not isinstance(text, str) or not text.strip():
