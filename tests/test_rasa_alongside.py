@@ -23,7 +23,9 @@ from rasa_sdk.executor import ActionExecutor
 from assistant.cli import main
 from assistant.config import load_config
 from assistant.pipeline import Pipeline
+from assistant.events import Entity
 from assistant.rasa.actions import PlantAnswer
+from assistant.rasa.understand import reading
 from assistant.serve.auth import Caller
 from assistant.serve.sessions import Sessions
 from rasa_venv import rasa_bin, rasa_env, rasa_server, rasa_venv  # noqa: F401 - the fixture
@@ -135,3 +137,18 @@ def test_the_action_server_refuses_writes_to_a_viewer(tmp_path: Path) -> None:
     answer = reply["custom"]["plantvoice"]["answer"]
     assert answer["awaiting"] is None and "acknowledged" not in answer["data"], answer
     assert "operator" in reply["text"], reply["text"]
+
+
+def test_reading_keeps_the_plants_entities_and_rasas_open_ones() -> None:
+    """Rasa's asset words give way to plantvoice's (found or not); an entity of another kind keeps its role."""
+    text = "fly anna from feed pump two"
+    parsed = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.3},
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "book", "confidence": 0.2}],
+              "entities": [{"entity": "asset", "value": "the", "start": 0, "end": 3},
+                           {"entity": "person", "value": "anna", "start": 4, "end": 8, "role": "traveller"},
+                           {"entity": "city", "value": "feed pump", "start": 14, "end": 23}]}
+    own = [Entity("asset", "P-102", 14, 27, "feed pump two")]
+    intent = reading(parsed, own, {"asset", "measurement"})
+    assert intent.name == "out_of_scope" and intent.ranking[0] == ("out_of_scope", 0.3)
+    assert [(e.entity, e.value, e.role) for e in intent.entities] == [("person", "anna", "traveller"),
+                                                                      ("asset", "P-102", None)]

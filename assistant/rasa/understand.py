@@ -57,7 +57,7 @@ def _name(name: Any) -> str:
 def _entity(e: Mapping[str, Any], text: str) -> Entity:
     start, end = int(e.get("start") or 0), int(e.get("end") or 0)
     return Entity(str(e.get("entity")), str(e.get("value")), start, end, text[start:end],
-                  round(float(e.get("confidence_entity") or 1.0), 4))
+                  round(float(e.get("confidence_entity") or 1.0), 4), role=e.get("role"), group=e.get("group"))
 
 
 class RasaUnderstander:

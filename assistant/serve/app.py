@@ -52,7 +52,7 @@ def create_app(config: Config) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pipeline = await asyncio.to_thread(worker.start)  # models load before the first request is taken
-        await worker.call(lambda p: p.warm_up(), urgent=True)  # the ear and the voice too: the first answer is not slower
+        await worker.call(lambda p: p.warm_up(), urgent=True)  # the ear and the voice: the first answer is not slower
         console.sessions.lang = pipeline.lang
         yield
         await asyncio.to_thread(worker.stop)
