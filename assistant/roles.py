@@ -30,6 +30,8 @@ Writes (``WRITES``) are the intents that change something: ``alarm_acknowledge``
 3. Correcting or withdrawing a note written by someone else (``own=False``) also needs
    ``OTHERS_NOTES`` (engineer).
 4. The refusal says which role the write needs and which one the speaker has.
+5. A write of a developer's own handler (its intent, not one of ``WRITES``) needs a role that
+   may write at all: any but viewer.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def write_of(intent: str) -> str | None:
 def permits(role: str, write: str, own: bool = True) -> bool:
     """True when ``role`` may make ``write`` (rules 1-3); ``own``: the note is the speaker's own."""
     allowed = PERMISSIONS.get(role, frozenset())
+    if write not in WRITES:  # rule 5: a write of a handler of one's own
+        return bool(allowed)
     return write in allowed and (own or write not in _DOING_OTHERS or role in OTHERS_NOTES)
 
 
@@ -76,10 +80,8 @@ def refusal(role: str, write: str, own: bool = True, owner: str = "") -> str | N
     """Why ``role`` may not make ``write``, as the answer says it (rule 4); None when it may."""
     if permits(role, write, own):
         return None
-    if write not in WRITES:
-        raise ValueError(f"unknown write {write!r}; writes are: {', '.join(WRITES)}")
     others = not own and write in _DOING_OTHERS and write in PERMISSIONS.get(role, frozenset())
-    doing = _DOING_OTHERS[write] if others else _DOING[write]
+    doing = _DOING_OTHERS[write] if others else _DOING.get(write, write.replace("_", " ").capitalize())
     wanted = [r for r in needs(write, own) if r != "engineer"] or ["engineer"]
     named = " or ".join(wanted)
     whose = f" it is {owner}'s," if others and owner else ""

@@ -78,9 +78,10 @@ FAQ_RESPONSES = '''responses:
 '''
 
 
-def pipeline(directory: Path, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+def pipeline(directory: Path, tmp_path_factory: pytest.TempPathFactory, role: str = "viewer") -> Pipeline:
     env = {"PLANTVOICE_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-           "PLANTVOICE_NLU_MODELS_DIR": str(tmp_path_factory.mktemp("models"))}
+           "PLANTVOICE_NLU_MODELS_DIR": str(tmp_path_factory.mktemp("models")),
+           "PLANTVOICE_STATION_DEFAULT_ROLE": role}
     return Pipeline.from_config(load_config(env=env), intents_dir=directory)
 
 
@@ -140,7 +141,7 @@ def test_plant_requests_get_no_plant_answer(moodbot: Pipeline, text: str) -> Non
 
 def test_a_handler_the_domain_registers_answers_and_its_write_waits_for_a_clear_yes(
         mood_code: None, tmp_path_factory: pytest.TempPathFactory) -> None:
-    bot = pipeline(MOODBOT, tmp_path_factory)  # made after the handler is registered, as --code does
+    bot = pipeline(MOODBOT, tmp_path_factory, "operator")  # made after the handler is registered, as --code does
     asked = ask(bot, "I feel great")
     assert (asked.text, asked.awaiting) == ("Shall I keep that you feel great?", "confirm")
     kept = ask(bot, "yes")
@@ -174,3 +175,13 @@ def test_out_of_scope_is_the_domain_s_default_response(travel: Pipeline) -> None
     answer = ask(travel, "what is the bearing temperature of feed pump two")
     assert (answer.intent, answer.text, answer.data) == (
         "out_of_scope", "Sorry, the travel desk cannot help with that.", {"response": "utter_default"})
+
+
+def test_a_viewer_s_yes_carries_out_no_write_of_a_domain_handler(mood_code: None,
+                                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+    bot = pipeline(MOODBOT, tmp_path_factory)  # nobody signed on: a viewer
+    assert ask(bot, "I feel great").awaiting == "confirm"
+    refused = ask(bot, "yes")
+    assert "kept" not in refused.data and refused.data["refused"] == "mood_great", refused
+    assert refused.text == "Mood great needs the operator or maintenance role; you are signed on as viewer."
+    assert refused.awaiting is None

@@ -61,8 +61,9 @@ def confirm(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[A
         meant = pending.data["intent"]
         return dialogue.handlers[meant.name](dialogue, meant, cleared)
     own = dialogue.handlers.get(pending.kind)
-    if own is not None and not built_in(own):
-        return own(dialogue, intent, state)
+    if own is not None and not built_in(own):  # carried out only for a role that may write (roles.py, rule 5)
+        refused = dialogue.refused(intent, pending.kind)
+        return (refused, cleared) if refused is not None else own(dialogue, intent, state)
     note = dialogue.notes.get(pending.data["id"]) if pending.kind in ("note_correct", "note_withdraw") else None
     refused = dialogue.refused(intent, pending.kind, note)  # asked when read back; asked again as it is carried out
     if refused is not None:
