@@ -20,7 +20,8 @@ import pytest
 from assistant.config import load_config
 from assistant.events import Entity
 from assistant.nlu import create_understander, load_intents
-from assistant.nlu.data import Annotation, is_plant_domain
+from assistant.errors import DataError
+from assistant.nlu.data import Annotation, is_plant_domain, parse_example
 from assistant.nlu.evaluate import entity_found
 from assistant.nlu.entities import EntityExtractor
 
@@ -163,11 +164,50 @@ def test_only_out_of_scope_data_is_one_line_error(env: dict[str, str], tmp_path:
 
 
 def test_saras_products_table_lends_its_values_to_product() -> None:
-    intents = load_intents(RASA / "sara")  # data/nlu/faq.yml and data/nlu/lookups/products.yml
-    assert "faq/rasax" in intents.names and all(name.startswith("faq/") for name in intents.names)
+    intents = load_intents(RASA / "sara")  # data/nlu/: faq.yml, general.yml, out_of_scope.yml, lookups/products.yml
+    faq = [name for name in intents.names if name.startswith("faq/")]
+    assert "faq/rasax" in faq and len(faq) == 20 and "greet" in intents.names
     extractor = EntityExtractor({}, intents)
     found = [(e.entity, e.value) for e in extractor.extract("tell me about dialogue management and both of them")]
     assert found == [("product", "dialogue management"), ("product", "both")]  # 'both' is in the table only
+
+
+SARA_NLU = RASA / "sara" / "data" / "nlu"
+SARA_PARSES = [("hello there", "greet"), ("hi sara", "greet"), ("thank you so much", "thank"),
+               ("bye for now", "bye"), ("yes please", "affirm"), ("nope", "deny"),
+               ("what is rasa x?", "faq/rasax"), ("what languages does rasa support?", "faq/languages")]
+
+
+def test_saras_nlu_files_load_as_published_and_are_understood(env: dict[str, str]) -> None:
+    """Sara's general.yml and out_of_scope.yml beside its faq.yml, copied unchanged: every example loads
+    (a lone bracket as in 'hello]' is text, as in Rasa), validate passes, and parse gives her intents."""
+    intents = load_intents(RASA / "sara")
+    assert {"affirm", "bye", "canthelp", "deny", "explain", "greet", "need_help_broad", "next_step",
+            "react_negative", "react_positive", "thank", "out_of_scope/non_english",
+            "out_of_scope/other"} <= set(intents.names)
+    assert ("greet", "hello]") in {(e.intent, e.text) for e in intents.examples}
+    for name, dropped in (("faq.yml", 0), ("general.yml", 1), ("out_of_scope.yml", 0)):  # 'exit' is also in bye
+        path = SARA_NLU / name
+        written = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("    - ")]
+        loaded = [e for e in intents.examples if e.source.rsplit(":", 1)[0] == str(path)]
+        assert len(loaded) == len(written) - dropped, name
+    checked = plantvoice(env, "intents", "validate", str(RASA / "sara"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.splitlines()[-1].endswith(": no problems")
+    lines = [text for text, _ in SARA_PARSES] + ["who won the football match yesterday"]
+    result = plantvoice(env, "parse", "--json", "--intents", str(RASA / "sara"), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    parsed = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(p["text"], p["intent"]["name"]) for p in parsed[:-1]] == SARA_PARSES
+    assert parsed[-1]["intent"]["name"].startswith("out_of_scope")
+    assert all(not {e["entity"] for e in p["entities"]} & PLANT for p in parsed)
+
+
+def test_a_lone_closing_bracket_is_text_and_a_broken_annotation_is_refused() -> None:
+    assert parse_example("hello]") == ("hello]", ())  # Sara's greet example, text as in Rasa
+    for broken in ("status of [pump(asset)", "status of pump](asset)", "a [b](c) and pump]{\"entity\": \"x\"}"):
+        with pytest.raises(DataError, match="malformed annotation"):
+            parse_example(broken)
 
 
 def test_an_entity_only_tests_annotate_is_a_note_not_a_problem(env: dict[str, str], tmp_path: Path) -> None:

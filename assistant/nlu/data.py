@@ -270,7 +270,9 @@ def parse_example(line: str, where: str = "<text>", intent: str | None = None) -
         pos = match.end()
     text_parts.append(line[pos:])
     text = "".join(text_parts)
-    if any(c in text for c in "[]"):
+    # An opening bracket, or a closing one before "(" or "{", is an annotation gone wrong; a lone
+    # closing bracket ("hello]", as in Rasa's Sara data) cannot start one and stays text, as in Rasa.
+    if "[" in text or re.search(r"\]\s*[({]", text):
         raise _fail(where, f"malformed annotation in {line!r}",
                     "balance the brackets: [text](entity) or [text](entity:value)", intent)
     if re.search(r"\]\s*\(|\)\s*\[", line) and not annotations:
