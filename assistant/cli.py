@@ -573,7 +573,7 @@ def _load(path: str, config: Config, mode: str = "command") -> Any:
 
 def _entities(intent: Any) -> list[dict[str, Any]]:
     return [{"entity": e.entity, "value": e.value, "start": e.start, "end": e.end,
-             **{k: v for k, v in (("role", e.role), ("group", e.group)) if v}, **e.snapped()} for e in intent.entities]
+             **e.labels(), **e.snapped()} for e in intent.entities]
 
 
 def _ask_json(intent: Any, answer: Any) -> dict[str, Any]:

@@ -146,6 +146,10 @@ class Entity:
         """``{"heard": ..., "distance": ...}`` for a snapped value, else an empty dict."""
         return {} if self.distance is None else {"heard": self.text, "distance": self.distance}
 
+    def labels(self) -> dict[str, str]:
+        """``{"role": ..., "group": ...}`` with those that are set (Rasa's shape), else an empty dict."""
+        return {k: v for k, v in (("role", self.role), ("group", self.group)) if v}
+
 
 @dataclass(frozen=True)
 class Intent(_Event):
@@ -172,8 +176,7 @@ class Intent(_Event):
                     "end": e.end,
                     "confidence_entity": e.confidence,
                     "extractor": "plantvoice",
-                    **({"role": e.role} if e.role else {}),
-                    **({"group": e.group} if e.group else {}),
+                    **e.labels(),
                     **e.snapped(),
                 }
                 for e in self.entities

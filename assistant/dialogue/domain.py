@@ -53,8 +53,7 @@ def answer(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[An
 def understood(dialogue: Dialogue, intent: Intent) -> Answer:
     """"I understood book flight, with departure city Berlin, ...": what was understood, in words and in data."""
     template = "utter_understood_entities" if intent.entities else "utter_understood"
-    entities = [{"entity": e.entity, "value": e.value, **{k: v for k, v in (("role", e.role), ("group", e.group)) if v}}
-                for e in intent.entities]
+    entities = [{"entity": e.entity, "value": e.value, **e.labels()} for e in intent.entities]
     said = dialogue.say.say_list(" ".join(filter(None, (e.role, _words(e.entity), e.value))) for e in intent.entities)
     data = {"response": template, "understood": {"intent": intent.name, "entities": entities}}
     return dialogue.answer(intent, template, data, what=_words(intent.name), entities=said)

@@ -14,7 +14,6 @@ conversation, and only for a role that may (``rasa -> actions_role``; viewer by 
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,19 +23,18 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from ..config import Config
 from ..pipeline import Pipeline
 from ..serve.auth import Caller
-from ..serve.sessions import Sessions, respond
+from ..serve.sessions import STATION_ID, Sessions, respond
 from .project import ACTION
 from .understand import reading
 
 __all__ = ["PlantAnswer", "serve", "station_of"]
 
-_PLAIN_ID = re.compile(r"[A-Za-z0-9_.-]{1,59}")
-
-
 def station_of(sender_id: str) -> str:
     """The session of a Rasa conversation: ``rasa-<sender_id>``, or a digest of an id no station name can hold."""
-    plain = _PLAIN_ID.fullmatch(sender_id or "")
-    return f"rasa-{sender_id if plain else hashlib.sha256(str(sender_id).encode()).hexdigest()[:32]}"
+    station = f"rasa-{sender_id}"
+    if STATION_ID.fullmatch(station):
+        return station
+    return f"rasa-{hashlib.sha256(str(sender_id).encode()).hexdigest()[:32]}"
 
 
 class PlantAnswer(Action):

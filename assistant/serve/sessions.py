@@ -28,12 +28,12 @@ from ..people import People, Station
 from ..pipeline import LanguageParts, Pipeline, Turn
 from .auth import Caller
 
-__all__ = ["Session", "Sessions", "ask", "confirm", "hear", "respond", "DEFAULT_STATION", "MAX_TEXT"]
+__all__ = ["Session", "Sessions", "ask", "confirm", "hear", "respond", "DEFAULT_STATION", "STATION_ID", "MAX_TEXT"]
 
 DEFAULT_STATION = "web"
 MAX_TEXT = 1000  # characters in one typed request, as the CLI
 MAX_SESSIONS = 1000  # beyond, the least recently used session is forgotten (a read back it waited on is dropped)
-_STATION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+STATION_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SIGN_ON_REFUSED = "At the console you are who your token says; sign on with your own token."
 
 
@@ -93,7 +93,7 @@ class Sessions:
     def get(self, caller: Caller, station_id: str | None) -> Session:
         """The session of ``caller`` at ``station_id`` (``web`` when none), made on first use."""
         station_id = station_id or DEFAULT_STATION
-        if not _STATION_ID.fullmatch(station_id):
+        if not STATION_ID.fullmatch(station_id):
             raise InputError(f"station id {station_id[:80]!r} is not usable; use 1 to 64 letters, digits, '.', '_' "
                              "or '-' in X-Station (WebSocket: ?station=)")
         key = (caller.name, station_id)
