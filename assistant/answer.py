@@ -163,9 +163,14 @@ def say_quantity(value: float, unit: str) -> str:
     return f"{say_number(rounded)} {say_unit(unit, rounded)}"
 
 
+def whole_percent(fraction: float) -> int:
+    """A probability 0..1 in whole percent, halves up as the console shows it: 0.005 -> 1, 0.71 -> 71."""
+    return math.floor(fraction * 100 + 0.5)
+
+
 def say_percent(fraction: float) -> str:
     """A probability 0..1 as whole percent: 0.71 -> 'seventy-one percent'."""
-    return f"{say_number(round(fraction * 100))} percent"
+    return f"{say_number(whole_percent(fraction))} percent"
 
 
 def _tag_number(digits: str) -> str:
@@ -372,7 +377,7 @@ def _number_forms(key: str, value: float, unit: str) -> list[str]:
     if isinstance(value, int):
         forms.append(say_number(value))
     if key == "probability":
-        forms.append(say_number(round(value * 100)))
+        forms.append(say_number(whole_percent(value)))
     if key.endswith("_s"):
         forms.append(say_age(value).removesuffix(" ago"))
     if key.startswith("rul") or key.endswith("_days"):

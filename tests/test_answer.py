@@ -132,6 +132,7 @@ def test_dates_percent_and_lists() -> None:
     assert say_date(dt.date(2025, 3, 21)) == "the twenty-first of March twenty twenty-five"
     assert say_date(dt.date(2025, 3, 21), year=False) == "the twenty-first of March"
     assert say_percent(0.71) == "seventy-one percent"
+    assert say_percent(0.005) == "one percent" and say_percent(0.025) == "three percent"  # halves up, as on screen
     assert say_list(["a", "b", "c"]) == "a, b and c"
     assert say_list(["a", "b"], last="or") == "a or b"
     assert say_list(["a"]) == "a"

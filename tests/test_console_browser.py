@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import urllib.request
 import wave
 from collections.abc import Iterator
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from assistant.answer import whole_percent
 
 from serve_server import CHROMIUM, CHROMIUM_ARGS, serving
 from speech import say
@@ -279,8 +280,7 @@ def test_alarms_faults_and_notes_show_what_the_api_holds(server: Server, launch:
     assert len(shown) == min(8, len(risks))
     for risk, text in zip(risks, shown):
         assert text.startswith(f"{risk['asset']} {risk['name']}"), (text, risk)
-        percent = re.search(r"(\d+) %", text)  # the page rounds halves up, as JavaScript does
-        assert percent and abs(int(percent[1]) - risk["probability"] * 100) <= 0.5, (text, risk)
+        assert f"{whole_percent(risk['probability'])} %" in text, (text, risk)  # as the answer says it
         if risk["rul"]:
             assert ("remaining life" in text) == (risk["rul"]["days"] > 0) and risk["rul"]["unit"] in text, text
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import Any
 
-from ...answer import data_phrases, round_value
+from ...answer import data_phrases, round_value, whole_percent
 from . import spoken_time
 from .numbers import (fold, integer_words, ordinal_words, parse_cardinal, parse_ordinal, say_number, say_quantity,
                       say_tag, say_unit)
@@ -101,7 +101,7 @@ def say_term(group: str, value: str) -> str:
 
 def say_percent(fraction: float) -> str:
     """A probability 0..1 as whole percent: 0.71 -> 'einundsiebzig Prozent'."""
-    return f"{say_number(round(fraction * 100))} Prozent"
+    return f"{say_number(whole_percent(fraction))} Prozent"
 
 
 def say_clock(time: dt.datetime | dt.time) -> str:
@@ -179,7 +179,7 @@ def _number_forms(key: str, value: float, unit: str) -> list[str]:
     if isinstance(value, int):
         forms.append(say_number(value))
     if key == "probability":
-        forms.append(say_number(round(value * 100)))
+        forms.append(say_number(whole_percent(value)))
     if key.endswith("_s"):
         forms.append(say_age(value).removeprefix("vor "))
     if key.startswith("rul") or key.endswith("_days"):
