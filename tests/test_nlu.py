@@ -90,6 +90,7 @@ def test_entities_and_rasa_shape(nlu):
     result = nlu.parse("What's the bearing temp of P one-oh-two?")
     assert result.name == "sensor_reading"
     assert result.entity("asset") == "P-102" and result.entity("measurement") == "bearing_temperature"
+    assert nlu.entities(result.text) == result.entities
     rasa = result.rasa()
     assert rasa["intent"]["name"] == "sensor_reading"
     assert {e["entity"]: e["value"] for e in rasa["entities"]} == {"asset": "P-102", "measurement": "bearing_temperature"}

@@ -259,9 +259,11 @@ def test_parse_gives_the_roles_the_data_annotates(env: dict[str, str], tmp_path:
     shape and ask --json all carry the role, and a role or group not set is no key."""
     directory = flights(tmp_path)
     config = dataclasses.replace(load_config(None).nlu, models_dir=env["PLANTVOICE_NLU_MODELS_DIR"])
-    intent = create_understander(config, {}, directory).parse("I would like to fly from Porto to Berlin")
+    understander = create_understander(config, {}, directory)
+    intent = understander.parse("I would like to fly from Porto to Berlin")
     assert [(e.entity, e.value, e.role, e.group) for e in intent.entities] == [
         ("city", "Porto", "departure", None), ("city", "Berlin", "destination", None)]
+    assert understander.entities(intent.text) == intent.entities  # what a Rasa action is given, unclassified
     assert [{k: e[k] for k in ("value", "role")} for e in intent.rasa()["entities"]] == [
         {"value": "Porto", "role": "departure"}, {"value": "Berlin", "role": "destination"}]
     assert all("group" not in e for e in intent.rasa()["entities"])

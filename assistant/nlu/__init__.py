@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..config import NluConfig
-from ..events import Intent
+from ..events import Entity, Intent
 from ..registry import Registry
 from .data import Annotation, Example, Intents, load_intent_tests, load_intents
 from . import rerank
@@ -50,6 +50,10 @@ __all__ = [
 class Understander(Protocol):
     def parse(self, text: str) -> Intent:
         """What ``text`` asks for; empty or unrecognised text is ``out_of_scope``."""
+        ...
+
+    def entities(self, text: str) -> tuple[Entity, ...]:
+        """The entities ``parse`` would give ``text``, without classifying it (a Rasa action's intent is Rasa's)."""
         ...
 
 

@@ -149,15 +149,18 @@ class ClassifierUnderstander:
                    for s in spans if not any(e.start < s.end and s.start < e.end for e in found)]
         return tuple(sorted((*kept, *learned), key=lambda e: e.start))
 
+    def entities(self, text: str, tokens: list[Token] | None = None) -> tuple[Entity, ...]:
+        tokens = self.extractor.tokenize(text) if tokens is None else tokens
+        found = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
+        return found if self.learned is None else self._with_learned(text, found)
+
     def parse(self, text: str) -> Intent:
         if not isinstance(text, str) or not text.strip():
             return Intent(text if isinstance(text, str) else "", OUT_OF_SCOPE, 0.0)
         tokens = self.extractor.tokenize(text)
         if not tokens:
             return Intent(text, OUT_OF_SCOPE, 0.0)
-        entities = tuple(self.extractor.extract(text, tokens, self.now(), self.shifts))
-        if self.learned is not None:
-            entities = self._with_learned(text, entities)
+        entities = self.entities(text, tokens)
         normalised = " ".join(t.text for t in tokens)
         delex = self._featured(text, _delex(text, tokens, entities))
         full = self.model.rank(normalised, delex)

@@ -51,8 +51,8 @@ class PlantAnswer(Action):
         text = str(message.get("text") or "")
         session = self.sessions.get(self.caller, station_of(tracker.sender_id))
         with session.on(self.pipeline) as pipeline:
-            own = pipeline.parse(text).entities if text.strip() else ()
-            intent = reading(message, own, pipeline.understander.extractor.kinds)  # both backends have one
+            understander = pipeline.understander
+            intent = reading(message, understander.entities(text), understander.extractor.kinds)  # both have one
             answer = respond(pipeline, intent, text)
         dispatcher.utter_message(text=answer.text, json_message={"plantvoice": {
             "intent": intent.event()["data"], "answer": answer.event()["data"], "session": session.me()}})

@@ -89,5 +89,7 @@ class RasaUnderstander:
         except (httpx.HTTPError, ValueError) as e:
             raise BackendError(f"the Rasa server at {where} did not answer ({type(e).__name__}); start it with "
                                "`rasa run --enable-api` or correct nlu -> rasa_url in the config") from None
-        own = self.extractor.extract(text, now=self.now(), shifts=self.shifts)
-        return reading({**parsed, "text": text}, own, self.extractor.kinds)
+        return reading({**parsed, "text": text}, self.entities(text), self.extractor.kinds)
+
+    def entities(self, text: str) -> tuple[Entity, ...]:
+        return tuple(self.extractor.extract(text, now=self.now(), shifts=self.shifts))
