@@ -72,7 +72,7 @@ class LanguageParts:
         intents = nlu.load_intents(intents_dir)
         lookups = nlu.data.own_lookups(intents, {**nlu.data.language_lists(intents, plant_lists),
                                                  **people_lists})  # a foreign domain's own lists count
-        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=now,
+        self.understander = nlu.create_understander(config.nlu, lookups, intents_dir, now=now, intents=intents,
                                                     shifts=ShiftSchedule.parse(config.notes.shifts).shifts)
         domain = nlu.domain_lookups(intents, lookups)  # the words of the intents in use, not only the plant's
         phrases, sentences = nlu.vocabulary(intents, domain)

@@ -54,7 +54,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,6 +63,7 @@ import yaml
 
 from ..errors import DataError
 from ..events import OUT_OF_SCOPE
+from .normalize import normalize
 
 __all__ = [
     "Annotation",
@@ -565,19 +566,29 @@ def load_intents(directory: str | Path) -> Intents:
     if not {e.intent for e in collector.examples} - {OUT_OF_SCOPE}:
         raise _fail(str(directory), "only out_of_scope examples: nothing is in scope",
                     "add an intent the assistant serves ('- intent: name' with examples)")
-    seen: dict[str, Example] = {}
-    plant = is_plant_domain(collector.intents(files))
-    for example in collector.examples:
-        key = " ".join(example.text.lower().split())
-        other = seen.get(key)
-        if other is not None and other.intent != example.intent:
-            what = f"example {example.text!r} is also in intent {other.intent} at {other.source}"
-            if plant:
-                raise _fail(example.source, what, "keep it in one intent only", example.intent)
-            log.warning("%s: %s; it is trained as %s only (as written first)", example.source, what, other.intent)
-        seen.setdefault(key, example)
-    examples = tuple(e for e in collector.examples if seen[" ".join(e.text.lower().split())].intent == e.intent)
+    twice = duplicates(collector.examples)
+    if twice and is_plant_domain(collector.intents(files)):
+        raise _Invalid(twice[0])
+    for problem in twice:
+        log.warning("%s: %s: trained as the first intent only", problem.where, problem.what)
+    first: dict[str, str] = {}
+    for e in collector.examples:
+        first.setdefault(normalize(e.text), e.intent)
+    examples = tuple(e for e in collector.examples if first[normalize(e.text)] == e.intent)
     return replace(collector.intents(files), examples=examples)
+
+
+def duplicates(examples: Iterable[Example]) -> list[Problem]:
+    """Examples whose normalised text (as the classifier reads it) an earlier example of another
+    intent has: each is trained as that first intent only, and a plant domain refuses them."""
+    first: dict[str, Example] = {}
+    out = []
+    for e in examples:
+        other = first.setdefault(normalize(e.text), e)
+        if other.intent != e.intent:
+            out.append(Problem(e.source, f"example {e.text!r} is also in intent {other.intent} at {other.source}",
+                               "keep it in one intent only (or reword one of them)", e.intent))
+    return out
 
 
 def scan_intents(directory: str | Path) -> tuple[Intents, tuple[Problem, ...]]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..events import OUT_OF_SCOPE
-from .data import Example, Intents, Problem, is_plant_domain, scan_intents
+from .data import Example, Intents, Problem, duplicates, is_plant_domain, scan_intents
 from .entities import CODE_ENTITIES
 from .heard import HEARD_FILE
 from .normalize import normalize
@@ -88,18 +88,6 @@ def _entities(examples: Sequence[Example], known: frozenset[str],
     return out
 
 
-def _duplicates(intents: Intents) -> list[Problem]:
-    first: dict[str, Example] = {}
-    out = []
-    for e in intents.examples:
-        key = normalize(e.text)
-        other = first.setdefault(key, e)
-        if other.intent != e.intent:
-            out.append(Problem(e.source, f"example {e.text!r} is also in intent {other.intent} at {other.source}",
-                               "keep it in one intent only (or reword one of them)", e.intent))
-    return out
-
-
 def _unused_lookups(intents: Intents) -> list[Problem]:
     used = {a.entity for e in intents.examples for a in e.entities}
     return [Problem(t.source, f"lookup table {t.name!r} is not used by any example",
@@ -127,7 +115,7 @@ def notes(directory: str | Path, lookups: Mapping[str, object] | None = None) ->
         return lacks(intents)
     known = known_entities(intents, lookups or {})
     only_tested = sorted({a.entity for e in _tests_of(directory)[0].examples for a in e.entities} - known)
-    twice = tuple(f"{p.where}: {p.what}: trained as the first intent only" for p in _duplicates(intents))
+    twice = tuple(f"{p.where}: {p.what}: trained as the first intent only" for p in duplicates(intents.examples))
     return lacks(intents) + twice + tuple(
         f"entity {name!r} is annotated only in test files: nothing extracts it, so the test sentences that "
         f"expect it fail (annotate it in the training examples too)" for name in only_tested)
@@ -207,7 +195,7 @@ def validate(directory: str | Path, lookups: Mapping[str, Mapping[str, object]],
     tested = tests.examples if plant else tuple(  # elsewhere an entity only tests annotate is a note
         replace(t, entities=tuple(a for a in t.entities if a.entity in known)) for t in tests.examples)
     found += _entities(intents.examples, known, lookups) + _entities(tested, known, lookups)
-    found += (_duplicates(intents) + _unused_lookups(intents) if plant else []) + _test_intents(tests.examples,
+    found += (duplicates(intents.examples) + _unused_lookups(intents) if plant else []) + _test_intents(tests.examples,
                                                                                                intents)
     if intents.examples and not set(intents.names) - {OUT_OF_SCOPE}:
         found.append(Problem(str(directory), "only out_of_scope examples: nothing is in scope",
