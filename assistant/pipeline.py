@@ -17,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -81,7 +82,7 @@ class LanguageParts:
         responses = self.intents_dir / "responses.yml"
         plant = nlu.data.is_plant_domain(intents)  # another domain keeps its responses to itself, and answers
         self.responses = responses if responses.is_file() and plant else None  # with them (dialogue/domain.py)
-        self.domain_responses = None if plant else (_domain_responses(self.intents_dir) or Responses({}))
+        self.domain_responses = None if plant else (_domain_responses(self.intents_dir, intents.files) or Responses({}))
 
     @cached_property
     def recognizer(self) -> asr.Recognizer:
@@ -108,17 +109,22 @@ class LanguageParts:
         return tts.synthesizers.create(self.config.tts.backend, self.config.tts)
 
 
-def _domain_responses(directory: Path) -> Responses | None:
-    """A domain's own responses (not the plant's): ``responses.yml``, else a Rasa ``domain.yml`` with
-    ``responses:``; read, and added to the built-in templates. One that cannot be read is logged."""
-    for path in (directory / "responses.yml", directory / "domain.yml"):
+def _domain_responses(directory: Path, files: Iterable[str]) -> Responses | None:
+    """A domain's own responses (not the plant's): the ``responses:`` of its ``responses.yml``, of a Rasa
+    ``domain.yml`` and of its other YAML ``files`` (where Rasa keeps a retrieval intent's responses beside
+    its examples), the first file naming a response giving it; added to the built-in templates. A file
+    that cannot be read is logged and left out."""
+    templates: dict[str, tuple[str, ...]] = {}
+    for path in dict.fromkeys([directory / "responses.yml", directory / "domain.yml", *map(Path, files)]):
         try:
-            if path.is_file() and "responses" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
-                return load_responses(path)
+            if path.is_file() and _RESPONSES_KEY.search(path.read_text(encoding="utf-8")):
+                templates = {**load_responses(path).templates, **templates}
         except (yaml.YAMLError, UnicodeDecodeError, TypeError, DataError) as exc:
-            log.warning("%s: its responses are not used (%s)", path,
-                                                " ".join(str(exc).split()))
-    return None
+            log.warning("%s: its responses are not used (%s)", path, " ".join(str(exc).split()))
+    return Responses(templates, str(directory)) if templates else None
+
+
+_RESPONSES_KEY = re.compile(r"^responses:", re.MULTILINE)
 
 
 class Pipeline:

@@ -16,7 +16,7 @@ import pytest
 from assistant.config import load_config
 from assistant.dialogue import HANDLERS, import_handlers
 from assistant.events import Answer
-from assistant.pipeline import Pipeline
+from assistant.pipeline import Pipeline, _domain_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 MOODBOT = ROOT / "tests" / "fixtures" / "rasa" / "moodbot"
@@ -42,12 +42,6 @@ def mood_great(dialogue, intent, state):
 
 FAQ_NLU = '''version: "3.1"
 nlu:
-- intent: faq/ask_name
-  examples: |
-    - what is your name
-    - what are you called
-    - who are you
-    - tell me your name
 - intent: faq/ask_hours
   examples: |
     - when are you open
@@ -68,9 +62,20 @@ nlu:
     - much appreciated
 '''
 
-FAQ_RESPONSES = '''responses:
+ASK_NAME = '''version: "3.1"
+nlu:
+- intent: faq/ask_name
+  examples: |
+    - what is your name
+    - what are you called
+    - who are you
+    - tell me your name
+responses:
   utter_faq/ask_name:
   - text: "I am Sara, the travel desk."
+'''
+
+FAQ_RESPONSES = '''responses:
   utter_book:
   - text: "A trip to {city}: I will look for one."
   utter_default:
@@ -95,6 +100,8 @@ def travel(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     directory = tmp_path_factory.mktemp("travel")
     (directory / "nlu.yml").write_text(FAQ_NLU)
     (directory / "responses.yml").write_text(FAQ_RESPONSES)
+    (directory / "data" / "faq").mkdir(parents=True)  # Rasa keeps a retrieval intent's responses beside it
+    (directory / "data" / "faq" / "ask_name.yml").write_text(ASK_NAME)
     return pipeline(directory, tmp_path_factory)
 
 
@@ -185,3 +192,19 @@ def test_a_viewer_s_yes_carries_out_no_write_of_a_domain_handler(mood_code: None
     assert "kept" not in refused.data and refused.data["refused"] == "mood_great", refused
     assert refused.text == "Mood great needs the operator or maintenance role; you are signed on as viewer."
     assert refused.awaiting is None
+
+
+def test_responses_come_from_every_file_and_a_broken_one_is_left_out(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """The domain's responses.yml gives a name first; a file that cannot be read breaks nothing else."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "responses.yml").write_text('responses:\n  utter_greet:\n  - text: "Hello from responses.yml"\n')
+    (tmp_path / "domain.yml").write_text('responses:\n  utter_greet:\n  - text: "Hello from domain.yml"\n'
+                                         '  utter_bye:\n  - text: "Bye from domain.yml"\n')
+    (tmp_path / "data" / "faq.yml").write_text(ASK_NAME)
+    (tmp_path / "data" / "broken.yml").write_text('responses:\n  utter_thank: "not a list"\n')
+    with caplog.at_level("WARNING"):
+        responses = _domain_responses(tmp_path, [str(p) for p in sorted((tmp_path / "data").glob("*.yml"))])
+    assert responses is not None and responses.names == ["utter_bye", "utter_faq/ask_name", "utter_greet"]
+    assert responses.render("utter_greet") == "Hello from responses.yml"
+    assert "broken.yml: its responses are not used" in caplog.text and "utter_thank" in caplog.text
