@@ -144,6 +144,21 @@ def test_a_published_rasa_project_imports(capsys: pytest.CaptureFixture[str], tm
     assert responses(tmp_path / "moodbot" / "responses.yml") == responses(moodbot / "domain.yml")
 
 
+def test_import_keeps_the_responses_a_data_file_holds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    faq = ('version: "3.1"\nnlu:\n- intent: faq/ask_name\n  examples: |\n    - what is your name\n    - who are you\n'
+           'responses:\n  utter_faq/ask_name:\n  - text: "I am Sara"\n  utter_greet:\n  - text: "not this one"\n')
+    domain = 'version: "3.1"\nresponses:\n  utter_greet:\n  - text: "Hello {person}!"\n'
+    project = write(tmp_path / "project", {"data/nlu.yml": SMALL["more/greet.yml"], "data/faq.yml": faq,
+                                           "domain.yml": domain})
+    code, _, err = run(capsys, "rasa", "import", str(project), "--to", str(tmp_path / "back"))
+    assert (code, err) == (0, "")
+    kept = {"utter_greet": [{"text": "Hello {person}!"}], "utter_faq/ask_name": [{"text": "I am Sara"}]}
+    assert responses(tmp_path / "back" / "responses.yml") == kept
+    code, _, err = run(capsys, "rasa", "export", str(tmp_path / "again"), "--intents", str(project / "data"))
+    assert (code, err) == (0, "") and responses(tmp_path / "again" / "domain.yml") == {
+        "utter_faq/ask_name": [{"text": "I am Sara"}], "utter_greet": [{"text": "not this one"}]}  # data/ alone
+
+
 @pytest.mark.parametrize("name, text, line", [
     ("data/nlu.yml", 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n  - intent: bye\n', 6),
     ("data/nlu.yml", 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi [there](\n', 5),

@@ -48,7 +48,7 @@ def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
     intents_dir, out = Path(intents_dir), Path(out)
     intents = load_intents(intents_dir)
     _empty_target(out, "export")
-    responses = _responses(intents_dir / RESPONSES) if (intents_dir / RESPONSES).is_file() else {}
+    responses = _gathered([intents_dir / RESPONSES, intents_dir / "domain.yml", *map(Path, intents.files)])
     language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
     written = _write_nlu(intents, intents_dir, out / "data")
     project_domain, config = domain(intents, responses), pipeline_config(language, threshold, epochs)
@@ -70,7 +70,7 @@ def import_project(project: str | Path, to: str | Path) -> list[Path]:
         raise InputError(f"{project}: no data/ directory; pass a Rasa project directory (data/*.yml, domain.yml)")
     intents = load_intents(project / "data")
     domains = [project / "domain.yml", project / "domain.yaml", *sorted((project / "domain").rglob("*.y*ml"))]
-    responses = {k: v for path in domains if path.is_file() for k, v in _responses(path).items()}
+    responses = _gathered([*domains, *map(Path, intents.files)])
     _empty_target(to, "import")
     written = _write_nlu(intents, project / "data", to)
     if responses:
@@ -155,6 +155,16 @@ def _annotated(example: Example) -> str:
         pos = a.end
     line = "".join(out) + example.text[pos:]
     return f'"{line}"' if len(line) >= 2 and line[0] == line[-1] and line[0] in "\"'" else line
+
+
+def _gathered(paths: list[Path]) -> dict[str, Any]:
+    """The responses of the files ``paths`` that exist (a domain's, those a data file keeps beside a
+    retrieval intent's examples), the first file naming a response giving it."""
+    responses: dict[str, Any] = {}
+    for path in dict.fromkeys(p for p in paths if p.is_file()):
+        for name, variants in _responses(path).items():
+            responses.setdefault(name, variants)
+    return responses
 
 
 def _responses(path: Path) -> dict[str, Any]:
