@@ -216,11 +216,20 @@ def test_saras_nlu_files_load_as_published_and_are_understood(env: dict[str, str
     lines = [text for text, _ in SARA_PARSES] + ["who won the football match yesterday"]
     result = plantvoice(env, "parse", "--json", "--intents", str(RASA / "sara"), stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    assert len(result.stderr.splitlines()) == len(set(result.stderr.splitlines()))  # each warning once
+    said = [line for line in result.stderr.splitlines() if "also in another intent" in line]
+    assert len(said) == 1 and f" {len(twice)} example(s) " in said[0], result.stderr  # one line, validate lists
     parsed = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(p["text"], p["intent"]["name"]) for p in parsed[:-1]] == SARA_PARSES
     assert parsed[-1]["intent"]["name"].startswith("out_of_scope")
     assert all(not {e["entity"] for e in p["entities"]} & PLANT for p in parsed)
+    for text, said in (("are you a bot?", "Yes, I'm a bot."), ("what is rasa x", "Rasa X is a toolset that helps")):
+        asked = plantvoice(env, "ask", "--json", "--intents", str(RASA / "sara"), text)  # her responses.yml
+        assert asked.returncode == 0, asked.stderr
+        answer = json.loads(asked.stdout)
+        assert answer["answer"].startswith(said) and "](" not in answer["answer"], answer  # a link is its label
+    assert answer["data"] == {"response": "utter_faq/rasax", "links": [
+        "https://rasa.com/docs/rasa-x/",
+        "https://blog.rasa.com/algorithms-alone-wont-solve-conversational-ai-introducing-rasa-x/"]}
 
 
 def test_a_lone_closing_bracket_is_text_and_a_broken_annotation_is_refused() -> None:

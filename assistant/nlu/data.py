@@ -569,8 +569,9 @@ def load_intents(directory: str | Path) -> Intents:
     twice = duplicates(collector.examples)
     if twice and is_plant_domain(collector.intents(files)):
         raise _Invalid(twice[0])
-    for problem in twice:
-        log.warning("%s: %s: trained as the first intent only", problem.where, problem.what)
+    if twice:  # one line, not one per example: `intents validate` lists them all
+        log.warning("%s: %d example(s) also in another intent, each trained as the intent written first (%s; "
+                    "plantvoice intents validate %s lists them)", directory, len(twice), twice[0].what, directory)
     first: dict[str, str] = {}
     for e in collector.examples:
         first.setdefault(normalize(e.text), e.intent)
