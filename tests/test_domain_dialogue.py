@@ -79,7 +79,7 @@ FAQ_RESPONSES = '''responses:
   utter_book:
   - text: "A trip to {city}: I will look for one."
   utter_default:
-  - text: "Sorry, the travel desk cannot help with that."
+  - text: "Sorry, the travel desk **cannot** help with that. See [our page](https://example.org/travel)."
 '''
 
 
@@ -181,7 +181,8 @@ def test_without_a_response_the_answer_names_what_was_understood(travel: Pipelin
 def test_out_of_scope_is_the_domain_s_default_response(travel: Pipeline) -> None:
     answer = ask(travel, "what is the bearing temperature of feed pump two")
     assert (answer.intent, answer.text, answer.data) == (
-        "out_of_scope", "Sorry, the travel desk cannot help with that.", {"response": "utter_default"})
+        "out_of_scope", "Sorry, the travel desk cannot help with that. See our page.",
+        {"response": "utter_default", "links": ["https://example.org/travel"]})  # markdown said as words
 
 
 def test_a_viewer_s_yes_carries_out_no_write_of_a_domain_handler(mood_code: None,

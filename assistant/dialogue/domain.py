@@ -13,7 +13,8 @@ help, and no "did you mean ...?" about the plant. A request is answered, in orde
 3. a plain answer naming the intent and the entities understood (``utter_understood``).
 
 Out of scope: the domain's ``utter_out_of_scope``, else its ``utter_default``, else the built-in
-``utter_out_of_scope_domain``. ``Answer.data["response"]`` names the response spoken.
+``utter_out_of_scope_domain``. ``Answer.data["response"]`` names the response spoken. A response
+written for a chat window is said: a markdown link is its label (the address in ``data["links"]``).
 
 A write a registered handler reads back (``PendingWrite(<its intent>, data)`` with ``awaiting="confirm"``)
 waits for a clear yes as in the plant (``core.py``, rule 4); on the yes that handler is called again
@@ -23,6 +24,7 @@ with the write still in the state (``conversation.confirm``), and a no cancels i
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import TYPE_CHECKING
 
 from ..errors import DataError
@@ -46,8 +48,22 @@ def answer(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tuple[An
     slots = {e.entity: e.value for e in reversed(intent.entities)}  # the first value of each entity
     if name in dialogue.domain.templates:
         with contextlib.suppress(DataError):  # a slot the request did not fill: passed over
-            return Answer(dialogue.domain.render(name, **slots), intent.name, {"response": name}), state
+            return _response(dialogue, intent, name, slots), state
     return understood(dialogue, intent), state
+
+
+def _response(dialogue: Dialogue, intent: Intent, name: str, slots: dict[str, str] | None = None) -> Answer:
+    """The domain's response ``name``, said: a chat window's markdown link is its label, spoken, and its
+    address is kept in ``Answer.data["links"]``; emphasis marks are dropped."""
+    assert dialogue.domain is not None
+    text = dialogue.domain.render(name, **(slots or {}))
+    links = [address for _, address in _LINK.findall(text)]
+    said = _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", text))
+    return Answer(said, intent.name, {"response": name, **({"links": links} if links else {})})
+
+
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*)(\S(?:.*?\S)?)\1")
 
 
 def understood(dialogue: Dialogue, intent: Intent) -> Answer:
@@ -65,7 +81,7 @@ def out_of_scope(dialogue: Dialogue, intent: Intent, state: DialogueState) -> tu
     name = next((n for n in _REFUSALS if n in dialogue.domain.templates), None)
     if name is None:
         return dialogue.answer(intent, "utter_out_of_scope_domain", {"response": "utter_out_of_scope_domain"}), state
-    return Answer(dialogue.domain.render(name), intent.name, {"response": name}), state
+    return _response(dialogue, intent, name), state
 
 
 ROUTES: dict[str, IntentHandler] = {RESPONDS: answer, "out_of_scope": out_of_scope}  # core.py's routes in such a domain
