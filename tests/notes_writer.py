@@ -1,9 +1,10 @@
 """A process that adds notes to a notes store, for tests/test_notes_crash.py.
 
-    python tests/notes_writer.py DB TAG COUNT [--audio-every N] [--embed] [--go FILE]
+    python tests/notes_writer.py DB TAG COUNT [--audio-every N] [--embed] [--go FILE] [--start FILE]
 
 With --go it prints "waiting" once started and opens the store when FILE exists. Prints "ready"
-once the store is open, then for each note ``id<TAB>n`` only after ``add``
+once the store is open (with --start it then waits for that FILE before writing), then for each
+note ``id<TAB>n`` only after ``add``
 returned. COUNT 0 writes until killed. The text of note n is ``text_of(TAG, n)``, and its audio
 (every N-th note) holds ``frames_of(n)`` frames, so the test can check what it finds.
 """
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("--audio-every", type=int, default=0)
     parser.add_argument("--embed", action="store_true", help="with MiniLM embeddings")
     parser.add_argument("--go", type=Path, help="open the store once this file exists")
+    parser.add_argument("--start", type=Path, help="write once this file exists (after 'ready')")
     args = parser.parse_args()
 
     import numpy as np
@@ -53,10 +55,11 @@ def main() -> None:
         embed = MiniLM.shared(ROOT / "models").encode
     if args.go is not None:
         print("waiting", flush=True)
-        while not args.go.exists():
-            time.sleep(0.002)
+        _wait_for(args.go)
     store = NoteStore(Path(args.db), ShiftSchedule.parse(SHIFTS), SITE, embed=embed)
     print("ready", flush=True)
+    if args.start is not None:
+        _wait_for(args.start)
     n = 0
     while args.count == 0 or n < args.count:
         audio = None
@@ -66,6 +69,11 @@ def main() -> None:
         print(f"{note.id}\t{n}", flush=True)
         n += 1
     store.close()
+
+
+def _wait_for(path: Path) -> None:
+    while not path.exists():
+        time.sleep(0.002)
 
 
 if __name__ == "__main__":

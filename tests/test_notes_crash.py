@@ -118,14 +118,18 @@ def test_a_writer_killed_at_random_moments_loses_nothing_it_reported(tmp_path: P
 def test_two_writers_at_once_get_distinct_ids_and_lose_nothing(tmp_path: Path) -> None:
     db, log = tmp_path / "notes.sqlite", tmp_path / "writer.log"
     go = tmp_path / "go"
-    writers = {tag: _writer(db, tag, 100, log, "--go", str(go)) for tag in ("a", "b")}
+    start = tmp_path / "start"
+    writers = {tag: _writer(db, tag, 100, log, "--go", str(go), "--start", str(start)) for tag in ("a", "b")}
     for child in writers.values():
         assert child.stdout is not None and child.stdout.readline() == "waiting\n", log.read_text()
-    go.touch()  # both open the new file and write at once
+    go.touch()  # both open the new file at once
+    for child in writers.values():
+        assert child.stdout is not None and child.stdout.readline() == "ready\n", log.read_text()
+    start.touch()  # and, both open, write at once (however long one took to open it)
     expected: dict[int, str] = {}
     audio: dict[int, int] = {}
     for tag, child in writers.items():
-        output, _ = child.communicate(timeout=60)  # nothing but "waiting" was written before "go"
+        output, _ = child.communicate(timeout=60)  # the notes, each reported once add returned
         assert child.returncode == 0, log.read_text()
         reported = _reported(output)
         assert [n for _, n in reported] == list(range(100))
