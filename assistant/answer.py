@@ -306,8 +306,10 @@ class Responses:
         return " ".join(rendered.split())
 
 
-def load_responses(path: str | Path | None = None, required: Iterable[str] = ()) -> Responses:
-    """Read a Rasa-format responses file; DataError names file and line of anything malformed or missing."""
+def load_responses(path: str | Path | None = None, required: Iterable[str] = (), said_only: bool = False) -> Responses:
+    """Read a Rasa-format responses file; DataError names file and line of anything malformed or missing.
+    ``said_only`` (a Rasa domain's responses): a variant without text (an image, a custom payload for a
+    chat channel) is left out, and a response with none is not one."""
     path = Path(path) if path else DEFAULT_RESPONSES
     if not path.is_file():
         raise DataError(f"{path}: responses file not found; restore it or point to an existing file")
@@ -338,13 +340,16 @@ def load_responses(path: str | Path | None = None, required: Iterable[str] = ())
         texts = []
         for variant in variants:
             if not isinstance(variant, dict) or not isinstance(variant.get("text"), str):
+                if said_only and isinstance(variant, dict):
+                    continue
                 raise DataError(f"{where}: response {name} has a variant without text; write - text: \"...\"")
             try:
                 list(string.Formatter().parse(variant["text"]))
             except ValueError as exc:
                 raise DataError(f"{where}: response {name}: bad slot syntax ({exc}); write slots as {{name}}") from None
             texts.append(variant["text"])
-        templates[name] = tuple(texts)
+        if texts:
+            templates[name] = tuple(texts)
     responses = Responses(templates, str(path))
     responses.require(required)
     return responses

@@ -118,7 +118,7 @@ def _domain_responses(directory: Path, files: Iterable[str]) -> Responses | None
     for path in dict.fromkeys([directory / "responses.yml", directory / "domain.yml", *map(Path, files)]):
         try:
             if path.is_file() and _RESPONSES_KEY.search(path.read_text(encoding="utf-8")):
-                templates = {**load_responses(path).templates, **templates}
+                templates = {**load_responses(path, said_only=True).templates, **templates}
         except (yaml.YAMLError, UnicodeDecodeError, TypeError, DataError) as exc:
             log.warning("%s: its responses are not used (%s)", path, " ".join(str(exc).split()))
     return Responses(templates, str(directory)) if templates else None

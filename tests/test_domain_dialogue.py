@@ -197,15 +197,19 @@ def test_a_viewer_s_yes_carries_out_no_write_of_a_domain_handler(mood_code: None
 
 def test_responses_come_from_every_file_and_a_broken_one_is_left_out(tmp_path: Path,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
-    """The domain's responses.yml gives a name first; a file that cannot be read breaks nothing else."""
+    """The domain's responses.yml gives a name first; an image or a custom payload is not said; a file that
+    cannot be read breaks nothing else."""
     (tmp_path / "data").mkdir()
     (tmp_path / "responses.yml").write_text('responses:\n  utter_greet:\n  - text: "Hello from responses.yml"\n')
     (tmp_path / "domain.yml").write_text('responses:\n  utter_greet:\n  - text: "Hello from domain.yml"\n'
-                                         '  utter_bye:\n  - text: "Bye from domain.yml"\n')
+                                         '  utter_bye:\n  - text: "Bye from domain.yml"\n'
+                                         '  - custom:\n      blocks: [{type: divider}]\n'  # a chat channel's only
+                                         '  utter_cheer_up:\n  - image: "https://i.imgur.com/nGF1K8f.jpg"\n')
     (tmp_path / "data" / "faq.yml").write_text(ASK_NAME)
     (tmp_path / "data" / "broken.yml").write_text('responses:\n  utter_thank: "not a list"\n')
     with caplog.at_level("WARNING"):
         responses = _domain_responses(tmp_path, [str(p) for p in sorted((tmp_path / "data").glob("*.yml"))])
     assert responses is not None and responses.names == ["utter_bye", "utter_faq/ask_name", "utter_greet"]
     assert responses.render("utter_greet") == "Hello from responses.yml"
+    assert responses.templates["utter_bye"] == ("Bye from domain.yml",)  # what cannot be said is left out
     assert "broken.yml: its responses are not used" in caplog.text and "utter_thank" in caplog.text
