@@ -159,6 +159,96 @@ def test_import_keeps_the_responses_a_data_file_holds(capsys: pytest.CaptureFixt
         "utter_faq/ask_name": [{"text": "I am Sara"}], "utter_greet": [{"text": "not this one"}]}  # data/ alone
 
 
+STORIES = """\
+    version: "3.1"
+    stories:
+    - story: happy path   # a comment kept as written
+      steps:
+      - intent: greet
+      - action: utter_greet
+    """
+RULES_AND_NLU = """\
+    version: "3.1"
+    nlu:
+    - intent: bye
+      examples: |
+        - bye
+        - see you later
+    rules:
+    - rule: say goodbye
+      steps:
+      - intent: bye
+      - action: utter_bye
+    """
+DOMAIN = """\
+    version: "3.1"
+    intents:
+    - greet
+    - bye
+    slots:
+      name:
+        type: text
+        mappings:
+        - type: from_text
+    forms:
+      name_form:
+        required_slots:
+        - name
+    actions:
+    - action_hello
+    responses:
+      utter_greet:
+      - text: "Hello!"
+      utter_bye:
+      - text: "Bye!"
+    """
+CONFIG = """\
+    recipe: default.v1
+    language: en
+    pipeline: []
+    policies:
+    - name: MemoizationPolicy
+    - name: RulePolicy
+    """
+
+
+def test_stories_rules_domain_and_policies_survive_import_and_export(capsys: pytest.CaptureFixture[str],
+                                                                    tmp_path: Path) -> None:
+    """What plantvoice does not read of a Rasa project is kept under rasa/ and given back by export."""
+    project = write(tmp_path / "project", {"data/nlu.yml": SMALL["more/greet.yml"], "data/stories.yml": STORIES,
+                                           "data/bye.yml": RULES_AND_NLU, "domain.yml": DOMAIN, "config.yml": CONFIG})
+    assert run(capsys, "rasa", "import", str(project), "--to", str(tmp_path / "back"))[0] == 0
+    back = tmp_path / "back"
+    assert sorted(p.relative_to(back / "rasa").as_posix() for p in (back / "rasa").rglob("*")
+                  if p.is_file()) == ["config.yml", "data/bye.yml", "data/stories.yml", "domain.yml"]
+    assert (back / "rasa" / "data" / "stories.yml").read_text() == (project / "data" / "stories.yml").read_text()
+    assert yaml.safe_load((back / "rasa" / "data" / "bye.yml").read_text()) == {  # only its rules: bye.yml is NLU
+        "version": "3.1", "rules": yaml.safe_load(textwrap.dedent(RULES_AND_NLU))["rules"]}
+    assert {e.intent for e in load_intents(back).examples} == {"greet", "bye"}  # each example once
+    assert len(load_intents(back).of("bye")) == 2
+
+    for actions in ([], ["--actions", "http://127.0.0.1:5055/webhook"]):
+        again = tmp_path / f"again{len(actions)}"
+        code, _, err = run(capsys, "rasa", "export", str(again), "--intents", str(back), *actions)
+        assert (code, err) == (0, ""), err
+        assert (again / "data" / "stories.yml").read_text() == (project / "data" / "stories.yml").read_text()
+        assert yaml.safe_load((again / "data" / "bye.yml").read_text())["rules"][0]["rule"] == "say goodbye"
+        assert "rules" not in yaml.safe_load((again / "data" / "nlu.yml").read_text())
+        domain, original = (yaml.safe_load((again / "domain.yml").read_text()),
+                            yaml.safe_load(textwrap.dedent(DOMAIN)))
+        assert {k: domain[k] for k in ("slots", "forms")} == {k: original[k] for k in ("slots", "forms")}
+        assert domain["responses"] == original["responses"] and sorted(domain["intents"]) == ["bye", "greet"]
+        policies = yaml.safe_load((again / "config.yml").read_text())["policies"]
+        if actions:  # the plant's answers beside the project's own rules, RulePolicy once
+            assert domain["actions"] == ["action_hello", "action_plantvoice"]
+            assert [p["name"] for p in policies] == ["MemoizationPolicy", "RulePolicy"]
+            assert policies[1]["core_fallback_action_name"] == "action_plantvoice"
+            assert (again / "data" / "plantvoice_rules.yml").is_file()
+        else:
+            assert domain["actions"] == ["action_hello"]
+            assert policies == yaml.safe_load(textwrap.dedent(CONFIG))["policies"]
+
+
 @pytest.mark.parametrize("name, text, line", [
     ("data/nlu.yml", 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n  - intent: bye\n', 6),
     ("data/nlu.yml", 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi [there](\n', 5),

@@ -2,8 +2,8 @@
 
     export_project(intents_dir, out, threshold)   # out/data/<file>.yml, domain.yml, config.yml
     export_project(intents_dir, out, threshold, actions="http://127.0.0.1:5055/webhook")
-                                                   # and data/rules.yml, endpoints.yml: answers from the plant
-    import_project(project, to)                    # to/<file>.yml (+ responses.yml)
+                                                   # and data/plantvoice_rules.yml, endpoints.yml: the plant answers
+    import_project(project, to)                    # to/<file>.yml (+ responses.yml, rasa/: stories, rules, ...)
 
 Each NLU file of the intents directory becomes ``data/<the same relative path>`` and back, so
 the file layout (the generated ``heard.yml`` included, which is trained at a lower weight)
@@ -13,9 +13,10 @@ annotations with their value, role and group. ``domain.yml`` lists the intents, 
 Rasa NLU pipeline whose FallbackClassifier threshold is ``nlu.threshold``. With ``actions`` (the
 URL of ``plantvoice rasa actions``), the project is a whole Rasa assistant that answers from the
 plant: a rule sends every intent (and Rasa's ``nlu_fallback``) to ``action_plantvoice``, the
-config adds Rasa's RulePolicy and ``endpoints.yml`` names the action server. Rasa stories, forms
-and example metadata are not carried over. The target directory must be
-empty or absent: nothing is overwritten.
+config adds Rasa's RulePolicy and ``endpoints.yml`` names the action server. What plantvoice does not
+run of a Rasa project (stories, rules, slots, forms, actions, policies) is kept by import under
+``to/rasa/`` and given back by export; example metadata is not carried over. The target directory
+must be empty or absent: nothing is overwritten.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ ACTION = "action_plantvoice"  # the action of ``plantvoice rasa actions``: answe
 DEFAULT_EPOCHS = 100  # DIETClassifier epochs in the exported config
 LANGUAGES = ("en", "de")  # the language an exported config names; another directory name exports as "en"
 RESPONSES = "responses.yml"  # the responses of an intents directory, in Rasa's domain format
+CARRIED = "rasa"  # an intents directory's Rasa files plantvoice does not read: stories, rules, domain, config
+RULES = "plantvoice_rules.yml"  # with --actions: every intent to action_plantvoice
 FALLBACK = "nlu_fallback"  # Rasa's FallbackClassifier intent
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
 
@@ -51,31 +54,71 @@ def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
     responses = _gathered([intents_dir / RESPONSES, intents_dir / "domain.yml", *map(Path, intents.files)])
     language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
     written = _write_nlu(intents, intents_dir, out / "data")
-    project_domain, config = domain(intents, responses), pipeline_config(language, threshold, epochs)
+    carried = intents_dir / CARRIED
+    written += [_write(out / p.relative_to(carried), p.read_text(encoding="utf-8")) for p in _files(carried / "data")]
+    project_domain = {**domain(intents, responses),
+                      **{k: v for k, v in _carried_domain(carried).items() if k not in _EXPORTED_DOMAIN}}
+    config = pipeline_config(language, threshold, epochs)
+    if (carried / "config.yml").is_file():  # the policies of the project imported
+        config["policies"] = _read(carried / "config.yml").get("policies") or []
     if actions:
         rules = [{"rule": name, "steps": [{"intent": name}, {"action": ACTION}]} for name in (*intents.names, FALLBACK)]
-        written.append(_write(out / "data" / "rules.yml", _yaml_text({"version": "3.1", "rules": rules})))
+        written.append(_write(out / "data" / RULES, _yaml_text({"version": "3.1", "rules": rules})))
         written.append(_write(out / "endpoints.yml", _yaml_text({"action_endpoint": {"url": actions}})))
-        project_domain["actions"] = [ACTION]
-        config["policies"] = [{"name": "RulePolicy", "core_fallback_action_name": ACTION}]
+        project_domain["actions"] = [*(a for a in project_domain.get("actions") or () if a != ACTION), ACTION]
+        config["policies"] = [*(p for p in config["policies"] if p.get("name") != "RulePolicy"),
+                              {"name": "RulePolicy", "core_fallback_action_name": ACTION}]
     written.append(_write(out / "domain.yml", _yaml_text(project_domain)))
     written.append(_write(out / "config.yml", _yaml_text(config)))
     return written
 
 
 def import_project(project: str | Path, to: str | Path) -> list[Path]:
-    """Write the NLU data and responses of the Rasa project ``project`` as an intents directory ``to``."""
+    """Write the NLU data and responses of the Rasa project ``project`` as an intents directory ``to``;
+    the rest of the project plantvoice does not read (its stories and rules, domain, config) is kept
+    unchanged under ``to/rasa/`` for an export to give back."""
     project, to = Path(project), Path(to)
     if not (project / "data").is_dir():
         raise InputError(f"{project}: no data/ directory; pass a Rasa project directory (data/*.yml, domain.yml)")
     intents = load_intents(project / "data")
-    domains = [project / "domain.yml", project / "domain.yaml", *sorted((project / "domain").rglob("*.y*ml"))]
+    domains = _domain_files(project)
     responses = _gathered([*domains, *map(Path, intents.files)])
     _empty_target(to, "import")
     written = _write_nlu(intents, project / "data", to)
     if responses:
         written.append(_write(to / RESPONSES, _yaml_text({"version": "3.1", "responses": responses})))
+    config = project / "config.yml"
+    for path in [*domains, *([config] if config.is_file() and _read(config).get("policies") else [])]:
+        if path == config or set(_read(path)) - _EXPORTED_DOMAIN:  # what an export would not write itself
+            written.append(_write(to / CARRIED / path.relative_to(project), path.read_text(encoding="utf-8")))
+    for path in _files(project / "data"):
+        data = _read(path)
+        kept = {k: v for k, v in data.items() if k in ("stories", "rules")}
+        if kept:  # a file that holds NLU items too gives only its stories and rules
+            text = path.read_text(encoding="utf-8") if not set(data) - {"version", *kept} else _yaml_text(
+                {"version": data.get("version", "3.1"), **kept})
+            written.append(_write(to / CARRIED / path.relative_to(project), text))
     return written
+
+
+def _domain_files(project: Path) -> list[Path]:
+    """A Rasa project's domain: domain.yml (or .yaml), or the files of a domain/ directory."""
+    return [p for p in (project / "domain.yml", project / "domain.yaml") if p.is_file()] + _files(project / "domain")
+
+
+def _carried_domain(carried: Path) -> dict[str, Any]:
+    """The keys of the domain an import kept (the first file giving each)."""
+    out: dict[str, Any] = {}
+    for path in _domain_files(carried):
+        out = {**_read(path), **out}
+    return out
+
+
+_EXPORTED_DOMAIN = {"version", "intents", "entities", "responses"}  # the domain keys an export writes from the data
+
+
+def _files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
 
 
 def nlu_yaml(intents: Intents) -> str:
@@ -169,6 +212,14 @@ def _gathered(paths: list[Path]) -> dict[str, Any]:
 
 def _responses(path: Path) -> dict[str, Any]:
     """The ``responses:`` of a Rasa domain (or responses) file; DataError with file:line when it is broken."""
+    responses = _read(path).get("responses") or {}
+    if not isinstance(responses, dict):
+        raise DataError(f"{path}: 'responses' is not a mapping; write responses: -> utter_<name>: -> - text: ...")
+    return responses
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """A Rasa YAML file's mapping ({} when empty); DataError with file:line when it is broken."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -179,11 +230,8 @@ def _responses(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     if data is not None and not isinstance(data, dict):
-        raise DataError(f"{path}:1: not a mapping; write a Rasa domain (version, intents, entities, responses)")
-    responses = (data or {}).get("responses") or {}
-    if not isinstance(responses, dict):
-        raise DataError(f"{path}: 'responses' is not a mapping; write responses: -> utter_<name>: -> - text: ...")
-    return responses
+        raise DataError(f"{path}:1: not a mapping; write a Rasa file of keys (version, nlu, stories, ...)")
+    return data or {}
 
 
 def _empty_target(path: Path, action: str) -> None:
