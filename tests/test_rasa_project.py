@@ -232,7 +232,8 @@ def test_stories_rules_domain_and_policies_survive_import_and_export(capsys: pyt
         code, _, err = run(capsys, "rasa", "export", str(again), "--intents", str(back), *actions)
         assert (code, err) == (0, ""), err
         assert (again / "data" / "stories.yml").read_text() == (project / "data" / "stories.yml").read_text()
-        assert yaml.safe_load((again / "data" / "bye.yml").read_text())["rules"][0]["rule"] == "say goodbye"
+        assert yaml.safe_load((again / "data" / "bye.yml").read_text()) == yaml.safe_load(textwrap.dedent(
+            RULES_AND_NLU))  # its examples and its rules, in one file again
         assert "rules" not in yaml.safe_load((again / "data" / "nlu.yml").read_text())
         domain, original = (yaml.safe_load((again / "domain.yml").read_text()),
                             yaml.safe_load(textwrap.dedent(DOMAIN)))
@@ -243,7 +244,8 @@ def test_stories_rules_domain_and_policies_survive_import_and_export(capsys: pyt
             assert domain["actions"] == ["action_hello", "action_plantvoice"]
             assert [p["name"] for p in policies] == ["MemoizationPolicy", "RulePolicy"]
             assert policies[1]["core_fallback_action_name"] == "action_plantvoice"
-            assert (again / "data" / "plantvoice_rules.yml").is_file()
+            ours = yaml.safe_load((again / "data" / "plantvoice_rules.yml").read_text())["rules"]
+            assert [r["rule"] for r in ours] == ["nlu_fallback"]  # greet and bye are the project's own
         else:
             assert domain["actions"] == ["action_hello"]
             assert policies == yaml.safe_load(textwrap.dedent(CONFIG))["policies"]
@@ -306,6 +308,22 @@ def test_rasa_reads_the_annotations_as_plantvoice_does(capsys: pytest.CaptureFix
     assert {form: s.value for s in ours.synonyms for form in s.forms}.items() <= rasa["synonyms"].items()
     assert rasa["lookups"] == sorted([t.name, list(t.items)] for t in ours.lookups)
     assert rasa["regexes"] == sorted([r.name, p] for r in ours.regexes for p in r.patterns)
+
+
+def test_rasa_validates_a_project_given_back_with_its_stories(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                              rasa_venv: Path) -> None:
+    project = write(tmp_path / "project", {"data/nlu.yml": SMALL["more/greet.yml"], "data/stories.yml": STORIES,
+                                           "data/bye.yml": RULES_AND_NLU, "domain.yml": DOMAIN, "config.yml": CONFIG})
+    assert run(capsys, "rasa", "import", str(project), "--to", str(tmp_path / "back"))[0] == 0
+    again = tmp_path / "again"
+    assert run(capsys, "rasa", "export", str(again), "--intents", str(tmp_path / "back"),
+               "--actions", "http://127.0.0.1:5055/webhook")[0] == 0
+    done = subprocess.run([str(rasa_bin()), "data", "validate", "--data", "data", "--domain", "domain.yml",
+                           "--config", "config.yml", "--fail-on-warnings"], cwd=again, capture_output=True,
+                          text=True, env=rasa_env(), timeout=600)
+    assert done.returncode == 0, f"{done.stdout[-2000:]} {done.stderr[-2000:]}"
+    assert "UserWarning" not in done.stdout + done.stderr, done.stdout + done.stderr  # e.g. an intent without data
+    assert "No story structure conflicts found" in done.stdout + done.stderr
 
 
 def test_rasa_trains_on_the_exported_intents_and_parses(capsys: pytest.CaptureFixture[str], tmp_path: Path,

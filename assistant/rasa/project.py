@@ -55,14 +55,22 @@ def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
     language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
     written = _write_nlu(intents, intents_dir, out / "data")
     carried = intents_dir / CARRIED
-    written += [_write(out / p.relative_to(carried), p.read_text(encoding="utf-8")) for p in _files(carried / "data")]
+    for path in _files(carried / "data"):  # the project's stories and rules, as imported
+        target = out / path.relative_to(carried)
+        if target.exists():  # a file of NLU items and of stories or rules: both, in one file again
+            rest = {k: v for k, v in _read(path).items() if k != "version"}
+            target.write_text(target.read_text(encoding="utf-8") + _yaml_text(rest), encoding="utf-8")
+        else:
+            written.append(_write(target, path.read_text(encoding="utf-8")))
     project_domain = {**domain(intents, responses),
                       **{k: v for k, v in _carried_domain(carried).items() if k not in _EXPORTED_DOMAIN}}
     config = pipeline_config(language, threshold, epochs)
     if (carried / "config.yml").is_file():  # the policies of the project imported
         config["policies"] = _read(carried / "config.yml").get("policies") or []
     if actions:
-        rules = [{"rule": name, "steps": [{"intent": name}, {"action": ACTION}]} for name in (*intents.names, FALLBACK)]
+        own = _answered(carried / "data")  # the project's own stories and rules keep their intents
+        rules = [{"rule": name, "steps": [{"intent": name}, {"action": ACTION}]}
+                 for name in (*intents.names, FALLBACK) if name not in own]
         written.append(_write(out / "data" / RULES, _yaml_text({"version": "3.1", "rules": rules})))
         written.append(_write(out / "endpoints.yml", _yaml_text({"action_endpoint": {"url": actions}})))
         project_domain["actions"] = [*(a for a in project_domain.get("actions") or () if a != ACTION), ACTION]
@@ -112,6 +120,14 @@ def _carried_domain(carried: Path) -> dict[str, Any]:
     for path in _domain_files(carried):
         out = {**_read(path), **out}
     return out
+
+
+def _answered(directory: Path) -> set[str]:
+    """The intents a step of the stories and rules in ``directory`` names (``- intent:``, ``- or:``)."""
+    steps = [step for path in _files(directory) for kind in ("stories", "rules")
+             for item in _read(path).get(kind) or () if isinstance(item, dict) for step in item.get("steps") or ()]
+    steps += [choice for step in steps if isinstance(step, dict) for choice in step.get("or") or ()]
+    return {str(step["intent"]) for step in steps if isinstance(step, dict) and "intent" in step}
 
 
 _EXPORTED_DOMAIN = {"version", "intents", "entities", "responses"}  # the domain keys an export writes from the data
