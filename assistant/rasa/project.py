@@ -74,8 +74,8 @@ def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
         written.append(_write(out / "data" / RULES, _yaml_text({"version": "3.1", "rules": rules})))
         written.append(_write(out / "endpoints.yml", _yaml_text({"action_endpoint": {"url": actions}})))
         project_domain["actions"] = [*(a for a in project_domain.get("actions") or () if a != ACTION), ACTION]
-        config["policies"] = [*(p for p in config["policies"] if p.get("name") != "RulePolicy"),
-                              {"name": "RulePolicy", "core_fallback_action_name": ACTION}]
+        others = [p for p in config["policies"] if not (isinstance(p, dict) and p.get("name") == "RulePolicy")]
+        config["policies"] = [*others, {"name": "RulePolicy", "core_fallback_action_name": ACTION}]
     written.append(_write(out / "domain.yml", _yaml_text(project_domain)))
     written.append(_write(out / "config.yml", _yaml_text(config)))
     return written
@@ -95,17 +95,20 @@ def import_project(project: str | Path, to: str | Path) -> list[Path]:
     written = _write_nlu(intents, project / "data", to)
     if responses:
         written.append(_write(to / RESPONSES, _yaml_text({"version": "3.1", "responses": responses})))
+    kept = [p for p in domains if set(_read(p)) - _EXPORTED_DOMAIN]  # what an export would not write itself
     config = project / "config.yml"
-    for path in [*domains, *([config] if config.is_file() and _read(config).get("policies") else [])]:
-        if path == config or set(_read(path)) - _EXPORTED_DOMAIN:  # what an export would not write itself
-            written.append(_write(to / CARRIED / path.relative_to(project), path.read_text(encoding="utf-8")))
+    kept += [config] if config.is_file() and _read(config).get("policies") else []
+    for path in kept:
+        written.append(_write(to / CARRIED / path.relative_to(project), path.read_text(encoding="utf-8")))
     for path in _files(project / "data"):
         data = _read(path)
-        kept = {k: v for k, v in data.items() if k in ("stories", "rules")}
-        if kept:  # a file that holds NLU items too gives only its stories and rules
-            text = path.read_text(encoding="utf-8") if not set(data) - {"version", *kept} else _yaml_text(
-                {"version": data.get("version", "3.1"), **kept})
-            written.append(_write(to / CARRIED / path.relative_to(project), text))
+        told = {k: v for k, v in data.items() if k in ("stories", "rules")}
+        if not told:
+            continue
+        whole = not set(data) - {"version", *told}  # else a file of NLU items too gives its stories and rules
+        text = path.read_text(encoding="utf-8") if whole else _yaml_text({"version": data.get("version", "3.1"),
+                                                                          **told})
+        written.append(_write(to / CARRIED / path.relative_to(project), text))
     return written
 
 
