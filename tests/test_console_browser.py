@@ -320,11 +320,13 @@ def test_a_press_while_the_answer_is_spoken_stops_it(server: Server, launch: Any
     page.wait_for_function("document.body.dataset.speaking === 'false'", timeout=5_000)
     stats = page.evaluate("window.plantvoice.stats")
     assert 0 <= stats["samplesPlayed"] < stats["samplesReceived"], stats  # stopped here before its end
-    # the server stops too ("stopped"), unless it had sent the whole answer before the press came; pieces
-    # already on their way are not played
+    # the server stops too ("stopped"), unless it had sent the whole answer before the press reached it (its
+    # "speech" reply tells when); pieces already on their way are not played, and none is sent after it
+    page.wait_for_function("window.plantvoice.stats.atSpeech !== null", timeout=30_000)
     page.wait_for_timeout(1500)
     after = page.evaluate("window.plantvoice.stats")
-    assert after["stopped"] == 1 or stats["audioLast"], (stats, after)
+    assert after["audioFrames"] == after["atSpeech"]["audioFrames"], (stats, after)
+    assert after["stopped"] == 1 or after["atSpeech"]["audioLast"], (stats, after)
     assert after["samplesPlayed"] == stats["samplesPlayed"], (stats, after)
     assert page.evaluate("document.body.dataset.speaking") == "false"
     page.keyboard.up("Space")

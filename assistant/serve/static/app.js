@@ -6,7 +6,8 @@ const $ = (id) => document.getElementById(id);
 
 // Counters a person or a test can read: window.plantvoice.stats
 const stats = { framesSent: 0, samplesSent: 0, audioFrames: 0, audioRate: 0, audioLast: false, samplesReceived: 0,
-  samplesPlayed: 0, answers: 0, stopped: 0, toSound: [] }; // toSound: ms from each release to its answer's first sound
+  samplesPlayed: 0, answers: 0, stopped: 0, toSound: [], // toSound: ms from each release to its answer's first sound
+  atSpeech: null }; // atSpeech: the answer's audio received when the server took the last press (its "speech")
 window.plantvoice = { stats, answers: [], partials: [], trend: null, faults: [] };
 
 // ---------------------------------------------------------------- token and station
@@ -94,6 +95,7 @@ function onMessage(m) {
       showWho(m);
       break;
     case "speech":
+      stats.atSpeech = { audioFrames: stats.audioFrames, audioLast: stats.audioLast };
       $("transcript").classList.add("partial");
       break;
     case "partial":
