@@ -194,7 +194,8 @@ def validate(directory: str | Path, lookups: Mapping[str, Mapping[str, object]],
     tested = tests.examples if plant else tuple(  # elsewhere an entity only tests annotate is a note
         replace(t, entities=tuple(a for a in t.entities if a.entity in known)) for t in tests.examples)
     found += _entities(intents.examples, known, lookups) + _entities(tested, known, lookups)
-    found += duplicates(intents.examples) + _unused_lookups(intents) if plant else []
+    if plant:
+        found += duplicates(intents.examples) + _unused_lookups(intents)
     found += _test_intents(tests.examples, intents)
     if intents.examples and not set(intents.names) - {OUT_OF_SCOPE}:
         found.append(Problem(str(directory), "only out_of_scope examples: nothing is in scope",
