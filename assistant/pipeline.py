@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -82,7 +82,7 @@ class LanguageParts:
         responses = self.intents_dir / "responses.yml"
         plant = nlu.data.is_plant_domain(intents)  # another domain keeps its responses to itself, and answers
         self.responses = responses if responses.is_file() and plant else None  # with them (dialogue/domain.py)
-        self.domain_responses = None if plant else (_domain_responses(self.intents_dir, intents.files) or Responses({}))
+        self.domain_responses = None if plant else _domain_responses(self.intents_dir, intents)
 
     @cached_property
     def recognizer(self) -> asr.Recognizer:
@@ -109,19 +109,17 @@ class LanguageParts:
         return tts.synthesizers.create(self.config.tts.backend, self.config.tts)
 
 
-def _domain_responses(directory: Path, files: Iterable[str]) -> Responses | None:
-    """A domain's own responses (not the plant's): the ``responses:`` of its ``responses.yml``, of a Rasa
-    ``domain.yml`` and of its other YAML ``files`` (where Rasa keeps a retrieval intent's responses beside
-    its examples), the first file naming a response giving it; added to the built-in templates. A file
-    that cannot be read is logged and left out."""
+def _domain_responses(directory: Path, intents: nlu.Intents) -> Responses:
+    """A domain's own responses (not the plant's), from its ``nlu.data.response_files``; added to the
+    built-in templates. A file that cannot be read is logged and left out."""
     templates: dict[str, tuple[str, ...]] = {}
-    for path in dict.fromkeys([directory / "responses.yml", directory / "domain.yml", *map(Path, files)]):
+    for path in nlu.data.response_files(directory, intents):
         try:
             if path.is_file() and _RESPONSES_KEY.search(path.read_text(encoding="utf-8")):
                 templates = {**load_responses(path, said_only=True).templates, **templates}
         except (yaml.YAMLError, UnicodeDecodeError, TypeError, DataError) as exc:
             log.warning("%s: its responses are not used (%s)", path, " ".join(str(exc).split()))
-    return Responses(templates, str(directory)) if templates else None
+    return Responses(templates, str(directory))
 
 
 _RESPONSES_KEY = re.compile(r"^responses:", re.MULTILINE)

@@ -16,6 +16,7 @@ import pytest
 from assistant.config import load_config
 from assistant.dialogue import HANDLERS, import_handlers
 from assistant.events import Answer
+from assistant.nlu import load_intents
 from assistant.pipeline import Pipeline, _domain_responses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,8 +209,8 @@ def test_responses_come_from_every_file_and_a_broken_one_is_left_out(tmp_path: P
     (tmp_path / "data" / "faq.yml").write_text(ASK_NAME)
     (tmp_path / "data" / "broken.yml").write_text('responses:\n  utter_thank: "not a list"\n')
     with caplog.at_level("WARNING"):
-        responses = _domain_responses(tmp_path, [str(p) for p in sorted((tmp_path / "data").glob("*.yml"))])
-    assert responses is not None and responses.names == ["utter_bye", "utter_faq/ask_name", "utter_greet"]
+        responses = _domain_responses(tmp_path, load_intents(tmp_path))
+    assert responses.names == ["utter_bye", "utter_faq/ask_name", "utter_greet"]
     assert responses.render("utter_greet") == "Hello from responses.yml"
     assert responses.templates["utter_bye"] == ("Bye from domain.yml",)  # what cannot be said is left out
     assert "broken.yml: its responses are not used" in caplog.text and "utter_thank" in caplog.text

@@ -75,6 +75,8 @@ __all__ = [
     "Problem",
     "load_intents",
     "scan_intents",
+    "duplicates",
+    "response_files",
     "load_intent_tests",
     "parse_example",
     "builtin_out_of_scope",
@@ -590,6 +592,14 @@ def duplicates(examples: Iterable[Example]) -> list[Problem]:
             out.append(Problem(e.source, f"example {e.text!r} is also in intent {other.intent} at {other.source}",
                                "keep it in one intent only (or reword one of them)", e.intent))
     return out
+
+
+def response_files(directory: str | Path, intents: Intents) -> list[Path]:
+    """The files a domain's responses come from, the first naming a response giving it: its
+    ``responses.yml``, a Rasa ``domain.yml``, then its data files (Rasa keeps a retrieval intent's
+    responses beside its examples)."""
+    directory = Path(directory)
+    return list(dict.fromkeys([directory / "responses.yml", directory / "domain.yml", *map(Path, intents.files)]))
 
 
 def scan_intents(directory: str | Path) -> tuple[Intents, tuple[Problem, ...]]:

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from ..errors import DataError, InputError
-from ..nlu.data import Example, Intents, language_code, load_intents
+from ..nlu.data import Example, Intents, language_code, load_intents, response_files
 
 __all__ = ["ACTION", "DEFAULT_EPOCHS", "export_project", "import_project", "nlu_yaml", "domain", "pipeline_config"]
 
@@ -51,7 +51,7 @@ def export_project(intents_dir: str | Path, out: str | Path, threshold: float,
     intents_dir, out = Path(intents_dir), Path(out)
     intents = load_intents(intents_dir)
     _empty_target(out, "export")
-    responses = _gathered([intents_dir / RESPONSES, intents_dir / "domain.yml", *map(Path, intents.files)])
+    responses = _gathered(response_files(intents_dir, intents))
     language = language_code(intents) if language_code(intents) in LANGUAGES else "en"
     written = _write_nlu(intents, intents_dir, out / "data")
     carried = intents_dir / CARRIED
